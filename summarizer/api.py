@@ -1,0 +1,147 @@
+"""The public Python API. The CLI is a thin shell over this.
+
+    from summarizer import Session, summarize
+    result = summarize("article.txt", base_url="http://localhost:8080/v1", model="local")
+
+    with Session(profile="ollama", model="qwen2.5") as session:
+        for path in paths:
+            result = session.run(path)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from summarizer.cache import EndpointMemory, ResponseCache
+from summarizer.config import Settings, load_settings
+from summarizer.llm import LLMClient
+from summarizer.pipeline import ArticlePipeline, Plan, Task
+from summarizer.pricing import cost_usd
+from summarizer.prompts import PromptLibrary
+from summarizer.schemas import ArticleResult
+from summarizer.sources import CleanedSource, load_source
+from summarizer.user_glossary import load_user_glossary
+
+
+@dataclass
+class Estimate:
+    source: str
+    chunks: int
+    source_tokens: int
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None
+    context_window: int
+    context_source: str
+    chunk_budget: int
+    token_counter: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Session:
+    """Everything one run shares: settings, templates, cache, endpoint client."""
+
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        if settings is None:
+            settings = load_settings(**overrides)
+        elif overrides:
+            settings = settings.model_copy(update=overrides)
+        self.settings = settings
+        self.prompts = PromptLibrary(settings.prompts_dir)
+        self.user_glossary = load_user_glossary(settings.glossary_file) if settings.glossary_file else []
+        cache_dir = settings.resolved_cache_dir()
+        self.cache = ResponseCache(cache_dir) if settings.use_cache else None
+        self.memory = EndpointMemory(cache_dir / "endpoints.json" if settings.use_cache else None)
+        self.client = LLMClient(settings, cache=self.cache, memory=self.memory)
+        self.pipeline = ArticlePipeline(settings, self.client, self.prompts, user_glossary=self.user_glossary)
+
+    # -- inputs ------------------------------------------------------------------------------
+    @staticmethod
+    def load(source: str | Path | CleanedSource, *, data: bytes | None = None) -> CleanedSource:
+        if isinstance(source, CleanedSource):
+            return source
+        return load_source(source, data=data)
+
+    def check_ready(self) -> None:
+        """Fail fast (before any file is read) when the endpoint needs a key we do not have."""
+        self.settings.key_for_request()
+
+    # -- work --------------------------------------------------------------------------------
+    async def arun(self, source: str | Path | CleanedSource, task: Task = "summarize", *, data: bytes | None = None) -> ArticleResult:
+        return await self.pipeline.run(self.load(source, data=data), task)
+
+    def run(self, source: str | Path | CleanedSource, task: Task = "summarize", *, data: bytes | None = None) -> ArticleResult:
+        return asyncio.run(self._run_and_close_transport(source, task, data))
+
+    async def _run_and_close_transport(self, source, task, data) -> ArticleResult:
+        # asyncio.run makes a new loop each call; the HTTP client belongs to the loop, so close it here.
+        try:
+            return await self.arun(source, task, data=data)
+        finally:
+            await self.client.aclose()
+
+    def plan(self, source: str | Path | CleanedSource) -> Plan:
+        return self.pipeline.plan(self.load(source))
+
+    def estimate(self, source: str | Path | CleanedSource, task: Task = "summarize") -> Estimate:
+        loaded = self.load(source)
+        plan = self.pipeline.plan(loaded)
+        usage = plan.estimated_tokens(task)
+        return Estimate(
+            source=loaded.path,
+            chunks=len(plan.chunks),
+            source_tokens=plan.source_tokens,
+            requests=plan.estimated_requests(task),
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cost_usd=None if self.settings.is_local else cost_usd(self.settings.model, usage.prompt_tokens, usage.completion_tokens),
+            context_window=plan.context_window,
+            context_source=plan.context_source,
+            chunk_budget=plan.chunk_budget,
+            token_counter=plan.token_counter,
+        )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        if self.cache is not None:
+            self.cache.close()
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> "Session":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def summarize(path: str | Path, *, settings: Settings | None = None, **overrides: Any) -> ArticleResult:
+    """Translate, summarize and build the glossary for one file (sync)."""
+    with Session(settings, **overrides) as session:
+        return session.run(path, "summarize")
+
+
+def translate(path: str | Path, *, settings: Settings | None = None, **overrides: Any) -> ArticleResult:
+    """Translation (and glossary) only, for one file (sync)."""
+    with Session(settings, **overrides) as session:
+        return session.run(path, "translate")
+
+
+def estimate(path: str | Path, *, settings: Settings | None = None, task: Task = "summarize", **overrides: Any) -> Estimate:
+    """Chunks, tokens, requests and (for known models) cost, without calling the endpoint."""
+    with Session(settings, **overrides) as session:
+        return session.estimate(path, task)

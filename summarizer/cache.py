@@ -1,0 +1,131 @@
+"""The on-disk response cache and the per-endpoint memory (what structured mode worked, context size).
+
+Cache keys hash everything that changes an answer: endpoint URL, model, template version, request
+parameters, output schema and the exact messages. Never the API key: two keys for the same
+endpoint give the same answers, and a key must never reach the disk.
+Only validated answers are stored, so a hit never needs a repair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+CACHE_FORMAT = 1  # bump when the stored value's shape changes
+
+
+def cache_key(
+    *,
+    base_url: str,
+    model: str,
+    template_version: str,
+    parameters: dict[str, Any],
+    schema: dict[str, Any],
+    messages: list[dict[str, str]],
+) -> str:
+    payload = {
+        "format": CACHE_FORMAT,
+        "base_url": base_url.rstrip("/"),
+        "model": model,
+        "template_version": template_version,
+        "parameters": parameters,
+        "schema": schema,
+        "messages": messages,
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class ResponseCache:
+    """A diskcache.Cache of validated answers: key -> {"value": json, "usage": {...}, "mode": str}."""
+
+    def __init__(self, directory: Path) -> None:
+        import diskcache
+
+        self.directory = Path(directory)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._cache = diskcache.Cache(str(self.directory / "responses"))
+        except OSError as exc:
+            from summarizer.errors import ConfigError
+
+            raise ConfigError(f"cannot use cache folder {self.directory}: {exc.strerror}", hint="pass --cache-dir DIR or --no-cache") from exc
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        try:
+            value = self._cache.get(key)
+        except Exception:  # a corrupt entry is a miss, never a crash
+            return None
+        return value if isinstance(value, dict) and "value" in value else None
+
+    def set(self, key: str, entry: dict[str, Any]) -> None:
+        self._cache.set(key, entry)
+
+    def stats(self) -> dict[str, Any]:
+        size = sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
+        return {"directory": str(self.directory), "entries": len(self._cache), "bytes": size}
+
+    def clear(self) -> int:
+        return self._cache.clear()
+
+    def close(self) -> None:
+        self._cache.close()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder + rename: a killed run never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class EndpointMemory:
+    """What we learned per endpoint+model (structured mode that works, context window).
+
+    A small JSON file beside the cache, so `doctor` and later runs share it."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    @staticmethod
+    def _key(base_url: str, model: str) -> str:
+        return f"{base_url.rstrip('/')}|{model}"
+
+    def _load(self) -> dict[str, Any]:
+        if not self.path:
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def get(self, base_url: str, model: str) -> dict[str, Any]:
+        return dict(self._load().get(self._key(base_url, model), {}))
+
+    def update(self, base_url: str, model: str, **facts: Any) -> None:
+        if not self.path:
+            return
+        with self._lock:
+            data = self._load()
+            entry = data.setdefault(self._key(base_url, model), {})
+            entry.update(facts)
+            try:
+                write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True))
+            except OSError:
+                pass  # memory is an optimisation; never fail a run over it

@@ -1,0 +1,388 @@
+"""The `summarizer` command: parse options, call the library, render, map errors to exit codes.
+
+No logic a Python user would need lives here; see `summarizer.api`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+import traceback
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from summarizer.errors import InputError, SummarizerError
+
+app = typer.Typer(
+    name="summarizer",
+    help=(
+        "Translate foreign-language news articles into English with any OpenAI-compatible model, "
+        "with a bullet summary and a glossary.\n\n"
+        "\b\nExamples:\n"
+        "  summarizer summarize article.txt --base-url http://localhost:8080/v1 --model local\n"
+        "  summarizer summarize news/*.html --profile ollama --model qwen2.5 --out briefs/\n"
+        "  summarizer translate article.html --format json --out out/\n"
+        "  summarizer estimate long.txt --model gpt-4o-mini\n"
+        "  OPENAI_API_KEY=... summarizer summarize article.txt --profile openai"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+prompts_app = typer.Typer(help="List and show the prompt templates.", no_args_is_help=True)
+cache_app = typer.Typer(help="Inspect or clear the response cache.", no_args_is_help=True)
+profiles_app = typer.Typer(help="Endpoint profiles (openai, ollama, vllm, llamacpp, lmstudio, litellm, yours).", no_args_is_help=True)
+app.add_typer(prompts_app, name="prompts")
+app.add_typer(cache_app, name="cache")
+app.add_typer(profiles_app, name="profiles")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class OutputFormat(str, Enum):
+    md = "md"
+    json = "json"
+
+
+class ModeChoice(str, Enum):
+    auto = "auto"
+    json_schema_strict = "json_schema_strict"
+    json_schema = "json_schema"
+    json_object = "json_object"
+    prompt = "prompt"
+
+
+# -- shared options (typed once, reused by every command) -------------------------------------
+Files = Annotated[list[Path], typer.Argument(help="Article files (.txt, .md, .html; any encoding). '-' reads standard input.", show_default=False)]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format: Markdown brief or JSON (validates against the shipped schema).")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write one file per input into this folder (x.txt -> x.md). Default: standard output.")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Model name as the endpoint knows it. Env: SUMMARIZER_MODEL.")]
+BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. Env: OPENAI_BASE_URL.")]
+ProfileOpt = Annotated[Optional[str], typer.Option("--profile", "-p", help="Endpoint profile: openai, ollama, vllm, llamacpp, lmstudio, litellm, or one of yours (`summarizer profiles list`).")]
+PromptsOpt = Annotated[Optional[Path], typer.Option("--prompts", help="Folder with your own prompt templates (missing ones fall back to the built-ins).")]
+CacheDirOpt = Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder. Env: SUMMARIZER_CACHE_DIR. Default: the user cache dir.")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache.")]
+GlossaryOpt = Annotated[Optional[Path], typer.Option("--glossary", help="CSV/TSV of 'source term, preferred English[, note]' to enforce.")]
+InstructionsOpt = Annotated[Optional[str], typer.Option("--instructions", help="Extra guidance for the model, e.g. 'for a finance audience; formal tone'.")]
+TargetOpt = Annotated[Optional[str], typer.Option("--target-lang", help="Language to translate into.", show_default="English")]
+ContextOpt = Annotated[Optional[int], typer.Option("--context-window", help="The model's context size in tokens; chunks are cut to fit it.")]
+MaxOutOpt = Annotated[Optional[int], typer.Option("--max-output-tokens", help="Upper bound of tokens per answer.", show_default="4096")]
+ModeOpt = Annotated[Optional[ModeChoice], typer.Option("--structured-mode", help="Force a structured-output mode instead of trying them in order.", show_default="auto")]
+TimeoutOpt = Annotated[Optional[float], typer.Option("--timeout", help="Seconds to wait for one answer.", show_default="120")]
+RetriesOpt = Annotated[Optional[int], typer.Option("--max-retries", help="Retries of a transient failure (429, 5xx, timeout) per request.", show_default="4")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks and per-file details.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on standard error.")]
+
+
+def _settings(**flags: Any):
+    from summarizer.config import load_settings
+
+    if flags.pop("no_cache", False):
+        flags["use_cache"] = False
+    mode = flags.pop("structured_mode", None)
+    if mode is not None:
+        flags["structured_mode"] = mode.value
+    return load_settings(**flags)
+
+
+def _fail(err: BaseException, verbose: bool) -> int:
+    if verbose:
+        traceback.print_exception(err)
+    if isinstance(err, SummarizerError):
+        typer.echo(f"error: {err}", err=True)
+        return err.exit_code
+    typer.echo(f"error: unexpected {type(err).__name__}: {err} (rerun with --verbose and report it)", err=True)
+    return EXIT_FAILED
+
+
+def _read_input(path: Path) -> tuple[str, bytes | None]:
+    if str(path) == "-":
+        return "-", sys.stdin.buffer.read()
+    return str(path), None
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_output_path(out_dir: Path, source: str, extension: str, taken: set[str]) -> Path:
+    """A file name inside out_dir derived from the input's name, never escaping it."""
+    stem = "stdin" if source == "-" else Path(source).stem
+    stem = _UNSAFE.sub("_", stem).strip("._") or "article"
+    name = f"{stem}{extension}"
+    counter = 2
+    while name in taken:
+        name = f"{stem}-{counter}{extension}"
+        counter += 1
+    taken.add(name)
+    target = (out_dir / name).resolve()
+    if target.parent != out_dir.resolve():
+        raise InputError(source, "output name escapes the output folder", hint="rename the input file")
+    return target
+
+
+def _run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict) -> int:
+    from summarizer.api import Session
+    from summarizer.cache import write_atomic
+    from summarizer.render import EXTENSIONS, render
+
+    try:
+        session = Session(_settings(**flags))
+        session.check_ready()
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+    except (SummarizerError, OSError) as err:
+        if isinstance(err, OSError):
+            err = SummarizerError(f"cannot create output folder {out}: {err.strerror}", hint="choose another --out")
+        return _fail(err, verbose)
+
+    codes: list[int] = []
+    taken: set[str] = set()
+    outputs: list[str] = []
+
+    async def run_all() -> None:
+        try:
+            for number, path in enumerate(files, start=1):
+                name, data = _read_input(path)
+                try:
+                    source = session.load(name, data=data)
+                    if show_cleaned:
+                        _print_cleaned(source)
+                    result = await session.arun(source, task)  # type: ignore[arg-type]
+                    text = render(result, fmt.value)
+                    if out is not None:
+                        target = safe_output_path(out, name, EXTENSIONS[fmt.value], taken)
+                        write_atomic(target, text)
+                        where = str(target)
+                    else:
+                        outputs.append(text)
+                        where = "stdout"
+                    codes.append(EXIT_OK)
+                    if not quiet and (len(files) > 1 or out is not None):
+                        meta = result.metadata
+                        typer.echo(f"[{number}/{len(files)}] {name} -> {where} ({meta.requests} request(s), {meta.cache_hits} cached)", err=True)
+                    if verbose:
+                        for warning in result.metadata.warnings:
+                            typer.echo(f"warning: {name}: {warning}", err=True)
+                except SummarizerError as err:
+                    codes.append(_fail(err, verbose))
+        finally:
+            await session.aclose()
+
+    try:
+        asyncio.run(run_all())
+    except KeyboardInterrupt:
+        typer.echo("interrupted; finished files are written, re-run to continue (cached answers are reused)", err=True)
+        return 130
+    if outputs:
+        if fmt is OutputFormat.json and len(outputs) > 1:
+            sys.stdout.write("[\n" + ",\n".join(o.rstrip("\n") for o in outputs) + "\n]\n")
+        else:
+            sys.stdout.write("\n---\n\n".join(outputs))
+    failures = [c for c in codes if c != EXIT_OK]
+    if failures and len(files) > 1 and not quiet:
+        typer.echo(f"{len(files) - len(failures)} of {len(files)} files done, {len(failures)} failed", err=True)
+    return failures[0] if failures else EXIT_OK
+
+
+def _print_cleaned(source) -> None:
+    typer.echo(f"--- {source.path}: {source.format}, {source.encoding}, language {source.language} ({source.language_confidence:.2f}); removed {len(source.removed)} block(s):", err=True)
+    for block in source.removed:
+        typer.echo("  - " + " ".join(block.split())[:160], err=True)
+
+
+def _article_command(task: str):
+    def command(
+        files: Files,
+        fmt: FormatOpt = OutputFormat.md,
+        out: OutOpt = None,
+        model: ModelOpt = None,
+        base_url: BaseUrlOpt = None,
+        profile: ProfileOpt = None,
+        prompts: PromptsOpt = None,
+        cache_dir: CacheDirOpt = None,
+        no_cache: NoCacheOpt = False,
+        glossary: GlossaryOpt = None,
+        instructions: InstructionsOpt = None,
+        target_lang: TargetOpt = None,
+        context_window: ContextOpt = None,
+        max_output_tokens: MaxOutOpt = None,
+        structured_mode: ModeOpt = None,
+        timeout: TimeoutOpt = None,
+        max_retries: RetriesOpt = None,
+        show_cleaned: Annotated[bool, typer.Option("--show-cleaned", help="Print what the loader removed as web boilerplate (to standard error).")] = False,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
+        verbose: VerboseOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        flags = dict(
+            model=model, base_url=base_url, profile=profile, prompts_dir=prompts, cache_dir=cache_dir, no_cache=no_cache,
+            glossary_file=glossary, instructions=instructions, target_lang=target_lang, context_window=context_window,
+            max_output_tokens=max_output_tokens, structured_mode=structured_mode, timeout=timeout, max_retries=max_retries,
+        )
+        if dry_run:
+            raise typer.Exit(_estimate(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))
+        raise typer.Exit(_run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags))
+
+    return command
+
+
+app.command(
+    "summarize",
+    help="Translate each article, summarize it in 3-7 bullets and build its glossary.\n\n"
+    "One result per file: on standard output, or one file each in --out. Exit code: 0 when every file "
+    "succeeded, else the first failure's (2 bad input or settings, 3 endpoint error, 4 invalid answers).",
+)(_article_command("summarize"))
+app.command(
+    "translate",
+    help="Translate each article (with its glossary; no summary). Same options and exit codes as `summarize`.",
+)(_article_command("translate"))
+
+
+def _estimate(task: str, files: list[Path], as_json: bool, show_cleaned: bool, verbose: bool, flags: dict) -> int:
+    from summarizer.api import Session
+
+    try:
+        session = Session(_settings(**flags))
+    except SummarizerError as err:
+        return _fail(err, verbose)
+    rows, codes = [], []
+    with session:
+        for path in files:
+            name, data = _read_input(path)
+            try:
+                source = session.load(name, data=data)
+                if show_cleaned:
+                    _print_cleaned(source)
+                rows.append(session.estimate(source, task).as_dict())  # type: ignore[arg-type]
+                codes.append(EXIT_OK)
+            except SummarizerError as err:
+                codes.append(_fail(err, verbose))
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+    elif rows:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"Estimate for {session.settings.model} ({task}); no request sent")
+        for column in ("file", "chunks", "tokens", "requests", "prompt tok", "output tok", "cost (USD)"):
+            table.add_column(column, justify="left" if column == "file" else "right")
+        for row in rows:
+            cost = "n/a" if row["cost_usd"] is None else f"{row['cost_usd']:.4f}"
+            table.add_row(row["source"], str(row["chunks"]), str(row["source_tokens"]), str(row["requests"]), str(row["prompt_tokens"]), str(row["completion_tokens"]), cost)
+        console = Console()
+        console.print(table)
+        first = rows[0]
+        console.print(f"context window {first['context_window']} ({first['context_source']}); chunk budget {first['chunk_budget']} tokens; counter: {first['token_counter']}")
+    failures = [c for c in codes if c != EXIT_OK]
+    return failures[0] if failures else EXIT_OK
+
+
+@app.command("estimate", help="Chunks, tokens, requests and (for models with a known price) cost, without calling the endpoint.")
+def estimate_command(
+    files: Files,
+    model: ModelOpt = None,
+    profile: ProfileOpt = None,
+    base_url: BaseUrlOpt = None,
+    prompts: PromptsOpt = None,
+    context_window: ContextOpt = None,
+    max_output_tokens: MaxOutOpt = None,
+    translate_only: Annotated[bool, typer.Option("--translate-only", help="Estimate `translate` instead of `summarize`.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    flags = dict(model=model, profile=profile, base_url=base_url, prompts_dir=prompts, context_window=context_window, max_output_tokens=max_output_tokens)
+    raise typer.Exit(_estimate("translate" if translate_only else "summarize", files, as_json, False, verbose, flags))
+
+
+# -- prompts ------------------------------------------------------------------------------------
+@prompts_app.command("list", help="Templates in use: name, version (content hash), output, where from.")
+def prompts_list(prompts: PromptsOpt = None) -> None:
+    from summarizer.prompts import PromptLibrary
+
+    try:
+        library = PromptLibrary(prompts)
+        for name in library.names():
+            template = library.get(name)
+            typer.echo(f"{name:<16} {template.version}  {template.output_name:<24} {template.path}")
+    except SummarizerError as err:
+        raise typer.Exit(_fail(err, False))
+
+
+@prompts_app.command("show", help="Print one template: its file, variables and output schema.")
+def prompts_show(name: Annotated[str, typer.Argument(help="Template name, e.g. brief")], prompts: PromptsOpt = None) -> None:
+    from summarizer.prompts import PromptLibrary
+    from summarizer.schemas import llm_schema
+
+    try:
+        template = PromptLibrary(prompts).get(name)
+    except SummarizerError as err:
+        raise typer.Exit(_fail(err, False))
+    typer.echo(f"# {template.path} (version {template.version})")
+    typer.echo(f"# variables: {', '.join(sorted(template.variables))}")
+    typer.echo(template.path.read_text(encoding="utf-8"))
+    typer.echo(f"# output schema ({template.output_name}):")
+    typer.echo(json.dumps(llm_schema(template.output_model), indent=2))
+
+
+# -- cache --------------------------------------------------------------------------------------
+def _cache(cache_dir: Optional[Path]):
+    from summarizer.cache import ResponseCache
+
+    return ResponseCache(_settings(cache_dir=cache_dir).resolved_cache_dir())
+
+
+@cache_app.command("stats", help="Where the cache is, how many answers it holds, its size.")
+def cache_stats(cache_dir: CacheDirOpt = None) -> None:
+    try:
+        cache = _cache(cache_dir)
+    except SummarizerError as err:
+        raise typer.Exit(_fail(err, False))
+    stats = cache.stats()
+    cache.close()
+    typer.echo(f"{stats['directory']}: {stats['entries']} cached answer(s), {stats['bytes'] / 1024:.1f} KiB")
+
+
+@cache_app.command("clear", help="Delete every cached answer.")
+def cache_clear(cache_dir: CacheDirOpt = None) -> None:
+    try:
+        cache = _cache(cache_dir)
+    except SummarizerError as err:
+        raise typer.Exit(_fail(err, False))
+    removed = cache.clear()
+    cache.close()
+    typer.echo(f"removed {removed} cached answer(s) from {cache.directory}")
+
+
+# -- profiles -----------------------------------------------------------------------------------
+@profiles_app.command("list", help="Every profile with its endpoint and model.")
+def profiles_list() -> None:
+    from summarizer.config import available_profiles, user_config_file
+
+    try:
+        profiles = available_profiles()
+    except SummarizerError as err:
+        raise typer.Exit(_fail(err, False))
+    for name, values in sorted(profiles.items()):
+        typer.echo(f"{name:<10} {values.get('base_url', '?'):<32} {values.get('model', '?')}")
+    typer.echo(f"(add your own under [profiles.NAME] in {user_config_file()})")
+
+
+@profiles_app.command("path", help="Where your own config file with [profiles.NAME] tables is read from.")
+def profiles_path() -> None:
+    from summarizer.config import user_config_file
+
+    typer.echo(str(user_config_file()))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,176 @@
+"""Settings, resolved once per run: CLI flags > environment > .env > profile > defaults.
+
+Environment names: `OPENAI_BASE_URL`/`SUMMARIZER_BASE_URL`, `OPENAI_API_KEY`/`SUMMARIZER_API_KEY`, and
+`SUMMARIZER_<FIELD>` for every other field (e.g. `SUMMARIZER_MODEL`, `SUMMARIZER_CACHE_DIR`).
+The resolved `Settings` object is passed down; nothing below reads the environment again.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
+
+from summarizer.errors import ConfigError
+
+BUILTIN_PROFILES_FILE = Path(__file__).parent / "profiles.toml"
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+NO_KEY_PLACEHOLDER = "sk-no-key-required"  # local servers ignore the key, the SDK insists on one
+StructuredMode = Literal["json_schema_strict", "json_schema", "json_object", "prompt"]
+ALL_MODES: tuple[str, ...] = ("json_schema_strict", "json_schema", "json_object", "prompt")
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SUMMARIZER_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    profile: str | None = None
+    base_url: str | None = Field(None, validation_alias=_env("base_url", "SUMMARIZER_BASE_URL", "OPENAI_BASE_URL"))
+    api_key: SecretStr | None = Field(None, validation_alias=_env("api_key", "SUMMARIZER_API_KEY", "OPENAI_API_KEY"))
+    model: str = "gpt-4o-mini"
+    requires_key: bool | None = Field(None, description="None: only for non-local hosts")
+
+    temperature: float = 0.2
+    max_output_tokens: int = Field(4096, ge=64)
+    context_window: int | None = Field(None, ge=256, description="None: probe/known table/8192")
+    structured_mode: Literal["auto", "json_schema_strict", "json_schema", "json_object", "prompt"] = "auto"
+    structured_modes: list[StructuredMode] = Field(default_factory=lambda: list(ALL_MODES))
+    timeout: float = Field(120.0, gt=0, description="seconds per request")
+    max_retries: int = Field(4, ge=0, description="retries of transient errors per request")
+    max_repairs: int = Field(2, ge=0, description="re-asks after an invalid answer")
+    max_retry_wait: float = Field(60.0, ge=0, description="longest Retry-After we honour, seconds")
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    prompts_dir: Path | None = None
+    target_lang: str = "English"
+    instructions: str | None = None
+    glossary_file: Path | None = None
+    notes: str | None = None
+
+    # -- derived -----------------------------------------------------------------------------
+    @property
+    def effective_base_url(self) -> str:
+        return (self.base_url or DEFAULT_BASE_URL).rstrip("/")
+
+    @property
+    def endpoint_host(self) -> str:
+        parts = urlsplit(self.effective_base_url)
+        return parts.netloc or self.effective_base_url
+
+    @property
+    def is_local(self) -> bool:
+        return (urlsplit(self.effective_base_url).hostname or "") in LOCAL_HOSTS
+
+    @property
+    def needs_key(self) -> bool:
+        return self.requires_key if self.requires_key is not None else not self.is_local
+
+    def key_for_request(self) -> str:
+        """The key to send; a placeholder for servers that need none. Raises when one is needed."""
+        if self.api_key is not None and self.api_key.get_secret_value():
+            return self.api_key.get_secret_value()
+        if self.needs_key:
+            raise ConfigError(
+                f"no API key for {self.endpoint_host}",
+                hint="set OPENAI_API_KEY (or SUMMARIZER_API_KEY, or put it in .env), "
+                "or point --base-url / --profile at a local server that needs none",
+            )
+        return NO_KEY_PLACEHOLDER
+
+    def resolved_cache_dir(self) -> Path:
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("summarizer"))
+
+    def modes_to_try(self) -> list[str]:
+        if self.structured_mode != "auto":
+            return [self.structured_mode]
+        return [m for m in ALL_MODES if m in self.structured_modes] or list(ALL_MODES)
+
+    def __repr__(self) -> str:  # never show the key, even in a traceback
+        return f"Settings(profile={self.profile!r}, base_url={self.effective_base_url!r}, model={self.model!r})"
+
+
+def user_config_file() -> Path:
+    override = os.environ.get("SUMMARIZER_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("summarizer")) / "config.toml"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the file or remove it") from exc
+
+
+def available_profiles() -> dict[str, dict[str, Any]]:
+    """Built-in profiles, overlaid by the user's `[profiles.NAME]` tables (user keys win)."""
+    profiles: dict[str, dict[str, Any]] = {k: dict(v) for k, v in _read_toml(BUILTIN_PROFILES_FILE).items()}
+    user = _read_toml(user_config_file()).get("profiles", {})
+    for name, values in user.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"{user_config_file()}: [profiles.{name}] must be a table")
+        profiles.setdefault(name, {}).update(values)
+    return profiles
+
+
+def _profile_name_from_env_or_dotenv(env_file: Path | None) -> str | None:
+    if os.environ.get("SUMMARIZER_PROFILE"):
+        return os.environ["SUMMARIZER_PROFILE"]
+    if env_file and env_file.is_file():
+        from dotenv import dotenv_values
+
+        return dotenv_values(env_file).get("SUMMARIZER_PROFILE") or None
+    return None
+
+
+def load_settings(env_file: Path | None = Path(".env"), **flags: Any) -> Settings:
+    """Resolve settings. `flags` are CLI values; None means "not given" and is dropped."""
+    given = {k: v for k, v in flags.items() if v is not None}
+    profile_name = given.get("profile") or _profile_name_from_env_or_dotenv(env_file)
+    profile_values: dict[str, Any] = {}
+    if profile_name:
+        profiles = available_profiles()
+        if profile_name not in profiles:
+            raise ConfigError(
+                f"unknown profile {profile_name!r}",
+                hint=f"choose one of: {', '.join(sorted(profiles))}, or add [profiles.{profile_name}] to {user_config_file()}",
+            )
+        profile_values = {k: v for k, v in profiles[profile_name].items()}
+        profile_values["profile"] = profile_name
+
+    class _Resolved(Settings):
+        @classmethod
+        def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
+            return (init_settings, env_settings, dotenv_settings, InitSettingsSource(settings_cls, profile_values))
+
+    try:
+        return _Resolved(_env_file=env_file, **given)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid settings: {problems}", hint="check your flags, SUMMARIZER_* variables and profile") from None

@@ -1,0 +1,417 @@
+"""One structured request to an OpenAI-compatible endpoint → a validated pydantic object.
+
+Owns: structured-output modes and their fallback (json_schema strict → json_schema → json_object →
+schema in the prompt, remembered per endpoint+model), repair/re-ask on invalid answers, retries of
+transient errors (tenacity; the SDK's own retries are off so attempts never multiply), mapping the
+SDK's exceptions to ours, and the response cache. Knows nothing about articles.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from summarizer import errors
+from summarizer.cache import EndpointMemory, ResponseCache, cache_key
+from summarizer.config import Settings
+from summarizer.jsonparse import NoJSONFound, extract_json_object
+from summarizer.schemas import Usage, llm_schema
+
+_MODE_REJECTION = re.compile(r"response_format|json_schema|json schema|schema|grammar|structured output|json_object", re.I)
+_CONTEXT_OVERFLOW = re.compile(
+    r"context length|context_length|maximum context|context window|exceed_context|exceeds? the (?:maximum|context)"
+    r"|too many tokens|must be <=|prompt is too long|input is too long",
+    re.I,
+)
+_RESET_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+
+
+class _ModeRejected(Exception):
+    """The endpoint does not do this structured mode; try the next one down."""
+
+
+@dataclass
+class StructuredReply:
+    value: BaseModel
+    usage: Usage = field(default_factory=Usage)
+    requests: int = 0
+    cached: bool = False
+    mode: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _header(exc: BaseException, name: str) -> str | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    return headers.get(name) if headers is not None else None
+
+
+def _parse_duration(text: str) -> float | None:
+    """'1s', '6m0s', '20ms', '0.5' → seconds (the x-ratelimit-reset-* formats)."""
+    text = text.strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    parts = _RESET_PART.findall(text)
+    if not parts:
+        return None
+    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    return sum(float(value) * scale[unit] for value, unit in parts)
+
+
+def server_requested_wait(exc: BaseException) -> float | None:
+    """Seconds the server asked us to wait: retry-after-ms, retry-after, then x-ratelimit-reset-*."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = _header(exc, name)
+        if value:
+            try:
+                return max(0.0, float(value) * scale)
+            except ValueError:
+                from email.utils import parsedate_to_datetime
+
+                try:
+                    return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+                except (TypeError, ValueError):
+                    pass
+    waits = [_parse_duration(v) for v in (_header(exc, "x-ratelimit-reset-requests"), _header(exc, "x-ratelimit-reset-tokens")) if v]
+    waits = [w for w in waits if w is not None]
+    return max(waits) if waits else None
+
+
+def _error_text(exc: BaseException) -> str:
+    body = getattr(exc, "body", None)
+    parts = [str(getattr(exc, "message", "") or exc)]
+    if body is not None:
+        parts.append(json.dumps(body, default=str) if not isinstance(body, str) else body)
+    return " ".join(parts)
+
+
+def _error_code(exc: BaseException) -> str:
+    code = getattr(exc, "code", None)
+    if code:
+        return str(code)
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict):
+            return str(inner.get("code") or inner.get("type") or "")
+    return ""
+
+
+def is_transient(exc: BaseException) -> bool:
+    import openai
+
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        if exc.status_code == 429:
+            return _error_code(exc) != "insufficient_quota"  # quota: retrying cannot help
+        return exc.status_code in (408, 409) or exc.status_code >= 500
+    return False
+
+
+def map_error(exc: BaseException, settings: Settings) -> errors.EndpointError:
+    """The one place where SDK exceptions become ours."""
+    import openai
+
+    where = settings.effective_base_url
+    if isinstance(exc, openai.APITimeoutError):
+        return errors.EndpointUnreachableError(
+            f"{where} did not answer within {settings.timeout:g}s",
+            hint="the server may be overloaded or the model still loading; raise --timeout or try again",
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        return errors.EndpointUnreachableError(
+            f"cannot connect to {where}",
+            hint="is the server running? check --base-url / OPENAI_BASE_URL (usually ends in /v1) or --profile",
+        )
+    if not isinstance(exc, openai.APIStatusError):
+        return errors.ServerError(f"unexpected reply from {where}: {exc}")
+    status = exc.status_code
+    text = _error_text(exc)
+    short = (getattr(exc, "message", "") or text)[:300]
+    if status in (401, 403):
+        return errors.AuthenticationError(
+            f"{where} refused the API key ({status}): {short}",
+            hint="set a valid key in OPENAI_API_KEY or SUMMARIZER_API_KEY (or .env) for this endpoint",
+            status=status,
+        )
+    if status == 404:
+        if "model" in text.lower():
+            return errors.ModelNotFoundError(
+                f"model {settings.model!r} not found at {where}",
+                hint="pass --model with a model this endpoint serves (`summarizer doctor` lists them)",
+                status=status,
+            )
+        return errors.EndpointError(
+            f"{where} answered 404 Not Found: {short}", hint="check --base-url: it usually ends in /v1", status=status
+        )
+    if status in (400, 413, 422) and _CONTEXT_OVERFLOW.search(text):
+        return errors.ContextOverflowError(
+            f"the prompt is longer than the context window of {settings.model!r}: {short}",
+            hint="set --context-window to the model's real size so chunks are cut smaller",
+            status=status,
+        )
+    if status == 429:
+        if _error_code(exc) == "insufficient_quota":
+            return errors.RateLimitError(
+                f"{where}: quota exhausted: {short}", hint="check the account's plan and billing", status=status
+            )
+        return errors.RateLimitError(
+            f"{where} kept answering 429 Too Many Requests after {settings.max_retries} retries",
+            hint="lower the request rate or raise --max-retries",
+            status=status,
+        )
+    if status >= 500:
+        return errors.ServerError(
+            f"{where} failed with {status} after {settings.max_retries} retries: {short}",
+            hint="the server is failing; try again later or check its logs",
+            status=status,
+        )
+    return errors.EndpointError(f"{where} rejected the request ({status}): {short}", status=status)
+
+
+def _format_validation_error(exc: ValidationError) -> str:
+    items = []
+    for error in exc.errors()[:8]:
+        location = ".".join(str(part) for part in error["loc"]) or "(root)"
+        items.append(f"{location}: {error['msg']}")
+    return "; ".join(items)
+
+
+class LLMClient:
+    """Structured calls against one endpoint+model. Create per run; `await aclose()` at the end."""
+
+    def __init__(self, settings: Settings, *, cache: ResponseCache | None = None, memory: EndpointMemory | None = None) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.memory = memory or EndpointMemory(None)
+        self._sdk_client = None
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def _sdk(self):
+        if self._sdk_client is None:
+            import openai
+
+            self._sdk_client = openai.AsyncOpenAI(
+                base_url=self.settings.effective_base_url,
+                api_key=self.settings.key_for_request(),
+                max_retries=0,  # tenacity below owns retries; SDK retries would multiply them
+                timeout=self.settings.timeout,
+            )
+        return self._sdk_client
+
+    async def aclose(self) -> None:
+        if self._sdk_client is not None:
+            await self._sdk_client.close()
+            self._sdk_client = None
+
+    def _modes(self) -> list[str]:
+        modes = self.settings.modes_to_try()
+        if self.settings.structured_mode == "auto":
+            known = self.memory.get(self.settings.effective_base_url, self.settings.model).get("structured_mode")
+            if known in modes:
+                modes = modes[modes.index(known) :]
+        return modes
+
+    def _token_limit_field(self) -> str:
+        # OpenAI's newer models reject max_tokens; most other servers only know max_tokens.
+        return "max_completion_tokens" if "api.openai.com" in self.settings.endpoint_host else "max_tokens"
+
+    def _request_kwargs(self, mode: str, messages: list[dict], output: type[BaseModel], schema: dict, parameters: dict, max_tokens: int) -> dict:
+        messages = [dict(m) for m in messages]
+        if mode in ("json_object", "prompt"):
+            # Without a schema-constrained decoder the model must be told the shape in words.
+            instruction = (
+                "\n\nReply with only one JSON object, no prose and no code fences, valid against this JSON Schema:\n"
+                f"<json_schema>\n{json.dumps(schema, ensure_ascii=False)}\n</json_schema>"
+            )
+            messages[0]["content"] += instruction
+        kwargs: dict[str, Any] = {
+            "model": self.settings.model,
+            "messages": messages,
+            self._token_limit_field(): max_tokens,
+            **parameters,
+        }
+        if mode in ("json_schema_strict", "json_schema"):
+            kwargs["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": output.__name__, "schema": schema, "strict": mode == "json_schema_strict"},
+            }
+        elif mode == "json_object":
+            kwargs["response_format"] = {"type": "json_object"}
+        if self.settings.extra_body:
+            kwargs["extra_body"] = dict(self.settings.extra_body)
+        return kwargs
+
+    async def _send(self, kwargs: dict, counter: list[int]):
+        """One logical request with tenacity retries of transient failures."""
+        import openai
+        from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+        backoff = wait_exponential_jitter(initial=0.5, max=20, jitter=0.5)
+        settings = self.settings
+
+        def wait(retry_state) -> float:
+            exc = retry_state.outcome.exception()
+            requested = server_requested_wait(exc) if exc else None
+            if requested is not None:
+                return min(requested, settings.max_retry_wait)
+            return backoff(retry_state)
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(settings.max_retries + 1),
+            wait=wait,
+            retry=retry_if_exception(lambda e: is_transient(e) and not self._is_mode_rejection(e)),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    counter[0] += 1
+                    return await self._sdk().chat.completions.create(**kwargs)
+        except openai.APIStatusError as exc:
+            if self._is_mode_rejection(exc) and "response_format" in kwargs:
+                raise _ModeRejected(str(exc)) from exc
+            raise map_error(exc, settings) from exc
+        except openai.APIError as exc:
+            raise map_error(exc, settings) from exc
+
+    @staticmethod
+    def _is_mode_rejection(exc: BaseException) -> bool:
+        import openai
+
+        return (
+            isinstance(exc, openai.APIStatusError)
+            and exc.status_code in (400, 422, 500, 501)
+            and bool(_MODE_REJECTION.search(_error_text(exc)))
+            and not _CONTEXT_OVERFLOW.search(_error_text(exc))
+        )
+
+    # -- the public call ---------------------------------------------------------------------
+    async def structured(
+        self,
+        *,
+        messages: list[dict[str, str]],
+        output: type[BaseModel],
+        template_version: str,
+        parameters: dict[str, Any] | None = None,
+        max_tokens: int = 4096,
+    ) -> StructuredReply:
+        parameters = dict(parameters or {})
+        schema = llm_schema(output)
+        key = cache_key(
+            base_url=self.settings.effective_base_url,
+            model=self.settings.model,
+            template_version=template_version,
+            parameters=parameters,
+            schema=schema,
+            messages=messages,
+        )
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                try:
+                    value = output.model_validate(hit["value"])
+                    return StructuredReply(value=value, cached=True, mode=hit.get("mode"), usage=Usage())
+                except ValidationError:
+                    pass  # schema changed under an old entry: treat as a miss
+
+        counter = [0]
+        usage = Usage()
+        warnings: list[str] = []
+        modes = self._modes()
+        for index, mode in enumerate(modes):
+            try:
+                value = await self._ask_with_repairs(mode, messages, output, schema, parameters, max_tokens, counter, usage, warnings)
+            except _ModeRejected as exc:
+                if index + 1 == len(modes):
+                    raise errors.EndpointError(
+                        f"{self.settings.effective_base_url} accepts none of the structured output modes tried ({', '.join(modes)})",
+                        hint="try --structured-mode prompt",
+                    ) from exc
+                warnings.append(f"{mode} not supported by the endpoint ({str(exc)[:120]}); falling back to {modes[index + 1]}")
+                continue
+            if self.settings.structured_mode == "auto":
+                self.memory.update(self.settings.effective_base_url, self.settings.model, structured_mode=mode)
+            if self.cache is not None:
+                self.cache.set(key, {"value": value.model_dump(mode="json"), "mode": mode, "usage": usage.model_dump()})
+            return StructuredReply(value=value, usage=usage, requests=counter[0], mode=mode, warnings=warnings)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _ask_with_repairs(self, mode, messages, output, schema, parameters, max_tokens, counter, usage, warnings):
+        conversation = [dict(m) for m in messages]
+        last_problem = ""
+        last_content: str | None = None
+        attempts = self.settings.max_repairs + 1
+        for attempt in range(attempts):
+            kwargs = self._request_kwargs(mode, conversation, output, schema, parameters, max_tokens)
+            response = await self._send(kwargs, counter)
+            choice, content = self._unpack(response, usage)
+            finish = getattr(choice, "finish_reason", None) if choice is not None else None
+            if finish == "length":
+                raise errors.OutputTruncatedError(
+                    f"the answer hit the {max_tokens}-token output limit and was cut off",
+                    hint="raise --max-output-tokens or lower the chunk size with --context-window",
+                    attempts=counter[0],
+                    last_content=content,
+                )
+            refusal = getattr(getattr(choice, "message", None), "refusal", None) if choice is not None else None
+            if not content or not content.strip():
+                if refusal:
+                    raise errors.OutputValidationError(f"the model refused: {str(refusal)[:200]}", attempts=counter[0])
+                if mode != "prompt" and attempt == 0:
+                    # Servers that accept response_format but cannot honour it often answer empty.
+                    raise _ModeRejected("empty reply in " + mode)
+                last_problem = "the reply was empty"
+            else:
+                last_content = content
+                try:
+                    value = output.model_validate(extract_json_object(content))
+                    if attempt:
+                        warnings.append(f"answer repaired after {attempt} re-ask(s)")
+                    return value
+                except NoJSONFound as exc:
+                    last_problem = str(exc)
+                except ValidationError as exc:
+                    last_problem = "the JSON does not match the schema: " + _format_validation_error(exc)
+            if attempt + 1 < attempts:
+                if content:
+                    conversation.append({"role": "assistant", "content": content[:8000]})
+                conversation.append(
+                    {
+                        "role": "user",
+                        "content": f"Your previous reply could not be used: {last_problem}. "
+                        "Reply again with only the complete JSON object, valid against the schema.",
+                    }
+                )
+        raise errors.OutputValidationError(
+            f"the model's answer was not valid after {attempts} attempt(s): {last_problem}",
+            hint="try a stronger model, --structured-mode json_schema, or raise --max-repairs",
+            attempts=counter[0],
+            last_content=last_content,
+        )
+
+    def _unpack(self, response: Any, usage: Usage):
+        """(first choice, its text) from whatever came back; tolerant of servers that omit fields."""
+        reply_usage = getattr(response, "usage", None)
+        if reply_usage is not None:
+            usage.add(Usage(prompt_tokens=getattr(reply_usage, "prompt_tokens", 0) or 0, completion_tokens=getattr(reply_usage, "completion_tokens", 0) or 0))
+        choices = getattr(response, "choices", None)
+        if not isinstance(choices, list):
+            raise errors.ServerError(
+                f"{self.settings.effective_base_url} answered with something that is not a chat completion",
+                hint="check --base-url points at an OpenAI-compatible API (usually ending in /v1)",
+            )
+        if not choices:
+            return None, None
+        choice = choices[0]
+        message = getattr(choice, "message", None)
+        content = getattr(message, "content", None)
+        return choice, content if isinstance(content, str) else None

@@ -1,0 +1,311 @@
+"""One article end to end: plan chunks → requests → merge → `ArticleResult`.
+
+Short article, summarize: ONE request (the `brief` template) returns translation, bullets and
+glossary together. Long article: translate chunk by chunk (`translate_chunk`), carrying the running
+glossary forward so a term is rendered one way, then summarize the English text (`summarize`),
+map-reduce when even the translation is too long for one request.
+An answer cut off at the output limit (finish_reason "length") or a context overflow splits the
+chunk in two and tries again, instead of accepting truncated text.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from summarizer import __version__
+from summarizer.chunking import Chunk, split_into_chunks
+from summarizer.config import Settings
+from summarizer.errors import ConfigError, ContextOverflowError, OutputTruncatedError
+from summarizer.llm import LLMClient, StructuredReply
+from summarizer.prompts import PromptLibrary, PromptTemplate
+from summarizer.schemas import ArticleResult, GlossaryEntry, RunMetadata, Usage, llm_schema
+from summarizer.sources import CleanedSource
+from summarizer.tokens import get_token_counter
+from summarizer.user_glossary import TermRule, ignored_rules, rules_in
+
+Task = Literal["summarize", "translate"]
+
+# Context windows of well-known models, used when neither the user nor `doctor` told us better.
+KNOWN_CONTEXT_WINDOWS = {
+    "gpt-4o": 128_000, "gpt-4.1": 128_000, "gpt-5": 128_000, "o3": 128_000, "o4-mini": 128_000,
+    "gpt-4-turbo": 128_000, "gpt-3.5-turbo": 16_000,
+}
+DEFAULT_CONTEXT_WINDOW = 8192
+TRANSLATION_EXPANSION = 1.35   # output tokens per source token (JSON escaping included); measured on the seeds
+STRUCTURE_RESERVE = 600        # output tokens for title, bullets, glossary and JSON framing
+MIN_CHUNK_TOKENS = 64
+MAX_SPLIT_DEPTH = 4
+
+LANGUAGE_NAMES = {
+    "id": "Indonesian", "ms": "Malay", "en": "English", "jv": "Javanese", "su": "Sundanese", "tl": "Tagalog",
+    "vi": "Vietnamese", "th": "Thai", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "fr": "French",
+    "de": "German", "es": "Spanish", "pt": "Portuguese", "it": "Italian", "nl": "Dutch", "ru": "Russian",
+    "ar": "Arabic", "tr": "Turkish", "hi": "Hindi", "pl": "Polish", "uk": "Ukrainian",
+}
+
+
+def context_window_for(settings: Settings, learned: dict[str, Any]) -> tuple[int, str]:
+    if settings.context_window:
+        return settings.context_window, "setting"
+    if learned.get("context_window"):
+        return int(learned["context_window"]), "probed by doctor"
+    for prefix, size in KNOWN_CONTEXT_WINDOWS.items():
+        if settings.model.startswith(prefix):
+            return size, "known model"
+    return DEFAULT_CONTEXT_WINDOW, "default (set --context-window for your model)"
+
+
+@dataclass
+class Plan:
+    """How an article will be cut and what it will cost, before any request."""
+
+    context_window: int
+    context_source: str
+    max_output_tokens: int
+    chunk_budget: int
+    chunks: list[Chunk]
+    source_tokens: int
+    prompt_overhead: int
+    token_counter: str
+
+    @property
+    def single_request(self) -> bool:
+        return len(self.chunks) == 1
+
+    def estimated_requests(self, task: Task) -> int:
+        if self.single_request:
+            return 1
+        return len(self.chunks) + (self._summary_requests() if task == "summarize" else 0)
+
+    def _summary_requests(self) -> int:
+        english = self.source_tokens * 1.1
+        summary_budget = max(1, self.context_window - self.prompt_overhead - 1024)
+        parts = max(1, -(-int(english) // summary_budget))
+        return 1 if parts == 1 else parts + 1
+
+    def estimated_tokens(self, task: Task) -> Usage:
+        requests = self.estimated_requests(task)
+        prompt = self.source_tokens + requests * self.prompt_overhead
+        completion = int(self.source_tokens * TRANSLATION_EXPANSION / 1.2) + 300 * requests
+        if task == "summarize" and not self.single_request:
+            prompt += int(self.source_tokens * 1.1)
+        return Usage(prompt_tokens=prompt, completion_tokens=completion)
+
+
+def _language_name(code: str | None) -> str:
+    return LANGUAGE_NAMES.get(code or "", "the source language")
+
+
+def _protect(text: str) -> str:
+    # The article sits between <article> tags; a closing tag inside it must not end the data early.
+    return text.replace("</article>", "</ article>").replace("<article>", "< article>")
+
+
+class ArticlePipeline:
+    def __init__(self, settings: Settings, client: LLMClient, prompts: PromptLibrary, *, user_glossary: list[TermRule] | None = None, token_counter=None) -> None:
+        self.settings = settings
+        self.client = client
+        self.prompts = prompts
+        self.user_glossary = user_glossary or []
+        self.counter = token_counter or get_token_counter(settings.model)
+
+    # -- planning ----------------------------------------------------------------------------
+    def _overhead(self, template: PromptTemplate, extra_terms: int = 0) -> int:
+        messages = template.render(**self._variables(template, "", chunk_number=1, chunk_count=1, known=[]))
+        schema_tokens = self.counter.count(str(llm_schema(template.output_model)))
+        return sum(self.counter.count(m["content"]) + 4 for m in messages) + schema_tokens + 40 * extra_terms + 16
+
+    def plan(self, source: CleanedSource) -> Plan:
+        learned = self.client.memory.get(self.settings.effective_base_url, self.settings.model)
+        window, window_source = context_window_for(self.settings, learned)
+        overhead = max(self._overhead(self.prompts.get("brief")), self._overhead(self.prompts.get("translate_chunk"), extra_terms=len(self.user_glossary) + 10))
+        max_out = min(self.settings.max_output_tokens, max(256, int((window - overhead) * 0.55)))
+        budget = min(int((max_out - STRUCTURE_RESERVE) / TRANSLATION_EXPANSION), window - overhead - max_out - 64)
+        if budget < MIN_CHUNK_TOKENS:
+            raise ConfigError(
+                f"a context window of {window} tokens ({window_source}) leaves no room for the article next to the prompts ({overhead} tokens) and the answer ({max_out})",
+                hint="set --context-window to the model's real size, or raise --max-output-tokens",
+            )
+        chunks = split_into_chunks(source.text, budget, self.counter.count)
+        return Plan(
+            context_window=window,
+            context_source=window_source,
+            max_output_tokens=max_out,
+            chunk_budget=budget,
+            chunks=chunks,
+            source_tokens=sum(c.tokens for c in chunks),
+            prompt_overhead=overhead,
+            token_counter=self.counter.name,
+        )
+
+    # -- running -----------------------------------------------------------------------------
+    def _variables(self, template: PromptTemplate, article: str, *, chunk_number: int, chunk_count: int, known: list[TermRule], partial: str = "", language: str | None = None) -> dict[str, Any]:
+        return {
+            "article": _protect(article),
+            "source_language_name": _language_name(language),
+            "target_language": self.settings.target_lang,
+            "instructions": self.settings.instructions or "",
+            "user_glossary": [vars(r) for r in known],
+            "known_terms": [vars(r) for r in known],
+            "chunk_number": chunk_number,
+            "chunk_count": chunk_count,
+            "partial": partial,
+        }
+
+    async def _ask(self, template_name: str, article: str, state: "_RunState", **variables: Any) -> StructuredReply:
+        template = self.prompts.get(template_name)
+        state.versions[template.name] = template.version
+        messages = template.render(**self._variables(template, article, language=state.language, **variables))
+        reply = await self.client.structured(
+            messages=messages,
+            output=template.output_model,
+            template_version=template.version,
+            parameters=template.parameters,
+            max_tokens=state.plan.max_output_tokens if template_name != "summarize" else min(state.plan.max_output_tokens, 1024),
+        )
+        state.record(reply)
+        return reply
+
+    async def run(self, source: CleanedSource, task: Task = "summarize") -> ArticleResult:
+        started = time.perf_counter()
+        plan = self.plan(source)
+        language = self.settings_source_language(source)
+        state = _RunState(plan=plan, language=language)
+        state.timings["plan"] = time.perf_counter() - started
+        if language == "en" and self.settings.target_lang.lower() in ("english", "en"):
+            state.warnings.append("the article already appears to be in English; the translation may simply restate it")
+
+        title = source.title or ""
+        summary: list[str] = []
+        glossary: list[GlossaryEntry] = []
+        model_language = None
+        translated_in_one = False
+        if plan.single_request and task == "summarize":
+            try:
+                reply = await self._ask("brief", plan.chunks[0].text, state, chunk_number=1, chunk_count=1, known=rules_in(source.text, self.user_glossary))
+                brief = reply.value
+                title, translation, summary, glossary = brief.title, brief.translation, list(brief.summary), list(brief.glossary)
+                model_language = brief.source_language
+                translated_in_one = True
+            except (OutputTruncatedError, ContextOverflowError) as exc:
+                state.warnings.append(f"single request did not fit ({exc.message}); translating in parts")
+                plan.chunks = split_into_chunks(source.text, max(MIN_CHUNK_TOKENS, plan.chunks[0].tokens // 2 + 1), self.counter.count)
+        if not translated_in_one:
+            parts, glossary, chunk_title = await self._translate_chunks(plan.chunks, state)
+            translation = "\n\n".join(parts)
+            title = chunk_title or title
+            if task == "summarize":
+                summary = await self._summarize(translation, state)
+        state.timings["requests"] = time.perf_counter() - started - state.timings["plan"]
+
+        for rule in ignored_rules(source.text, translation, self.user_glossary):
+            state.warnings.append(f"user glossary: {rule.source!r} should be rendered as {rule.preferred!r}, but the translation does not contain it")
+
+        state.timings["total"] = time.perf_counter() - started
+        return ArticleResult(
+            source=source.path,
+            task=task,
+            source_language=language or (model_language or "und").lower()[:8],
+            target_language=self.settings.target_lang,
+            title=(title or "").strip() or "(untitled)",
+            translation=translation,
+            summary=summary,
+            glossary=_dedupe(glossary),
+            metadata=RunMetadata(
+                model=self.settings.model,
+                endpoint_host=self.settings.endpoint_host,
+                structured_mode=state.mode,
+                prompt_versions=state.versions,
+                usage=state.usage,
+                requests=state.requests,
+                cache_hits=state.cache_hits,
+                chunks=len(plan.chunks),
+                token_counter=plan.token_counter,
+                timings={k: round(v, 4) for k, v in state.timings.items()},
+                warnings=state.warnings,
+                summarizer_version=__version__,
+            ),
+        )
+
+    def settings_source_language(self, source: CleanedSource) -> str | None:
+        if source.language and source.language_confidence >= 0.5:
+            return source.language
+        return None
+
+    async def _translate_chunks(self, chunks: list[Chunk], state: "_RunState") -> tuple[list[str], list[GlossaryEntry], str]:
+        parts: list[str] = []
+        glossary: list[GlossaryEntry] = []
+        title = ""
+        pending: list[tuple[str, int]] = [(c.text, 0) for c in chunks]
+        total = len(pending)
+        number = 0
+        while pending:
+            text, depth = pending.pop(0)
+            number += 1
+            learned = [TermRule(g.source_term, g.term) for g in glossary]
+            known = rules_in(text, self.user_glossary) + [r for r in rules_in(text, learned) if r.source.lower() not in {u.source.lower() for u in self.user_glossary}]
+            try:
+                reply = await self._ask("translate_chunk", text, state, chunk_number=number, chunk_count=total, known=known)
+            except (OutputTruncatedError, ContextOverflowError) as exc:
+                if depth >= MAX_SPLIT_DEPTH:
+                    raise
+                halves = split_into_chunks(text, max(MIN_CHUNK_TOKENS // 2, self.counter.count(text) // 2 + 1), self.counter.count)
+                if len(halves) < 2:
+                    raise
+                state.warnings.append(f"part {number} was too long for one answer ({exc.message}); split in {len(halves)}")
+                pending[0:0] = [(h.text, depth + 1) for h in halves]
+                total += len(halves) - 1
+                number -= 1
+                continue
+            value = reply.value
+            if not title and value.title.strip():
+                title = value.title
+            parts.append(value.translation)
+            glossary = _dedupe(glossary + list(value.glossary))
+        state.chunks_done = number
+        return parts, glossary, title
+
+    async def _summarize(self, english: str, state: "_RunState") -> list[str]:
+        template = self.prompts.get("summarize")
+        budget = max(MIN_CHUNK_TOKENS, state.plan.context_window - self._overhead(template) - 1024 - 64)
+        pieces = split_into_chunks(english, budget, self.counter.count)
+        if len(pieces) == 1:
+            return list((await self._ask("summarize", english, state, chunk_number=1, chunk_count=1, known=[])).value.summary)
+        bullets: list[str] = []
+        for index, piece in enumerate(pieces, start=1):
+            reply = await self._ask("summarize", piece.text, state, chunk_number=index, chunk_count=len(pieces), known=[], partial=f"part {index} of {len(pieces)} of a long article")
+            bullets.extend(reply.value.summary)
+        combined = "\n".join(f"- {b}" for b in bullets)
+        reply = await self._ask("summarize", combined, state, chunk_number=1, chunk_count=1, known=[], partial="the bullet summaries of all parts of one long article; merge them into one summary")
+        return list(reply.value.summary)
+
+
+def _dedupe(entries: list[GlossaryEntry]) -> list[GlossaryEntry]:
+    """One entry per source term (case-insensitive); the first rendering wins."""
+    seen: dict[str, GlossaryEntry] = {}
+    for entry in entries:
+        seen.setdefault(entry.source_term.casefold(), entry)
+    return list(seen.values())
+
+
+@dataclass
+class _RunState:
+    plan: Plan
+    language: str | None
+    usage: Usage = field(default_factory=Usage)
+    requests: int = 0
+    cache_hits: int = 0
+    mode: str | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    chunks_done: int = 0
+
+    def record(self, reply: StructuredReply) -> None:
+        self.usage.add(reply.usage)
+        self.requests += reply.requests
+        self.cache_hits += int(reply.cached)
+        self.mode = reply.mode or self.mode
+        self.warnings.extend(reply.warnings)

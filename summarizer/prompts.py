@@ -1,0 +1,149 @@
+"""Prompt templates: TOML files under `prompts/`, rendered with Jinja2, versioned by content hash.
+
+A template file holds `description`, `output` (the name of a model in `summarizer.schemas`),
+`[parameters]` (sent with the request, e.g. temperature) and `[messages]` with `system` and `user`
+Jinja2 texts. The hash of the file's bytes is its version: editing a template changes the cache key,
+so stale answers are never reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from summarizer.errors import PromptError
+from summarizer.schemas import OUTPUT_MODELS
+
+BUILTIN_PROMPTS_DIR = Path(__file__).parent / "prompts"
+REQUIRED_TEMPLATES = ("brief", "translate_chunk", "summarize")
+ALLOWED_PARAMETERS = {"temperature", "top_p", "seed", "presence_penalty", "frequency_penalty"}
+
+
+class _Messages(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    system: str
+    user: str
+
+
+class _TemplateFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    output: str
+    parameters: dict[str, Any] = {}
+    messages: _Messages
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    name: str
+    path: Path
+    version: str
+    description: str
+    output_name: str
+    parameters: dict[str, Any]
+    system: str
+    user: str
+    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def output_model(self) -> type[BaseModel]:
+        return OUTPUT_MODELS[self.output_name]
+
+    @cached_property
+    def variables(self) -> set[str]:
+        from jinja2 import meta
+
+        env = _environment()
+        names: set[str] = set()
+        for text in (self.system, self.user):
+            names |= meta.find_undeclared_variables(env.parse(text))
+        return names
+
+    def render(self, **variables: Any) -> list[dict[str, str]]:
+        """Chat messages for these variables. Reports every missing variable at once."""
+        missing = sorted(self.variables - variables.keys())
+        if missing:
+            raise PromptError(
+                f"template {self.name!r} ({self.path}) needs variables it was not given: {', '.join(missing)}",
+                hint="use only the documented variables (see `summarizer prompts show NAME`)",
+            )
+        from jinja2 import TemplateError
+
+        env = _environment()
+        try:
+            system = env.from_string(self.system).render(**variables).strip()
+            user = env.from_string(self.user).render(**variables).strip()
+        except TemplateError as exc:
+            raise PromptError(f"template {self.name!r} ({self.path}) failed to render: {exc}") from exc
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def _environment():
+    from jinja2 import Environment, StrictUndefined
+
+    # autoescape off: these are prompts, not HTML. StrictUndefined: a typo is an error, not "".
+    return Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)
+
+
+def load_template(path: Path) -> PromptTemplate:
+    try:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except FileNotFoundError:
+        raise PromptError(f"template file not found: {path}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PromptError(f"{path}: not a valid TOML template: {exc}", hint="see prompts/brief.toml for the format") from exc
+    try:
+        parsed = _TemplateFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise PromptError(f"{path}: {problems}", hint="a template needs `output`, [messages] system and user") from None
+    if parsed.output not in OUTPUT_MODELS:
+        raise PromptError(f"{path}: unknown output {parsed.output!r}", hint=f"use one of: {', '.join(OUTPUT_MODELS)}")
+    unknown = set(parsed.parameters) - ALLOWED_PARAMETERS
+    if unknown:
+        raise PromptError(f"{path}: unsupported parameters {sorted(unknown)}", hint=f"allowed: {sorted(ALLOWED_PARAMETERS)}")
+    return PromptTemplate(
+        name=path.stem,
+        path=path,
+        version=hashlib.sha256(raw).hexdigest()[:12],
+        description=parsed.description,
+        output_name=parsed.output,
+        parameters=dict(parsed.parameters),
+        system=parsed.messages.system,
+        user=parsed.messages.user,
+    )
+
+
+class PromptLibrary:
+    """The templates of one folder; names missing from a user folder fall back to the built-ins."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = Path(directory).expanduser() if directory else BUILTIN_PROMPTS_DIR
+        if not self.directory.is_dir():
+            raise PromptError(f"prompts folder not found: {self.directory}", hint="pass --prompts DIR with .toml templates")
+        self._templates: dict[str, PromptTemplate] = {}
+
+    def names(self) -> list[str]:
+        names = {p.stem for p in self.directory.glob("*.toml")} | set(REQUIRED_TEMPLATES)
+        return sorted(names)
+
+    def path_for(self, name: str) -> Path:
+        own = self.directory / f"{name}.toml"
+        if own.is_file():
+            return own
+        builtin = BUILTIN_PROMPTS_DIR / f"{name}.toml"
+        if builtin.is_file():
+            return builtin
+        raise PromptError(f"no template named {name!r} in {self.directory}", hint=f"available: {', '.join(self.names())}")
+
+    def get(self, name: str) -> PromptTemplate:
+        if name not in self._templates:
+            self._templates[name] = load_template(self.path_for(name))
+        return self._templates[name]
