@@ -255,7 +255,7 @@ class LLMClient:
         import openai
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-        backoff = wait_exponential_jitter(initial=0.5, max=20, jitter=0.5)
+        backoff = wait_exponential_jitter(multiplier=0.5, max=20, jitter=0.5)
         settings = self.settings
 
         def wait(retry_state) -> float:

@@ -1,0 +1,182 @@
+"""A tiny random-weight llama GGUF for end-to-end tests against a real llama.cpp server.
+
+    build_tiny_model(path, biased=True, seed=0, n_ctx=2048) -> path
+
+The model is about 0.5 MB (n_embd 64, 2 layers, 4 heads, n_ff 128, float32) and is written in well
+under a second. Its vocabulary is a gpt2-style byte-level BPE: the 256 bytes (through the usual
+byte-to-unicode mapping), a handful of merges, and the ChatML control tokens `<|endoftext|>` (bos),
+`<|im_start|>` and `<|im_end|>` (eos / end of turn). It carries a ChatML `tokenizer.chat_template`,
+which llama.cpp recognises on both its jinja and its built-in template paths.
+
+`biased=True` (the default) is the "better-behaved" variant: every token embedding shares one large
+direction and the last layer adds nothing (its attention output and FFN down projections are zero),
+so the final hidden state is nearly constant and the output projection acts as a per-token logit
+bias: printable ASCII is about neutral (the double quote and the space a little higher, so JSON
+strings close soon), control bytes, bytes >= 0x7F, the backslash and the other control tokens are
+pushed far down, and `<|im_end|>` is raised a little. Answers are short printable ASCII,
+and constrained (json_schema / json_object) answers finish quickly. `biased=False` is plain random
+weights: the model babbles random bytes (often invalid UTF-8), which is a good robustness test.
+
+Same seed, same bytes. Needs numpy and gguf (the `local` extra), imported lazily.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ConfigError
+
+N_EMBD = 64
+N_LAYER = 2
+N_HEAD = 4
+N_HEAD_KV = 4
+N_FF = 128
+
+# a few merges so the BPE tokenizer has real work to do; each pair and its result are in the vocab
+_MERGES = [("Ġ", "t"), ("h", "e"), ("i", "n"), ("Ġ", "a"), ("e", "r")]
+_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+
+CHATML_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+
+def _bytes_to_unicode() -> dict[int, str]:
+    """GPT-2's reversible byte -> printable unicode character mapping."""
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
+    bs += list(range(ord("®"), ord("ÿ") + 1))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return {b: chr(c) for b, c in zip(bs, cs)}
+
+
+def _vocab() -> tuple[list[str], list[int], dict[str, int]]:
+    """Tokens, their llama.cpp token types, and the special-token ids."""
+    b2u = _bytes_to_unicode()
+    tokens = [b2u[b] for b in range(256)]  # token id == byte value
+    tokens += [a + b for a, b in _MERGES]
+    types = [1] * len(tokens)  # NORMAL
+    special: dict[str, int] = {}
+    for s in _SPECIALS:
+        special[s] = len(tokens)
+        tokens.append(s)
+        types.append(3)  # CONTROL
+    return tokens, types, special
+
+
+def _logit_bias(tokens: list[str], special: dict[str, int], rng) -> "np.ndarray":  # noqa: F821
+    import numpy as np
+
+    bias = np.zeros(len(tokens), dtype=np.float32)
+    far_down = -30.0
+    for b in range(256):
+        if b < 0x20 or b >= 0x7F or b == ord("\\"):
+            bias[b] = far_down
+        else:
+            bias[b] = float(rng.normal(0.0, 0.3))
+    bias[ord('"')] += 2.0  # strings inside JSON answers close sooner
+    bias[ord(" ")] += 1.0  # word-like text
+    bias[special["<|endoftext|>"]] = far_down
+    bias[special["<|im_start|>"]] = far_down
+    bias[special["<|im_end|>"]] = 2.0  # end the turn after a dozen or so tokens
+    return bias
+
+
+def build_tiny_model(path: Path, *, biased: bool = True, seed: int = 0, n_ctx: int = 2048) -> Path:
+    """Write the tiny model to `path` (parents created) and return the path."""
+    try:
+        import gguf
+        import numpy as np
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ConfigError(
+            "building the tiny test model needs numpy and gguf (the 'local' extra)",
+            hint="pip install 'summarizer[local]'",
+        ) from exc
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    tokens, types, special = _vocab()
+    n_vocab = len(tokens)
+    head_dim = N_EMBD // N_HEAD
+
+    def rand(*shape: int, std: float = 0.02) -> np.ndarray:
+        return rng.normal(0.0, std, size=shape).astype(np.float32)
+
+    ones = np.ones(N_EMBD, dtype=np.float32)
+    tensors: dict[str, np.ndarray] = {}
+
+    if biased:
+        u = rng.normal(size=N_EMBD)
+        u = (u / np.linalg.norm(u)).astype(np.float32)
+        # one shared, dominant direction: after the final RMS norm the hidden state is ~sqrt(n) * u
+        tensors["token_embd.weight"] = rand(n_vocab, N_EMBD, std=0.05) + u[None, :]
+        bias = _logit_bias(tokens, special, rng)
+        # logits[t] = output[t] . h ~= bias[t] + a little noise
+        out = bias[:, None] * u[None, :] / np.sqrt(N_EMBD) + rand(n_vocab, N_EMBD, std=0.02)
+        tensors["output.weight"] = out.astype(np.float32)
+    else:
+        tensors["token_embd.weight"] = rand(n_vocab, N_EMBD, std=0.5)
+        tensors["output.weight"] = rand(n_vocab, N_EMBD, std=0.15)
+    tensors["output_norm.weight"] = ones.copy()
+
+    for i in range(N_LAYER):
+        last = biased and i == N_LAYER - 1
+        p = f"blk.{i}."
+        tensors[p + "attn_norm.weight"] = ones.copy()
+        tensors[p + "attn_q.weight"] = rand(N_HEAD * head_dim, N_EMBD)
+        tensors[p + "attn_k.weight"] = rand(N_HEAD_KV * head_dim, N_EMBD)
+        tensors[p + "attn_v.weight"] = rand(N_HEAD_KV * head_dim, N_EMBD)
+        o = rand(N_EMBD, N_HEAD * head_dim)
+        tensors[p + "attn_output.weight"] = np.zeros_like(o) if last else o
+        tensors[p + "ffn_norm.weight"] = ones.copy()
+        tensors[p + "ffn_gate.weight"] = rand(N_FF, N_EMBD)
+        tensors[p + "ffn_up.weight"] = rand(N_FF, N_EMBD)
+        d = rand(N_EMBD, N_FF)
+        tensors[p + "ffn_down.weight"] = np.zeros_like(d) if last else d
+
+    tmp = path.with_name(path.name + ".tmp")
+    writer = gguf.GGUFWriter(str(tmp), "llama")
+    try:
+        writer.add_name("summarizer-tiny-" + ("biased" if biased else "random"))
+        writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+        writer.add_context_length(n_ctx)
+        writer.add_embedding_length(N_EMBD)
+        writer.add_block_count(N_LAYER)
+        writer.add_feed_forward_length(N_FF)
+        writer.add_head_count(N_HEAD)
+        writer.add_head_count_kv(N_HEAD_KV)
+        writer.add_rope_dimension_count(head_dim)
+        writer.add_rope_freq_base(10000.0)
+        writer.add_layer_norm_rms_eps(1e-5)
+        writer.add_vocab_size(n_vocab)
+
+        writer.add_tokenizer_model("gpt2")
+        writer.add_tokenizer_pre("default")
+        writer.add_token_list(tokens)
+        writer.add_token_types(types)
+        writer.add_token_merges([f"{a} {b}" for a, b in _MERGES])
+        writer.add_bos_token_id(special["<|endoftext|>"])
+        writer.add_eos_token_id(special["<|im_end|>"])
+        writer.add_eot_token_id(special["<|im_end|>"])
+        writer.add_add_bos_token(False)
+        writer.add_chat_template(CHATML_TEMPLATE)
+
+        for name, arr in tensors.items():
+            writer.add_tensor(name, np.ascontiguousarray(arr, dtype=np.float32))
+
+        writer.write_header_to_file()
+        writer.write_kv_data_to_file()
+        writer.write_tensors_to_file()
+    finally:
+        writer.close()
+    tmp.replace(path)
+    return path
