@@ -10,6 +10,7 @@ chunk in two and tries again, instead of accepting truncated text.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -113,19 +114,30 @@ class ArticlePipeline:
 
     # -- planning ----------------------------------------------------------------------------
     def _overhead(self, template: PromptTemplate, extra_terms: int = 0) -> int:
+        """Prompt tokens besides the article: rendered template, schema (sent in the prompt in the
+        json_object/prompt modes), chat framing, and room for glossary terms injected per chunk."""
         messages = template.render(**self._variables(template, "", chunk_number=1, chunk_count=1, known=[]))
-        schema_tokens = self.counter.count(str(llm_schema(template.output_model)))
-        return sum(self.counter.count(m["content"]) + 4 for m in messages) + schema_tokens + 40 * extra_terms + 16
+        schema_tokens = self.counter.count(json.dumps(llm_schema(template.output_model), ensure_ascii=False))
+        return sum(self.counter.count(m["content"]) + 4 for m in messages) + schema_tokens + 15 * extra_terms + 16
 
     def plan(self, source: CleanedSource) -> Plan:
         learned = self.client.memory.get(self.settings.effective_base_url, self.settings.model)
         window, window_source = context_window_for(self.settings, learned)
-        overhead = max(self._overhead(self.prompts.get("brief")), self._overhead(self.prompts.get("translate_chunk"), extra_terms=len(self.user_glossary) + 10))
-        max_out = min(self.settings.max_output_tokens, max(256, int((window - overhead) * 0.55)))
-        budget = min(int((max_out - STRUCTURE_RESERVE) / TRANSLATION_EXPANSION), window - overhead - max_out - 64)
+        overhead = max(
+            self._overhead(self.prompts.get("brief"), extra_terms=min(len(self.user_glossary), 30)),
+            self._overhead(self.prompts.get("translate_chunk"), extra_terms=min(len(self.user_glossary) + 10, 40)),
+        )
+        # An answer holds the translation (~TRANSLATION_EXPANSION x the chunk) plus the structure, and
+        # prompt + answer must fit the window: solve both for the chunk size.
+        reserve = min(STRUCTURE_RESERVE, window // 6)
+        budget = int(min(
+            (self.settings.max_output_tokens - reserve) / TRANSLATION_EXPANSION,
+            (window - overhead - reserve - 64) / (1 + TRANSLATION_EXPANSION),
+        ))
+        max_out = min(self.settings.max_output_tokens, window - overhead - max(budget, 0) - 64)
         if budget < MIN_CHUNK_TOKENS:
             raise ConfigError(
-                f"a context window of {window} tokens ({window_source}) leaves no room for the article next to the prompts ({overhead} tokens) and the answer ({max_out})",
+                f"a context window of {window} tokens ({window_source}) leaves no room for the article next to the prompts ({overhead} tokens) and the answer",
                 hint="set --context-window to the model's real size, or raise --max-output-tokens",
             )
         chunks = split_into_chunks(source.text, budget, self.counter.count)
