@@ -11,9 +11,10 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from summarizer.cache import EndpointMemory, ResponseCache
 from summarizer.config import Settings, load_settings
@@ -59,7 +60,22 @@ class Session:
         self.cache = ResponseCache(cache_dir) if settings.use_cache else None
         self.memory = EndpointMemory(cache_dir / "endpoints.json" if settings.use_cache else None)
         self.client = LLMClient(settings, cache=self.cache, memory=self.memory)
-        self.pipeline = ArticlePipeline(settings, self.client, self.prompts, user_glossary=self.user_glossary)
+        self.pipeline = ArticlePipeline(settings, self.client, self.prompts, user_glossary=self.user_glossary, token_counter=self._token_counter())
+
+    def _token_counter(self):
+        """The server's own tokenizer when we know its /tokenize (flag, or learned by `doctor`),
+        else the offline counter for the model name."""
+        from summarizer.tokens import get_token_counter, server_token_counter
+
+        url = self.settings.tokenize_url or self.memory.get(self.settings.effective_base_url, self.settings.model).get("tokenize_url")
+        if url:
+            counter = server_token_counter(url, timeout=min(self.settings.timeout, 10.0))
+            try:
+                counter.count("probe")
+                return counter
+            except (OSError, ValueError, KeyError):
+                pass  # the server went away or does not tokenize: count offline instead
+        return get_token_counter(self.settings.model)
 
     # -- inputs ------------------------------------------------------------------------------
     @staticmethod
@@ -145,3 +161,32 @@ def estimate(path: str | Path, *, settings: Settings | None = None, task: Task =
     """Chunks, tokens, requests and (for known models) cost, without calling the endpoint."""
     with Session(settings, **overrides) as session:
         return session.estimate(path, task)
+
+
+@contextmanager
+def embedded_server(gguf: str | Path, settings: Settings, *, ctx: int = 4096, parallel: int = 1, port: int = 0) -> Iterator[Settings]:
+    """Start llama.cpp's server in this process for `gguf`; yield settings pointing at it; stop it.
+
+    The context window is read back from the server (`/props`), because llama.cpp caps the
+    requested size at the model's training size and divides it between parallel slots."""
+    from summarizer.local_server import LocalServer
+
+    server = LocalServer(Path(gguf), ctx=ctx, parallel=parallel, port=port).start()
+    try:
+        window = None
+        try:
+            window = int(server.get_json("/props")["default_generation_settings"]["n_ctx"])
+        except (OSError, KeyError, TypeError, ValueError):
+            pass
+        yield settings.model_copy(
+            update={
+                "base_url": server.base_url,
+                "model": server.model,
+                "requires_key": False,
+                "context_window": settings.context_window or window or ctx,
+                "profile": "embedded llama.cpp",
+                "tokenize_url": server.root_url + "/tokenize",
+            }
+        )
+    finally:
+        server.stop()

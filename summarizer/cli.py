@@ -43,6 +43,8 @@ app.add_typer(cache_app, name="cache")
 app.add_typer(profiles_app, name="profiles")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# The demo model's tokenizer is byte-level (about one token per byte), so it needs a roomy window.
+DEMO_CONTEXT = 16384
 
 
 class OutputFormat(str, Enum):
@@ -76,6 +78,7 @@ MaxOutOpt = Annotated[Optional[int], typer.Option("--max-output-tokens", help="U
 ModeOpt = Annotated[Optional[ModeChoice], typer.Option("--structured-mode", help="Force a structured-output mode instead of trying them in order.", show_default="auto")]
 TimeoutOpt = Annotated[Optional[float], typer.Option("--timeout", help="Seconds to wait for one answer.", show_default="120")]
 RetriesOpt = Annotated[Optional[int], typer.Option("--max-retries", help="Retries of a transient failure (429, 5xx, timeout) per request.", show_default="4")]
+GgufOpt = Annotated[Optional[Path], typer.Option("--gguf", help="Run this GGUF model in an embedded llama.cpp server for the run (needs the 'local' extra); no separate server needed.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks and per-file details.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on standard error.")]
 
@@ -126,13 +129,28 @@ def safe_output_path(out_dir: Path, source: str, extension: str, taken: set[str]
     return target
 
 
-def _run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict) -> int:
+def _run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None) -> int:
+    if gguf is None:
+        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, _settings, flags)
+    from summarizer.api import embedded_server
+
+    try:
+        base = _settings(**flags)
+        if not quiet:
+            typer.echo(f"starting the embedded llama.cpp server for {gguf} ...", err=True)
+        with embedded_server(gguf, base, ctx=base.context_window or 4096) as settings:
+            return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda **_: settings, {})
+    except SummarizerError as err:
+        return _fail(err, verbose)
+
+
+def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings, flags: dict) -> int:
     from summarizer.api import Session
     from summarizer.cache import write_atomic
     from summarizer.render import EXTENSIONS, render
 
     try:
-        session = Session(_settings(**flags))
+        session = Session(make_settings(**flags))
         session.check_ready()
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
@@ -215,6 +233,7 @@ def _article_command(task: str):
         structured_mode: ModeOpt = None,
         timeout: TimeoutOpt = None,
         max_retries: RetriesOpt = None,
+        gguf: GgufOpt = None,
         show_cleaned: Annotated[bool, typer.Option("--show-cleaned", help="Print what the loader removed as web boilerplate (to standard error).")] = False,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
         verbose: VerboseOpt = False,
@@ -227,7 +246,7 @@ def _article_command(task: str):
         )
         if dry_run:
             raise typer.Exit(_estimate(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))
-        raise typer.Exit(_run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags))
+        raise typer.Exit(_run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf))
 
     return command
 
@@ -298,6 +317,115 @@ def estimate_command(
 ) -> None:
     flags = dict(model=model, profile=profile, base_url=base_url, prompts_dir=prompts, context_window=context_window, max_output_tokens=max_output_tokens)
     raise typer.Exit(_estimate("translate" if translate_only else "summarize", files, as_json, False, verbose, flags))
+
+
+# -- doctor ---------------------------------------------------------------------------------------
+@app.command("doctor", help="Check an endpoint before a long run: reachable, key accepted, model listed, which "
+             "structured-output mode works, context length, exact tokenization, latency. What it learns is "
+             "remembered per endpoint+model and used by later runs. Exit code 0 when ready, 1 when not.")
+def doctor_command(
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    profile: ProfileOpt = None,
+    cache_dir: CacheDirOpt = None,
+    context_window: ContextOpt = None,
+    timeout: TimeoutOpt = None,
+    gguf: GgufOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    from contextlib import nullcontext
+
+    from summarizer.cache import EndpointMemory
+    from summarizer.doctor import render_report, run_doctor
+
+    try:
+        settings = _settings(model=model, base_url=base_url, profile=profile, cache_dir=cache_dir, context_window=context_window, timeout=timeout)
+        if gguf is not None:
+            from summarizer.api import embedded_server
+
+            context = embedded_server(gguf, settings, ctx=settings.context_window or 4096)
+        else:
+            context = nullcontext(settings)
+        with context as settings:
+            memory = EndpointMemory(settings.resolved_cache_dir() / "endpoints.json")
+            report = asyncio.run(run_doctor(settings, memory=memory))
+    except SummarizerError as err:
+        raise typer.Exit(_fail(err, verbose))
+    typer.echo(json.dumps(report.as_dict(), indent=2) if as_json else render_report(report))
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+# -- local model server ---------------------------------------------------------------------------
+@app.command("serve", help="Serve a GGUF model with the embedded llama.cpp server (OpenAI-compatible) until Ctrl-C.\n\n"
+             "Needs the 'local' extra: pip install 'summarizer[local]'. Then, in another shell: "
+             "summarizer summarize FILE --base-url http://127.0.0.1:PORT/v1 --model MODEL")
+def serve_command(
+    gguf: Annotated[Path, typer.Option("--gguf", help="The GGUF model file.", show_default=False)],
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0 picks a free one).")] = 8080,
+    ctx: Annotated[int, typer.Option("--ctx", help="Context size in tokens (capped at the model's own; split between --parallel slots).")] = 4096,
+    parallel: Annotated[int, typer.Option("--parallel", help="Requests decoded at once (slots).")] = 1,
+    verbose: VerboseOpt = False,
+) -> None:
+    import time
+
+    from summarizer.local_server import LocalServer
+
+    try:
+        server = LocalServer(gguf, port=port, ctx=ctx, parallel=parallel).start()
+    except SummarizerError as err:
+        raise typer.Exit(_fail(err, verbose))
+    typer.echo(f"serving {gguf.name} as model {server.model!r} at {server.base_url} (Ctrl-C stops)", err=True)
+    typer.echo(f"try: summarizer summarize FILE --base-url {server.base_url} --model {server.model}", err=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        typer.echo("stopped", err=True)
+
+
+@app.command("demo", help="Offline end-to-end demo: build a tiny random-weight model, serve it with the embedded "
+             "llama.cpp server, and summarize a sample Indonesian article. The model is random, so its text is "
+             "meaningless; the point is to see the whole pipeline work on this machine.")
+def demo_command(
+    article: Annotated[Optional[Path], typer.Argument(help="Article to use instead of the bundled sample.", show_default=False)] = None,
+    fmt: FormatOpt = OutputFormat.md,
+    out: OutOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    from summarizer.config import load_settings
+    from summarizer.local_server import require_xllamacpp
+
+    try:
+        require_xllamacpp()
+        settings = load_settings(env_file=None, cache_dir=_settings().resolved_cache_dir())
+        from summarizer.tiny_model import build_tiny_model
+
+        model_path = settings.resolved_cache_dir() / "demo" / f"tiny-random-{DEMO_CONTEXT}.gguf"
+        if not model_path.is_file():
+            model_path.parent.mkdir(parents=True, exist_ok=True)
+            build_tiny_model(model_path, n_ctx=DEMO_CONTEXT)
+    except SummarizerError as err:
+        raise typer.Exit(_fail(err, verbose))
+    sample = article or Path(__file__).parent / "data" / "demo_article.txt"
+    typer.echo(
+        f"demo: a tiny RANDOM model ({model_path.stat().st_size // 1024} KiB) runs in an embedded llama.cpp server; "
+        "its text is meaningless by design.",
+        err=True,
+    )
+    code = _run_articles("summarize", [sample], fmt, out, False, verbose, True, {"cache_dir": settings.resolved_cache_dir(), "context_window": DEMO_CONTEXT}, model_path)
+    typer.echo(
+        "\nThat was the full pipeline (load, clean, chunk, prompt, structured output, validate, cache, render).\n"
+        "For real translations point it at a real model:\n"
+        "  summarizer summarize ARTICLE --gguf path/to/model.gguf\n"
+        "  summarizer summarize ARTICLE --profile ollama --model llama3.1\n"
+        "  OPENAI_API_KEY=... summarizer summarize ARTICLE --profile openai",
+        err=True,
+    )
+    raise typer.Exit(code)
 
 
 # -- prompts ------------------------------------------------------------------------------------

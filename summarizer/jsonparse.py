@@ -61,12 +61,12 @@ def extract_json_object(text: str) -> dict[str, Any]:
     if not text or not text.strip():
         raise NoJSONFound("the reply was empty")
     cleaned = strip_reasoning(text).strip()
-    candidates = [cleaned]
+    candidates = [cleaned] if cleaned[:1] in "{[" else []
     candidates += [m.group(1).strip() for m in _FENCE.finditer(cleaned)]
     balanced = first_balanced_object(cleaned)
     if balanced:
         candidates.append(balanced)
-    last_error = "no JSON object found in the reply"
+    last_error = f"no JSON object found in the reply (it began: {cleaned[:60]!r})"
     for candidate in candidates:
         try:
             value = json.loads(candidate)

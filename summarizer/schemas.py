@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -31,6 +31,10 @@ def _not_blank(value: str) -> str:
     return value.strip()
 
 
+# minLength in the schema lets constrained decoders (llama.cpp, vLLM) rule out empty strings.
+Bullet = Annotated[str, Field(min_length=1)]
+
+
 class GlossaryEntry(_Strict):
     term: str = Field(description="The term in the target language (English by default), or the acronym.")
     source_term: str = Field(description="The term exactly as it is written in the source article.")
@@ -39,16 +43,27 @@ class GlossaryEntry(_Strict):
     _clean = field_validator("term", "source_term", "definition")(_not_blank)
 
 
+def _usable_entries(entries: list[Any]) -> list[Any]:
+    """A glossary entry with a blank field is noise, not a reason to re-ask: drop it."""
+    def usable(entry: Any) -> bool:
+        if not isinstance(entry, dict):
+            return True  # let pydantic report the type error
+        return all(isinstance(entry.get(k), str) and entry.get(k, "").strip() for k in ("term", "source_term", "definition"))
+
+    return [e for e in entries if usable(e)] if isinstance(entries, list) else entries
+
+
 class BriefOutput(_Strict):
     """One request for a short article: translation, bullets and glossary together."""
 
     source_language: str = Field(description="ISO 639-1 code of the article's language, e.g. 'id'.")
-    title: str = Field(description="The headline translated, or a short descriptive title.")
-    translation: str = Field(description="The complete, faithful translation of the article.")
-    summary: list[str] = Field(min_length=3, max_length=7, description="3 to 7 summary bullets.")
+    title: str = Field(min_length=1, description="The headline translated, or a short descriptive title.")
+    translation: str = Field(min_length=1, description="The complete, faithful translation of the article.")
+    summary: list[Bullet] = Field(min_length=3, max_length=7, description="3 to 7 summary bullets.")
     glossary: list[GlossaryEntry] = Field(description="Domain terms and acronyms in the article.")
 
     _clean = field_validator("translation", "title")(_not_blank)
+    _glossary = field_validator("glossary", mode="before")(_usable_entries)
 
     @field_validator("summary")
     @classmethod
@@ -60,14 +75,15 @@ class ChunkTranslationOutput(_Strict):
     """Translation of one chunk; new glossary terms found in it."""
 
     title: str = Field(description="The headline translated if this part has one, else an empty string.")
-    translation: str = Field(description="The complete, faithful translation of this part.")
+    translation: str = Field(min_length=1, description="The complete, faithful translation of this part.")
     glossary: list[GlossaryEntry] = Field(description="Domain terms and acronyms in this part.")
 
     _clean = field_validator("translation")(_not_blank)
+    _glossary = field_validator("glossary", mode="before")(_usable_entries)
 
 
 class SummaryOutput(_Strict):
-    summary: list[str] = Field(min_length=3, max_length=7, description="3 to 7 summary bullets.")
+    summary: list[Bullet] = Field(min_length=3, max_length=7, description="3 to 7 summary bullets.")
 
     @field_validator("summary")
     @classmethod

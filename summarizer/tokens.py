@@ -331,3 +331,24 @@ def _cache_clear() -> None:
 
 
 get_token_counter.cache_clear = _cache_clear  # type: ignore[attr-defined]
+
+
+def server_token_counter(tokenize_url: str, *, timeout: float = 10.0) -> CallableTokenCounter:
+    """Exact counts from a server's `POST /tokenize` ({"content": text} -> {"tokens": [...]}),
+    as llama.cpp and vLLM serve it. Counts are memoized: chunking asks about the same pieces often."""
+    import functools
+    import json
+    import urllib.request
+
+    @functools.lru_cache(maxsize=4096)
+    def count(text: str) -> int:
+        request = urllib.request.Request(
+            tokenize_url,
+            data=json.dumps({"content": text, "add_special": False}).encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return len(json.loads(response.read().decode("utf-8"))["tokens"])
+
+    return CallableTokenCounter(count, f"server tokenizer ({tokenize_url})", exact=True)

@@ -136,6 +136,7 @@ class RecordedRequest:
     raw: bytes
     started: float  # time.monotonic() when the request was fully read
     finished: float = 0.0  # time.monotonic() when the answer was sent (0.0 while pending / dropped early)
+    client_address: tuple[str, int] | None = None  # the client's (host, port): same port = same keep-alive connection
 
     @property
     def is_chat(self) -> bool:
@@ -485,6 +486,7 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             raw=raw,
             started=time.monotonic(),
+            client_address=tuple(self.client_address[:2]),
         )
         owner = self.server.owner
         owner._record(req)

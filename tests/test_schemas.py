@@ -1,0 +1,33 @@
+"""The shipped JSON schema stays in sync with the models; the schema sent to endpoints stays simple."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from summarizer.schemas import ARTICLE_RESULT_SCHEMA_FILE, BriefOutput, ChunkTranslationOutput, article_result_schema, llm_schema
+
+
+def test_shipped_schema_file_matches_the_models():
+    shipped = json.loads(ARTICLE_RESULT_SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert shipped == article_result_schema(), "run `python -m summarizer.schemas` and commit the file"
+
+
+def test_llm_schema_requires_everything_and_keeps_fields_named_title():
+    schema = llm_schema(ChunkTranslationOutput)
+    assert schema["required"] == ["title", "translation", "glossary"]
+    assert "title" in schema["properties"] and schema["additionalProperties"] is False
+    text = json.dumps(schema)
+    assert '"default"' not in text
+
+
+def test_brief_output_bounds_bullets_and_rejects_blank_text():
+    entry = {"term": "AWS", "source_term": "AWS", "definition": "Amazon's cloud."}
+    good = {"source_language": "id", "title": "T", "translation": "x", "summary": ["a", "b", "c"], "glossary": [entry]}
+    assert BriefOutput.model_validate(good).summary == ["a", "b", "c"]
+    for bad in ({**good, "summary": ["a"]}, {**good, "summary": ["a"] * 8}, {**good, "translation": "  "},
+                {**good, "summary": ["a", " ", "c"]}, {**good, "extra": 1}, {**good, "glossary": "AWS"}):
+        with pytest.raises(ValidationError):
+            BriefOutput.model_validate(bad)
