@@ -136,9 +136,15 @@ class ArticlePipeline:
         ))
         max_out = min(self.settings.max_output_tokens, window - overhead - max(budget, 0) - 64)
         if budget < MIN_CHUNK_TOKENS:
+            if (self.settings.max_output_tokens - reserve) / TRANSLATION_EXPANSION < MIN_CHUNK_TOKENS:
+                needed = int(MIN_CHUNK_TOKENS * TRANSLATION_EXPANSION + reserve) + 1
+                raise ConfigError(
+                    f"--max-output-tokens {self.settings.max_output_tokens} leaves no room for a translation next to the summary and glossary",
+                    hint=f"raise it to at least {needed}",
+                )
             raise ConfigError(
                 f"a context window of {window} tokens ({window_source}) leaves no room for the article next to the prompts ({overhead} tokens) and the answer",
-                hint="set --context-window to the model's real size, or raise --max-output-tokens",
+                hint="set --context-window to the model's real size, or use a model with a larger window",
             )
         chunks = split_into_chunks(source.text, budget, self.counter.count)
         return Plan(

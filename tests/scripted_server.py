@@ -549,10 +549,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._abort()
             return
         self.end_headers()
+        # stamped before the body goes out: once the client has the answer, `finished` is already set
+        req.finished = time.monotonic()
         if self.command != "HEAD":
             self.wfile.write(payload)
         self.wfile.flush()
-        req.finished = time.monotonic()
 
     def _client_gone(self) -> bool:
         try:
