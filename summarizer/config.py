@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     instructions: str | None = None
     glossary_file: Path | None = None
     notes: str | None = None
+    run_checks: bool = Field(True, description="compare numbers, names and terms of output and source")
+    strict: bool = Field(False, description="an error-severity check finding fails the article")
 
     # -- derived -----------------------------------------------------------------------------
     @property

@@ -13,7 +13,8 @@
     │   ├── RateLimitError             429 that outlived every retry, or quota exhausted
     │   └── ServerError                5xx that outlived every retry, or an unusable reply
     └── OutputValidationError          the model's answer never fit the schema (after repairs)
-        └── OutputTruncatedError       finish_reason "length": the answer was cut off
+        ├── OutputTruncatedError       finish_reason "length": the answer was cut off
+        └── FaithfulnessError          --strict and a check found an error (changed number, ...)
 
 The CLI is the only place that turns these into exit codes and one-line messages; the library raises
 them `from` the underlying exception so `--verbose` can show the cause.
@@ -110,3 +111,7 @@ class OutputValidationError(SummarizerError):
 
 class OutputTruncatedError(OutputValidationError):
     pass
+
+
+class FaithfulnessError(OutputValidationError):
+    """--strict: the answer was valid JSON but a check found a changed or missing fact."""

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from summarizer import __version__
 from summarizer.chunking import Chunk, split_into_chunks
 from summarizer.config import Settings
-from summarizer.errors import ConfigError, ContextOverflowError, OutputTruncatedError
+from summarizer.errors import ConfigError, ContextOverflowError, FaithfulnessError, OutputTruncatedError
 from summarizer.llm import LLMClient, StructuredReply
 from summarizer.prompts import PromptLibrary, PromptTemplate
 from summarizer.schemas import ArticleResult, GlossaryEntry, RunMetadata, Usage, llm_schema
@@ -221,6 +221,20 @@ class ArticlePipeline:
         for rule in ignored_rules(source.text, translation, self.user_glossary):
             state.warnings.append(f"user glossary: {rule.source!r} should be rendered as {rule.preferred!r}, but the translation does not contain it")
 
+        checks = []
+        if self.settings.run_checks:
+            from summarizer.checks import check_translation
+
+            checked = time.perf_counter()
+            checks = check_translation(source.text, translation, summary=summary, glossary=glossary, source_lang=language or "id")
+            state.timings["checks"] = time.perf_counter() - checked
+            errors_found = [f for f in checks if f.severity == "error"]
+            if errors_found and self.settings.strict:
+                raise FaithfulnessError(
+                    f"{source.path}: {len(errors_found)} faithfulness error(s), first: {errors_found[0].message}",
+                    hint="drop --strict to keep the output with its findings, or try a stronger model",
+                )
+
         state.timings["total"] = time.perf_counter() - started
         return ArticleResult(
             source=source.path,
@@ -231,6 +245,7 @@ class ArticlePipeline:
             translation=translation,
             summary=summary,
             glossary=_dedupe(glossary),
+            checks=checks,
             metadata=RunMetadata(
                 model=self.settings.model,
                 endpoint_host=self.settings.endpoint_host,

@@ -193,3 +193,34 @@ def test_english_article_gets_a_warning(llm_server, tmp_path):
     with session_for(llm_server, tmp_path) as session:
         result = session.run(load_source(article))
     assert any("already appears to be in English" in w for w in result.metadata.warnings)
+
+
+def _changed_number_responder(request):
+    """A fluent, schema-valid answer that changes 16.000 into 18,000."""
+    import json as _json
+
+    from scripted_server import completion as _completion
+
+    answer = {
+        "source_language": "id", "title": "Amazon cuts jobs",
+        "translation": "Amazon cut 18,000 corporate employees while investing US$50 billion in OpenAI.",
+        "summary": ["Amazon cut 18,000 jobs.", "It invests US$50 billion.", "OpenAI gains."],
+        "glossary": [{"term": "layoffs", "source_term": "PHK", "definition": "Termination of employment."}],
+    }
+    return _completion(_json.dumps(answer))
+
+
+def test_checks_report_a_changed_number_and_strict_fails_the_article(llm_server, tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("Amazon melakukan PHK terhadap 16.000 karyawan korporat sambil berinvestasi US$50 miliar di OpenAI.", encoding="utf-8")
+    llm_server.responder = _changed_number_responder
+    with session_for(llm_server, tmp_path) as session:
+        result = session.run(article)
+    missing = [f for f in result.checks if f.kind == "number_missing"]
+    assert missing and missing[0].severity == "error" and "16.000" in (missing[0].source_span or "")
+    with session_for(llm_server, tmp_path, strict=True) as session:
+        with pytest.raises(errors.FaithfulnessError) as info:
+            session.run(article)
+    assert "faithfulness error" in str(info.value)
+    with session_for(llm_server, tmp_path, run_checks=False) as session:
+        assert session.run(article).checks == []
