@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     notes: str | None = None
     run_checks: bool = Field(True, description="compare numbers, names and terms of output and source")
     strict: bool = Field(False, description="an error-severity check finding fails the article")
+    repair: bool = Field(False, description="one re-ask naming the facts a check found changed")
 
     # -- derived -----------------------------------------------------------------------------
     @property

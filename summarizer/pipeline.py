@@ -18,7 +18,7 @@ from typing import Any, Literal
 from summarizer import __version__
 from summarizer.chunking import Chunk, split_into_chunks
 from summarizer.config import Settings
-from summarizer.errors import ConfigError, ContextOverflowError, FaithfulnessError, OutputTruncatedError
+from summarizer.errors import ConfigError, ContextOverflowError, FaithfulnessError, OutputTruncatedError, OutputValidationError
 from summarizer.llm import LLMClient, StructuredReply
 from summarizer.prompts import PromptLibrary, PromptTemplate
 from summarizer.schemas import ArticleResult, GlossaryEntry, RunMetadata, Usage, llm_schema
@@ -176,14 +176,47 @@ class ArticlePipeline:
         template = self.prompts.get(template_name)
         state.versions[template.name] = template.version
         messages = template.render(**self._variables(template, article, language=state.language, **variables))
+        max_tokens = state.plan.max_output_tokens if template_name != "summarize" else min(state.plan.max_output_tokens, 1024)
         reply = await self.client.structured(
-            messages=messages,
-            output=template.output_model,
-            template_version=template.version,
-            parameters=template.parameters,
-            max_tokens=state.plan.max_output_tokens if template_name != "summarize" else min(state.plan.max_output_tokens, 1024),
+            messages=messages, output=template.output_model, template_version=template.version,
+            parameters=template.parameters, max_tokens=max_tokens,
         )
         state.record(reply)
+        if self.settings.repair and template_name != "summarize":
+            reply = await self._repair_facts(article, messages, reply, template, max_tokens, state)
+        return reply
+
+    async def _repair_facts(self, article: str, messages: list[dict], reply: StructuredReply, template: PromptTemplate, max_tokens: int, state: "_RunState") -> StructuredReply:
+        """--repair: one re-ask naming the facts a check found changed or lost; keep the better answer."""
+        from summarizer.checks import check_translation
+
+        def errors_in(value) -> list:
+            findings = check_translation(article, value.translation, summary=getattr(value, "summary", ()), source_lang=state.language or "id")
+            return [f for f in findings if f.severity == "error"]
+
+        found = errors_in(reply.value)
+        if not found:
+            return reply
+        listing = "\n".join(f"- {f.message}" for f in found[:12])
+        follow_up = messages + [
+            {"role": "assistant", "content": reply.value.model_dump_json()},
+            {"role": "user", "content": "Your translation changed or lost these facts from the article:\n" + listing
+             + "\nCorrect them, keep everything else, and reply with the complete corrected JSON object."},
+        ]
+        try:
+            second = await self.client.structured(
+                messages=follow_up, output=template.output_model, template_version=template.version,
+                parameters=template.parameters, max_tokens=max_tokens,
+            )
+        except (OutputValidationError, ContextOverflowError) as exc:
+            state.warnings.append(f"repair re-ask failed ({exc.message}); kept the first answer")
+            return reply
+        state.record(second)
+        remaining = errors_in(second.value)
+        if len(remaining) < len(found):
+            state.warnings.append(f"repaired: {len(found)} fact error(s) before the re-ask, {len(remaining)} after")
+            return second
+        state.warnings.append(f"repair re-ask did not fix the {len(found)} fact error(s); kept the first answer")
         return reply
 
     async def run(self, source: CleanedSource, task: Task = "summarize") -> ArticleResult:

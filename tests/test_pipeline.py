@@ -224,3 +224,33 @@ def test_checks_report_a_changed_number_and_strict_fails_the_article(llm_server,
     assert "faithfulness error" in str(info.value)
     with session_for(llm_server, tmp_path, run_checks=False) as session:
         assert session.run(article).checks == []
+
+
+def test_repair_reasks_naming_the_changed_fact_and_keeps_the_better_answer(llm_server, tmp_path):
+    import json as _json
+
+    article = tmp_path / "a.txt"
+    article.write_text("Amazon melakukan PHK terhadap 16.000 karyawan korporat sambil berinvestasi US$50 miliar di OpenAI.", encoding="utf-8")
+    fixed = {"source_language": "id", "title": "Amazon cuts jobs",
+             "translation": "Amazon laid off 16,000 corporate employees while investing US$50 billion in OpenAI.",
+             "summary": ["Amazon cut 16,000 jobs.", "It invests US$50 billion.", "OpenAI gains."], "glossary": []}
+    llm_server.script(_changed_number_responder, completion(_json.dumps(fixed)))
+    with session_for(llm_server, tmp_path, repair=True) as session:
+        result = session.run(article)
+    requests = llm_server.chat_requests()
+    assert len(requests) == 2
+    assert "16.000" in requests[1].body["messages"][-1]["content"] and "changed or lost" in requests[1].body["messages"][-1]["content"]
+    assert "16,000" in result.translation
+    assert not [f for f in result.checks if f.severity == "error"]
+    assert any(w.startswith("repaired: 1") for w in result.metadata.warnings) or any(w.startswith("repaired:") for w in result.metadata.warnings)
+
+
+def test_repair_keeps_the_first_answer_when_the_reask_is_no_better(llm_server, tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("Amazon melakukan PHK terhadap 16.000 karyawan korporat sambil berinvestasi US$50 miliar di OpenAI.", encoding="utf-8")
+    llm_server.responder = _changed_number_responder
+    with session_for(llm_server, tmp_path, repair=True) as session:
+        result = session.run(article)
+    assert len(llm_server.chat_requests()) == 2
+    assert "18,000" in result.translation
+    assert any("did not fix" in w for w in result.metadata.warnings)
