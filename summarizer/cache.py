@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
+
+from summarizer.outputs import write_atomic
 
 CACHE_FORMAT = 1  # bump when the stored value's shape changes
 
@@ -75,21 +75,6 @@ class ResponseCache:
 
     def close(self) -> None:
         self._cache.close()
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder + rename: a killed run never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class EndpointMemory:

@@ -5,9 +5,7 @@ No logic a Python user would need lives here; see `summarizer.api`.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import re
 import sys
 import traceback
 from enum import Enum
@@ -16,7 +14,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import SummarizerError
 
 app = typer.Typer(
     name="summarizer",
@@ -110,25 +108,6 @@ def _read_input(path: Path) -> tuple[str, bytes | None]:
     return str(path), None
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def safe_output_path(out_dir: Path, source: str, extension: str, taken: set[str]) -> Path:
-    """A file name inside out_dir derived from the input's name, never escaping it."""
-    stem = "stdin" if source == "-" else Path(source).stem
-    stem = _UNSAFE.sub("_", stem).strip("._") or "article"
-    name = f"{stem}{extension}"
-    counter = 2
-    while name in taken:
-        name = f"{stem}-{counter}{extension}"
-        counter += 1
-    taken.add(name)
-    target = (out_dir / name).resolve()
-    if target.parent != out_dir.resolve():
-        raise InputError(source, "output name escapes the output folder", hint="rename the input file")
-    return target
-
-
 def _run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None) -> int:
     if gguf is None:
         return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, _settings, flags)
@@ -146,7 +125,7 @@ def _run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional
 
 def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings, flags: dict) -> int:
     from summarizer.api import Session
-    from summarizer.cache import write_atomic
+    from summarizer.outputs import safe_output_path, write_atomic
     from summarizer.render import EXTENSIONS, render
 
     try:
@@ -158,6 +137,8 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
         if isinstance(err, OSError):
             err = SummarizerError(f"cannot create output folder {out}: {err.strerror}", hint="choose another --out")
         return _fail(err, verbose)
+
+    import asyncio
 
     codes: list[int] = []
     taken: set[str] = set()
@@ -234,6 +215,9 @@ def _article_command(task: str):
         timeout: TimeoutOpt = None,
         max_retries: RetriesOpt = None,
         gguf: GgufOpt = None,
+        strict: Annotated[bool, typer.Option("--strict", help="Fail an article (exit 4) when a check finds a changed or missing number, amount or date.")] = False,
+        repair: Annotated[bool, typer.Option("--repair", help="When a check finds a changed number or date, send one re-ask naming it and keep the better answer.")] = False,
+        no_checks: Annotated[bool, typer.Option("--no-checks", help="Skip the faithfulness checks (numbers, names, glossary, untranslated sentences).")] = False,
         show_cleaned: Annotated[bool, typer.Option("--show-cleaned", help="Print what the loader removed as web boilerplate (to standard error).")] = False,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
         verbose: VerboseOpt = False,
@@ -243,6 +227,7 @@ def _article_command(task: str):
             model=model, base_url=base_url, profile=profile, prompts_dir=prompts, cache_dir=cache_dir, no_cache=no_cache,
             glossary_file=glossary, instructions=instructions, target_lang=target_lang, context_window=context_window,
             max_output_tokens=max_output_tokens, structured_mode=structured_mode, timeout=timeout, max_retries=max_retries,
+            strict=strict or None, repair=repair or None, run_checks=False if no_checks else None,
         )
         if dry_run:
             raise typer.Exit(_estimate(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))
@@ -334,6 +319,7 @@ def doctor_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     verbose: VerboseOpt = False,
 ) -> None:
+    import asyncio
     from contextlib import nullcontext
 
     from summarizer.cache import EndpointMemory
@@ -506,6 +492,10 @@ def profiles_path() -> None:
     from summarizer.config import user_config_file
 
     typer.echo(str(user_config_file()))
+
+
+from summarizer.cli_batch import register; register(app)  # noqa: E402,E702
+from summarizer.cli_check import register as _register_check; _register_check(app)  # noqa: E402,E702
 
 
 def main() -> None:

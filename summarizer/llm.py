@@ -207,6 +207,11 @@ class LLMClient:
             )
         return self._sdk_client
 
+    def warm_up(self) -> None:
+        """Create the SDK client and import its resources now, so the first paced request of a
+        rate-limited run leaves on time instead of after a second of imports."""
+        self._sdk().chat.completions  # noqa: B018 - attribute access triggers the lazy imports
+
     async def aclose(self) -> None:
         if self._sdk_client is not None:
             await self._sdk_client.close()

@@ -238,3 +238,19 @@ def test_every_option_has_help(command):
     options = re.findall(r"^\s+(--[a-z-]+)(.*)$", text, re.M)
     for name, rest in options:
         assert rest.strip() or name in ("--help",), f"{command} {name} has no help text"
+
+
+def test_strict_exit_code_and_checks_in_markdown(llm_server, tmp_path):
+    import json as _json
+
+    from scripted_server import completion as _completion
+
+    article = tmp_path / "a.txt"
+    article.write_text("Amazon memangkas 16.000 karyawan korporat dan berinvestasi US$50 miliar di OpenAI.", encoding="utf-8")
+    answer = {"source_language": "id", "title": "T", "translation": "Amazon cut 18,000 corporate employees and invested US$50 billion in OpenAI.",
+              "summary": ["a", "b", "c"], "glossary": []}
+    llm_server.responder = lambda request: _completion(_json.dumps(answer))
+    shown = run_cli("summarize", str(article), *endpoint(llm_server))
+    assert shown.returncode == 0 and b"## Checks" in shown.stdout and b"number_missing" in shown.stdout
+    strict = run_cli("summarize", str(article), *endpoint(llm_server), "--strict")
+    assert strict.returncode == 4 and b"faithfulness error" in strict.stderr

@@ -1,0 +1,163 @@
+"""The `summarizer batch` command: a thin shell over `summarizer.batch.run_batch`.
+
+`summarizer.cli` calls `register(app)` at its end, so the shared option aliases are imported inside
+`register` (no `from __future__ import annotations` here: typer must see the evaluated aliases).
+"""
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+BatchInputs = Annotated[list[Path], typer.Argument(help="Files, folders (searched recursively with --glob) and .jsonl files of {\"id\", \"text\"} or {\"id\", \"path\"} records.", show_default=False)]
+BatchOutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs, results.jsonl, manifest.jsonl (resume state) and report.json.", show_default=False)]
+
+
+class _Progress:
+    """A rich progress bar on a terminal, a plain line every few articles otherwise, nothing when quiet.
+    Failures are always printed (one line each)."""
+
+    def __init__(self, quiet: bool, verbose: bool) -> None:
+        from rich.console import Console
+
+        self.quiet, self.verbose = quiet, verbose
+        self.console = Console(stderr=True)
+        self.bar = None
+        self.task_id = None
+        self.every = 1
+        self.done = 0
+
+    def __call__(self, event) -> None:
+        if event.kind == "start":
+            self.every = max(1, event.total // 20)
+            if not self.quiet and self.console.is_terminal:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+                self.bar = Progress(
+                    TextColumn("batch"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
+                    TimeRemainingColumn(), console=self.console, transient=True,
+                )
+                self.bar.start()
+                self.task_id = self.bar.add_task("batch", total=event.total, failed=0)
+            return
+        if event.kind in ("finished", "skipped"):
+            self.done += 1 if event.kind == "finished" else 0
+        if event.kind == "failed":
+            if self.verbose and event.exception is not None:
+                import traceback
+
+                traceback.print_exception(event.exception)
+            self._print(f"error: {event.error if event.error and event.source and event.source in event.error else f'{event.source}: {event.error}'}", always=True)
+        if event.kind == "started":
+            return
+        finished = event.done + event.skipped + event.failed
+        if self.bar is not None:
+            self.bar.update(self.task_id, completed=finished, failed=event.failed)
+        elif not self.quiet and (finished % self.every == 0 or finished == event.total):
+            self._print(f"[{finished}/{event.total}] {event.done} done, {event.skipped} skipped, {event.failed} failed")
+
+    def _print(self, line: str, always: bool = False) -> None:
+        if self.quiet and not always:
+            return
+        if self.bar is not None:
+            self.bar.console.print(line, markup=False, highlight=False)
+        else:
+            typer.echo(line, err=True)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def register(app: typer.Typer) -> None:
+    from summarizer.cli import (  # noqa: F401 - the aliases are used in the signature below
+        BaseUrlOpt, CacheDirOpt, ContextOpt, FormatOpt, GlossaryOpt, InstructionsOpt, MaxOutOpt, ModelOpt,
+        OutputFormat, ProfileOpt, PromptsOpt, QuietOpt, RetriesOpt, TargetOpt, TimeoutOpt, VerboseOpt,
+    )
+
+    @app.command(
+        "batch",
+        help="Summarize (or translate) many articles concurrently into a folder, resumably.\n\n"
+        "Writes one file per article plus results.jsonl, manifest.jsonl and report.json into --out. "
+        "Re-running the same command resumes: finished articles are skipped, failed ones too unless "
+        "--retry-failed, and cached answers are reused. Exit code: 0 every article done, 1 some failed, "
+        "2 bad usage or settings, 130 interrupted.",
+    )
+    def batch_command(
+        inputs: BatchInputs,
+        out: BatchOutOpt,
+        fmt: FormatOpt = OutputFormat.md,
+        translate_only: Annotated[bool, typer.Option("--translate-only", help="Translate (with glossary) instead of summarize.")] = False,
+        glob: Annotated[str, typer.Option("--glob", help="Pattern for files inside folder inputs. The default matches .txt/.md/.markdown/.html/.htm only.")] = "**/*",
+        concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, help="Articles processed at once.")] = 4,
+        rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="At most this many requests per minute (estimated per article, paced).")] = None,
+        tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="At most this many tokens per minute (estimated prompt + answer per article, paced).")] = None,
+        retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry articles that failed in an earlier run into the same --out.")] = False,
+        model: ModelOpt = None,
+        base_url: BaseUrlOpt = None,
+        profile: ProfileOpt = None,
+        prompts: PromptsOpt = None,
+        cache_dir: CacheDirOpt = None,
+        glossary: GlossaryOpt = None,
+        instructions: InstructionsOpt = None,
+        target_lang: TargetOpt = None,
+        context_window: ContextOpt = None,
+        max_output_tokens: MaxOutOpt = None,
+        timeout: TimeoutOpt = None,
+        max_retries: RetriesOpt = None,
+        quiet: QuietOpt = False,
+        verbose: VerboseOpt = False,
+    ) -> None:
+        flags = dict(
+            model=model, base_url=base_url, profile=profile, prompts_dir=prompts, cache_dir=cache_dir,
+            glossary_file=glossary, instructions=instructions, target_lang=target_lang, context_window=context_window,
+            max_output_tokens=max_output_tokens, timeout=timeout, max_retries=max_retries,
+        )
+        raise typer.Exit(_run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags))
+
+
+def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags) -> int:
+    from summarizer.api import Session
+    from summarizer.batch import REPORT_NAME, BatchOptions, run_batch
+    from summarizer.cli import _fail, _settings
+    from summarizer.errors import SummarizerError
+
+    try:
+        session = Session(_settings(**flags))
+        session.check_ready()
+    except SummarizerError as err:
+        return _fail(err, verbose)
+    options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=concurrency, rpm=rpm, tpm=tpm, retry_failed=retry_failed, glob=glob)
+    progress = _Progress(quiet, verbose)
+
+    async def main():
+        try:
+            return await run_batch(session, inputs, options, progress=progress)
+        finally:
+            await session.aclose()
+
+    try:
+        report = asyncio.run(main())
+    except KeyboardInterrupt:
+        progress.stop()
+        typer.echo(f"interrupted: {progress.done} done, re-run the same command to resume", err=True)
+        return EXIT_INTERRUPTED
+    except SummarizerError as err:
+        progress.stop()
+        code = _fail(err, verbose)
+        return code if code != EXIT_OK else EXIT_USAGE
+    finally:
+        progress.stop()
+    if not quiet:
+        typer.echo(
+            f"batch: {report.done} done, {report.skipped} skipped, {report.failed} failed; {report.requests} request(s), "
+            f"{report.cache_hits} cache hit(s); {report.wall_seconds:.1f}s; report: {out / REPORT_NAME}",
+            err=True,
+        )
+    sys.stderr.flush()
+    return EXIT_FAILED if report.failed else EXIT_OK

@@ -1,0 +1,48 @@
+"""Where output files go and how they are written: safe names inside the chosen folder, atomic writes.
+
+Never write outside the output folder: names come from input file names or JSONL ids, which may be
+hostile (`../../etc/x`, absolute paths), so they are reduced to a safe stem and checked after
+resolving. Every write goes through a temp file + rename so a killed run never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from summarizer.errors import InputError
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_output_path(out_dir: Path, source: str, extension: str, taken: set[str]) -> Path:
+    """A file name inside out_dir derived from the input's name, never escaping it."""
+    stem = "stdin" if source == "-" else Path(source).stem
+    stem = _UNSAFE.sub("_", stem).strip("._") or "article"
+    name = f"{stem}{extension}"
+    counter = 2
+    while name in taken:
+        name = f"{stem}-{counter}{extension}"
+        counter += 1
+    taken.add(name)
+    target = (out_dir / name).resolve()
+    if target.parent != out_dir.resolve():
+        raise InputError(source, "output name escapes the output folder", hint="rename the input file")
+    return target
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder + rename: a killed run never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,331 @@
+"""`summarizer batch`: concurrency, pacing, manifest/resume, hostile ids, kill -9 and Ctrl-C.
+
+The CLI runs as a real subprocess against the scripted server wherever signals or exit codes matter."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from helpers import ROOT, SEED_000, SEED_002, run_cli
+from scripted_server import error, schema_responder
+
+from summarizer.api import Session
+from summarizer.batch import BatchOptions, RateLimiter, run_batch
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+MARKER = re.compile(r"Berita nomor (\d+):")
+
+
+def endpoint(server) -> list[str]:
+    return ["--base-url", server.base_url, "--model", "test-model"]
+
+
+def slow(delay: float):
+    def responder(req):
+        reply = schema_responder(req)
+        reply.delay = delay
+        return reply
+
+    return responder
+
+
+def paragraphs(seed: Path) -> list[str]:
+    return [p.strip() for p in seed.read_text(encoding="utf-8").split("\n\n") if len(p.strip()) > 80]
+
+
+def article(number: int) -> str:
+    """A short, distinct article made from a seed; its first paragraph carries `Berita nomor N:`."""
+    paras = paragraphs(SEED_000 if number % 2 == 0 else SEED_002)
+    start = (number // 2) % max(1, len(paras) - 2)
+    chosen = paras[start:start + 2]
+    return f"Berita nomor {number}: {chosen[0]}\n\n" + "\n\n".join(chosen[1:]) + "\n"
+
+
+def make_folder(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number in range(count):
+        path = folder / f"artikel-{number}.txt"
+        path.write_text(article(number), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def article_number(request) -> int | None:
+    match = MARKER.search(json.dumps(request.body, ensure_ascii=False))
+    return int(match.group(1)) if match else None
+
+
+def manifest(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def outputs(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir() if p.suffix == ".md")
+
+
+def start_cli(*args: str) -> subprocess.Popen:
+    env = dict(os.environ, COLUMNS="120")
+    return subprocess.Popen([sys.executable, "-m", "summarizer", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_for(predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_folder_runs_concurrently_then_resumes_with_zero_requests(llm_server, tmp_path):
+    llm_server.responder = slow(0.3)
+    make_folder(tmp_path / "news", 6)
+    out = tmp_path / "out"
+    args = ["batch", str(tmp_path / "news"), "--out", str(out), "--concurrency", "3", *endpoint(llm_server)]
+    proc = run_cli(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert llm_server.max_in_flight == 3
+    assert len(llm_server.chat_requests()) == 6
+    assert outputs(out) == [f"artikel-{n}.md" for n in range(6)]
+    report = json.loads((out / "report.json").read_text())
+    assert (report["total"], report["done"], report["skipped"], report["failed"]) == (6, 6, 0, 0)
+    assert report["requests"] == 6 and report["cache_hits"] == 0 and report["prompt_tokens"] > 0
+    assert len((out / "results.jsonl").read_text().splitlines()) == 6
+    assert {e["state"] for e in manifest(out)} == {"done"} and len(manifest(out)) == 6
+    summary = proc.stderr.decode().strip().splitlines()[-1]
+    assert "6 done, 0 skipped, 0 failed" in summary and str(out / "report.json") in summary
+
+    again = run_cli(*args)
+    assert again.returncode == 0, again.stderr
+    assert len(llm_server.chat_requests()) == 6  # nothing new
+    report = json.loads((out / "report.json").read_text())
+    assert (report["done"], report["skipped"], report["requests"]) == (0, 6, 0)
+    assert len(manifest(out)) == 6
+
+
+def test_bad_files_are_recorded_and_retry_failed_processes_only_them(llm_server, tmp_path):
+    news = tmp_path / "news"
+    make_folder(news, 2)
+    (news / "empty.txt").write_text("  \n")
+    (news / "photo.txt").write_bytes(PNG)
+    out = tmp_path / "out"
+    args = ["batch", str(news), "-o", str(out), *endpoint(llm_server)]
+    proc = run_cli(*args)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert (report["done"], report["failed"]) == (2, 2)
+    reasons = {Path(f["source"]).name: f["error"] for f in report["failures"]}
+    assert "empty" in reasons["empty.txt"] and "PNG" in reasons["photo.txt"]
+    errors = [line for line in proc.stderr.decode().splitlines() if line.startswith("error:")]
+    assert len(errors) == 2 and "Traceback" not in proc.stderr.decode()
+    assert len(llm_server.chat_requests()) == 2
+
+    # without --retry-failed: nothing is retried, the failures are still reported
+    proc = run_cli(*args)
+    assert proc.returncode == 1 and len(llm_server.chat_requests()) == 2
+    assert json.loads((out / "report.json").read_text())["skipped"] == 2
+
+    (news / "empty.txt").write_text(article(7), encoding="utf-8")
+    proc = run_cli(*args, "--retry-failed")
+    assert proc.returncode == 1  # the PNG still fails
+    chats = llm_server.chat_requests()
+    assert len(chats) == 3 and article_number(chats[-1]) == 7
+    report = json.loads((out / "report.json").read_text())
+    assert (report["done"], report["skipped"], report["failed"]) == (1, 2, 1)
+    assert (out / "empty.md").is_file()
+    states = {Path(e["source"]).name: e["state"] for e in manifest(out)}  # the last line per id wins
+    assert states == {"artikel-0.txt": "done", "artikel-1.txt": "done", "empty.txt": "done", "photo.txt": "failed"}
+
+
+def test_jsonl_hostile_ids_stay_inside_out_dir(llm_server, tmp_path):
+    records = tmp_path / "in" / "records.jsonl"
+    records.parent.mkdir()
+    (tmp_path / "in" / "side.txt").write_text(article(3), encoding="utf-8")
+    lines = [
+        json.dumps({"id": "../../etc/x", "text": article(0), "extra": 1}),
+        json.dumps({"id": "/abs/evil", "text": article(1)}),
+        json.dumps({"id": "..", "text": article(2)}),
+        json.dumps({"id": "by-path", "path": "side.txt"}),
+        "{not json",
+        json.dumps({"id": "no-text"}),
+    ]
+    records.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "deep" / "out"
+    out.parent.mkdir()
+    before = {p for p in tmp_path.rglob("*")}
+    proc = run_cli("batch", str(records), "-o", str(out), "-f", "json", *endpoint(llm_server))
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert (report["total"], report["done"], report["failed"]) == (6, 4, 2)
+    created = {p for p in tmp_path.rglob("*")} - before
+    root = out.resolve()
+    for path in created:
+        assert path.resolve() == root or path.resolve().is_relative_to(root), path
+    for entry in manifest(out):
+        assert (out / entry["output"]).resolve().parent == root
+    assert not Path("/abs/evil.json").exists()
+    names = sorted(p.name for p in out.iterdir())
+    assert "etc_x.json" in names and "abs_evil.json" in names and "by-path.json" in names
+    assert {f["error"].split(": ")[-1] for f in report["failures"]} >= {'a record needs a "text" string or a "path"'}
+
+
+def test_rpm_paces_article_starts(llm_server, tmp_path):
+    make_folder(tmp_path / "news", 4)
+    proc = run_cli("batch", str(tmp_path / "news"), "-o", str(tmp_path / "out"), "--rpm", "60", "--concurrency", "4", "--quiet", *endpoint(llm_server))
+    assert proc.returncode == 0, proc.stderr
+    starts = sorted(r.started for r in llm_server.chat_requests())
+    assert len(starts) == 4
+    # 60/min = one slot a second. Slots are paced exactly; a request leaves its slot a little late when
+    # the client is busy (first use, other articles being cleaned), so allow that much jitter per pair.
+    for i in range(len(starts)):
+        for j in range(i + 1, len(starts)):
+            assert starts[j] - starts[i] >= (j - i) * 1.0 - 0.6, starts
+    assert starts[-1] - starts[0] >= 2.4, starts  # about 3 s for 4 articles
+    assert proc.stderr == b""  # --quiet
+
+
+def test_kill_9_mid_run_then_resume(llm_server, tmp_path):
+    llm_server.responder = slow(0.5)
+    make_folder(tmp_path / "news", 6)
+    out = tmp_path / "out"
+    args = ["batch", str(tmp_path / "news"), "-o", str(out), "--concurrency", "2", *endpoint(llm_server)]
+    proc = start_cli(*args)
+    try:
+        wait_for(lambda: out.is_dir() and len(outputs(out)) >= 1)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    validated = {int(name.split("-")[1].split(".")[0]) for name in outputs(out)}
+    assert validated and len(validated) < 6
+    if (out / "manifest.jsonl").exists():  # killed before the first manifest line: also fine
+        for line in (out / "manifest.jsonl").read_text().splitlines()[:-1]:
+            json.loads(line)  # only the last line may be cut short
+
+    llm_server.responder = schema_responder
+    again = run_cli(*args)
+    assert again.returncode == 0, again.stderr
+    assert outputs(out) == [f"artikel-{n}.md" for n in range(6)]
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    done = Counter(e["id"] for e in manifest(out) if e["state"] == "done")
+    assert len(done) == 6 and set(done.values()) == {1}
+    per_article = Counter(article_number(r) for r in llm_server.chat_requests())
+    for number in validated:
+        assert per_article[number] == 1, per_article
+    assert set(per_article) == set(range(6))
+
+
+def test_sigint_exits_130_and_leaves_a_readable_manifest(llm_server, tmp_path):
+    llm_server.responder = slow(1.0)
+    make_folder(tmp_path / "news", 6)
+    out = tmp_path / "out"
+    args = ["batch", str(tmp_path / "news"), "-o", str(out), "--concurrency", "2", *endpoint(llm_server)]
+    proc = start_cli(*args)
+    try:
+        wait_for(lambda: out.is_dir() and len(outputs(out)) >= 1)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, stderr
+    lines = stderr.decode().strip().splitlines()
+    assert lines[-1].startswith("interrupted: ") and "re-run the same command to resume" in lines[-1]
+    entries = manifest(out)
+    assert entries and all(e["state"] == "done" for e in entries)
+    assert len(entries) == len(outputs(out)) < 6
+    assert json.loads((out / "report.json").read_text())["interrupted"] is True
+
+
+def test_library_resumes_after_a_truncated_manifest_line(llm_server, tmp_path):
+    make_folder(tmp_path / "news", 3)
+    out = tmp_path / "out"
+    options = BatchOptions(out_dir=out, fmt="json", task="translate", concurrency=2)
+    events = []
+
+    async def run():
+        session = Session(base_url=llm_server.base_url, model="test-model")
+        try:
+            return await run_batch(session, [tmp_path / "news"], options, progress=events.append)
+        finally:
+            await session.aclose()
+
+    report = asyncio.run(run())
+    assert (report.total, report.done, report.failed) == (3, 3, 0)
+    assert [e.kind for e in events].count("finished") == 3 and events[0].kind == "start"
+    # a kill in the middle of writing the last manifest line: that article is simply done again
+    text = (out / "manifest.jsonl").read_text()
+    (out / "manifest.jsonl").write_text(text[: len(text) - 10])
+    report = asyncio.run(run())
+    assert (report.done, report.skipped, report.requests, report.cache_hits) == (1, 2, 0, 1)
+    lines = (out / "manifest.jsonl").read_text().splitlines()
+    assert [json.loads(line)["state"] for line in lines[:2] + lines[3:]] == ["done"] * 3  # lines[2] is the cut one
+    assert len(llm_server.chat_requests()) == 3
+    # another format into the same folder: every article is redone, from the cache
+    options.fmt = "md"
+    report = asyncio.run(run())
+    assert (report.done, report.skipped, report.requests, report.cache_hits) == (3, 0, 0, 3)
+    assert sorted(p.name for p in out.iterdir() if p.suffix in (".md", ".json") and p.name != "report.json") == sorted(
+        f"artikel-{n}{ext}" for n in range(3) for ext in (".md", ".json")
+    )
+
+
+def test_bad_usage_exits_2(tmp_path):
+    proc = run_cli("batch", str(tmp_path / "missing"), "-o", str(tmp_path / "out"), "--base-url", "http://127.0.0.1:9/v1", "--model", "m")
+    assert proc.returncode == 2
+    assert "no such file or folder" in proc.stderr.decode() and "Traceback" not in proc.stderr.decode()
+    (tmp_path / "file").write_text("x")
+    proc = run_cli("batch", str(SEED_000), "-o", str(tmp_path / "file"), "--base-url", "http://127.0.0.1:9/v1", "--model", "m")
+    assert proc.returncode == 2 and "is a file" in proc.stderr.decode()
+
+
+def test_rate_limit_failure_lowers_concurrency_and_the_run_goes_on(llm_server, tmp_path):
+    make_folder(tmp_path / "news", 5)
+    llm_server.responder = slow(0.2)
+    llm_server.script(error(429, "Rate limit reached", type_="rate_limit_error", code="rate_limit_exceeded"))
+    options = BatchOptions(out_dir=tmp_path / "out", concurrency=2)
+
+    async def run():
+        session = Session(base_url=llm_server.base_url, model="test-model", max_retries=0)
+        try:
+            return await run_batch(session, [tmp_path / "news"], options)
+        finally:
+            await session.aclose()
+
+    report = asyncio.run(run())
+    assert (report.done, report.failed) == (4, 1)
+    assert "429 Too Many Requests" in report.failures[0]["error"], report.failures
+    chats = llm_server.chat_requests()
+    refused = chats[0].finished
+    later = sorted((r.started, r.finished) for r in chats if r.started > refused + 0.25)
+    assert len(later) >= 2
+    for (_, end), (start, _) in zip(later, later[1:]):
+        assert start >= end - 0.01  # one worker left: no overlap
+
+
+def test_rate_limiter_gives_each_acquire_its_own_slot():
+    async def run() -> list[float]:
+        limiter = RateLimiter(600)  # 10 units per second
+        times: list[float] = []
+
+        async def one(cost: float) -> None:
+            await limiter.acquire(cost)
+            times.append(time.monotonic())
+
+        await asyncio.gather(one(1), one(1), one(3), one(1))
+        return times
+
+    times = asyncio.run(run())
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert gaps[0] >= 0.095 and gaps[1] >= 0.095 and gaps[2] >= 0.295, times  # the 3-unit one holds 0.3 s
