@@ -183,7 +183,8 @@ def embedded_server(gguf: str | Path, settings: Settings, *, ctx: int = 4096, pa
                 "base_url": server.base_url,
                 "model": server.model,
                 "requires_key": False,
-                "context_window": settings.context_window or window or ctx,
+                # the server's per-slot size wins when it is smaller than what was asked for
+                "context_window": min(size for size in (settings.context_window, window, ctx) if size),
                 "profile": "embedded llama.cpp",
                 "tokenize_url": server.root_url + "/tokenize",
             }

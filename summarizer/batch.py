@@ -26,12 +26,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator, Literal
 
-from summarizer.errors import ConfigError, InputError, RateLimitError, SummarizerError
+from summarizer.errors import ConfigError, InputError, RateLimitError, RequestDeferred, SummarizerError
 
 DEFAULT_GLOB = "**/*"
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
@@ -68,6 +69,7 @@ class BatchReport:
     cost_usd: float | None = None
     wall_seconds: float = 0.0
     interrupted: bool = False
+    pending: int = 0  # offline render after --import-jsonl: answers still missing (export again)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -274,6 +276,7 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
     rpm = RateLimiter(options.rpm) if options.rpm else None
     tpm = RateLimiter(options.tpm) if options.tpm else None
     results: IO[str] | None = None
+    io_lock = threading.Lock()  # output + results + manifest writes of one article, done in a worker thread
     allowed = options.concurrency  # lowered by one (min 1) for a while after a rate-limit failure
     restore_at = 0.0
     queued = 0  # articles in the queue, not yet taken by a worker
@@ -321,6 +324,16 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
             queued += 1
             await queue.put(item)
 
+    def finish(target: Path, text: str, line: str, entry: dict[str, Any]) -> None:
+        nonlocal results
+        with io_lock:  # the order per article (output, results line, manifest line) is kept
+            write_atomic(target, text)
+            if results is None:
+                results = _open_append(out_dir / RESULTS_NAME)
+            results.write(line)
+            results.flush()
+            manifest.append(entry)
+
     async def process(item: BatchItem) -> None:
         nonlocal results, allowed, restore_at
         emit("started", item)
@@ -342,15 +355,17 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
                     await tpm.acquire(usage.prompt_tokens + usage.completion_tokens)
             result = await session.arun(source, options.task)
             target = out_dir / item.output
-            write_atomic(target, render(result, options.fmt))
-            if results is None:
-                results = _open_append(out_dir / RESULTS_NAME)
-            results.write(to_jsonl_line(result))
-            results.flush()
-            manifest.append({"id": item.id, "source": item.source, "state": "done", "output": item.output, "task": options.task})
+            entry = {"id": item.id, "source": item.source, "state": "done", "output": item.output, "task": options.task}
+            # Two fsyncs per article: in a thread, so the event loop keeps the other requests moving.
+            await asyncio.to_thread(finish, target, render(result, options.fmt), to_jsonl_line(result), entry)
+        except RequestDeferred:
+            report.pending += 1  # not a failure: its next request waits for another provider-batch round
+            emit("pending", item)
+            return
         except Exception as err:  # noqa: BLE001 - one article never stops the run
             message = str(err) if isinstance(err, SummarizerError) else f"unexpected {type(err).__name__}: {err}"
-            manifest.append({"id": item.id, "source": item.source, "state": "failed", "output": item.output, "task": options.task, "error": message})
+            with io_lock:
+                manifest.append({"id": item.id, "source": item.source, "state": "failed", "output": item.output, "task": options.task, "error": message})
             record_failure(item, message)
             if isinstance(err, RateLimitError) and allowed > 1:
                 allowed -= 1
@@ -408,9 +423,10 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
     finally:
-        manifest.close()
-        if results is not None:
-            results.close()
+        with io_lock:  # a worker thread may still be finishing an article
+            manifest.close()
+            if results is not None:
+                results.close()
         if not session.settings.is_local:
             report.cost_usd = cost_usd(session.settings.model, report.prompt_tokens, report.completion_tokens)
         report.wall_seconds = round(time.monotonic() - started_at, 3)

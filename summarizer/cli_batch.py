@@ -14,7 +14,9 @@ import typer
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 BatchInputs = Annotated[list[Path], typer.Argument(help="Files, folders (searched recursively with --glob) and .jsonl files of {\"id\", \"text\"} or {\"id\", \"path\"} records.", show_default=False)]
-BatchOutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs, results.jsonl, manifest.jsonl (resume state) and report.json.", show_default=False)]
+BatchOutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the outputs, results.jsonl, manifest.jsonl (resume state) and report.json. Required except with --export-jsonl.", show_default=False)]
+ExportOpt = Annotated[Optional[Path], typer.Option("--export-jsonl", help="Send nothing: write the requests the articles need as OpenAI Batch API lines (also `vllm run-batch` input).", show_default=False)]
+ImportOpt = Annotated[Optional[Path], typer.Option("--import-jsonl", help="Validate and cache a provider batch's results file, then render every article it completes into --out (sends nothing).", show_default=False)]
 
 
 class _Progress:
@@ -76,7 +78,7 @@ class _Progress:
 
 def register(app: typer.Typer) -> None:
     from summarizer.cli import (  # noqa: F401 - the aliases are used in the signature below
-        BaseUrlOpt, CacheDirOpt, ContextOpt, FormatOpt, GlossaryOpt, InstructionsOpt, MaxOutOpt, ModelOpt,
+        BaseUrlOpt, CacheDirOpt, ContextOpt, FormatOpt, GgufOpt, GlossaryOpt, InstructionsOpt, MaxOutOpt, ModelOpt,
         OutputFormat, ProfileOpt, PromptsOpt, QuietOpt, RetriesOpt, TargetOpt, TimeoutOpt, VerboseOpt,
     )
 
@@ -86,11 +88,16 @@ def register(app: typer.Typer) -> None:
         "Writes one file per article plus results.jsonl, manifest.jsonl and report.json into --out. "
         "Re-running the same command resumes: finished articles are skipped, failed ones too unless "
         "--retry-failed, and cached answers are reused. Exit code: 0 every article done, 1 some failed, "
-        "2 bad usage or settings, 130 interrupted.",
+        "2 bad usage or settings, 130 interrupted.\n\n"
+        "Provider batches (OpenAI Batch API, vllm run-batch): --export-jsonl FILE writes the requests instead "
+        "of sending them; --import-jsonl RESULTS --out DIR caches the answers and renders the articles. A long "
+        "article needs one round per step: export again until nothing is pending.",
     )
     def batch_command(
         inputs: BatchInputs,
-        out: BatchOutOpt,
+        out: BatchOutOpt = None,
+        export_jsonl: ExportOpt = None,
+        import_jsonl: ImportOpt = None,
         fmt: FormatOpt = OutputFormat.md,
         translate_only: Annotated[bool, typer.Option("--translate-only", help="Translate (with glossary) instead of summarize.")] = False,
         glob: Annotated[str, typer.Option("--glob", help="Pattern for files inside folder inputs. The default matches .txt/.md/.markdown/.html/.htm only.")] = "**/*",
@@ -110,6 +117,7 @@ def register(app: typer.Typer) -> None:
         max_output_tokens: MaxOutOpt = None,
         timeout: TimeoutOpt = None,
         max_retries: RetriesOpt = None,
+        gguf: GgufOpt = None,
         quiet: QuietOpt = False,
         verbose: VerboseOpt = False,
     ) -> None:
@@ -118,18 +126,82 @@ def register(app: typer.Typer) -> None:
             glossary_file=glossary, instructions=instructions, target_lang=target_lang, context_window=context_window,
             max_output_tokens=max_output_tokens, timeout=timeout, max_retries=max_retries,
         )
+        if export_jsonl is not None or import_jsonl is not None:
+            raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt.value, "translate" if translate_only else "summarize", glob, quiet, verbose, flags))
+        if out is None:
+            typer.echo("error: batch needs --out DIR (or --export-jsonl FILE)", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        if gguf is not None:
+            raise typer.Exit(_run_with_gguf(gguf, inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags))
         raise typer.Exit(_run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags))
 
 
-def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags) -> int:
+def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags) -> int:
+    """The run against an embedded llama.cpp server for `gguf`, one slot per concurrent article."""
+    from summarizer.api import Session, embedded_server
+    from summarizer.cli import _fail, _settings
+    from summarizer.errors import SummarizerError
+
+    try:
+        base = _settings(**flags)
+        if not quiet:
+            typer.echo(f"starting the embedded llama.cpp server for {gguf} ...", err=True)
+        with embedded_server(gguf, base, ctx=(base.context_window or 4096) * concurrency, parallel=concurrency) as settings:
+            return _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=Session(settings))
+    except SummarizerError as err:
+        return _fail(err, verbose)
+
+
+def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quiet, verbose, flags) -> int:
+    from summarizer.api import Session
+    from summarizer.cli import _fail, _settings
+    from summarizer.errors import SummarizerError
+    from summarizer.provider_batch import export_requests, import_results
+
+    if export_file is not None and import_file is not None:
+        typer.echo("error: use --export-jsonl and --import-jsonl in separate runs", err=True)
+        return EXIT_USAGE
+    if import_file is not None and out is None:
+        typer.echo("error: --import-jsonl needs --out DIR to render the articles into", err=True)
+        return EXIT_USAGE
+    try:
+        session = Session(_settings(**flags))
+        if export_file is not None:
+            async def export():
+                try:
+                    return await export_requests(session, inputs, export_file, task=task, glob=glob)
+                finally:
+                    await session.aclose()
+
+            report = asyncio.run(export())
+            for failure in report.failures:
+                typer.echo(f"error: {failure['error']}", err=True)
+            if not quiet:
+                typer.echo(f"exported {report.requests} request(s) for {report.articles} article(s) to {export_file}; "
+                           f"{report.complete} already complete, {len(report.failures)} failed", err=True)
+            return EXIT_FAILED if report.failures else EXIT_OK
+        imported = import_results(session, import_file)
+        for failure in imported.failures:
+            typer.echo(f"error: {failure['custom_id']}: {failure['error']}", err=True)
+        if not quiet:
+            typer.echo(f"imported {imported.imported} of {imported.lines} answer(s) from {import_file}", err=True)
+    except SummarizerError as err:
+        return _fail(err, verbose)
+    session.client.deferred = []  # render from the cache only: nothing is sent
+    code = _run(inputs, out, fmt, task, glob, 4, None, None, False, quiet, verbose, flags, session=session)
+    return EXIT_FAILED if imported.failures else code
+
+
+def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=None) -> int:
     from summarizer.api import Session
     from summarizer.batch import REPORT_NAME, BatchOptions, run_batch
     from summarizer.cli import _fail, _settings
     from summarizer.errors import SummarizerError
 
     try:
-        session = Session(_settings(**flags))
-        session.check_ready()
+        if session is None:
+            session = Session(_settings(**flags))
+            session.check_ready()
     except SummarizerError as err:
         return _fail(err, verbose)
     options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=concurrency, rpm=rpm, tpm=tpm, retry_failed=retry_failed, glob=glob)
@@ -155,9 +227,11 @@ def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quie
         progress.stop()
     if not quiet:
         typer.echo(
-            f"batch: {report.done} done, {report.skipped} skipped, {report.failed} failed; {report.requests} request(s), "
+            f"batch: {report.done} done, {report.skipped} skipped, {report.failed} failed"
+            + (f", {report.pending} waiting for another provider-batch round (--export-jsonl again)" if report.pending else "")
+            + f"; {report.requests} request(s), "
             f"{report.cache_hits} cache hit(s); {report.wall_seconds:.1f}s; report: {out / REPORT_NAME}",
             err=True,
         )
     sys.stderr.flush()
-    return EXIT_FAILED if report.failed else EXIT_OK
+    return EXIT_FAILED if report.failed or report.pending else EXIT_OK

@@ -5,6 +5,7 @@
     ├── InputError                     a file we cannot read as an article (carries the path)
     │   └── EmptyInputError            nothing left after cleaning
     ├── PromptError                    a template is missing, malformed or lacks variables
+    ├── RequestDeferred                provider-batch mode: a needed answer is not cached yet
     ├── EndpointError                  the model server said no, or could not be reached
     │   ├── EndpointUnreachableError   connection refused / DNS / timeout after retries
     │   ├── AuthenticationError        401/403: wrong or missing key
@@ -89,6 +90,12 @@ class RateLimitError(EndpointError):
 
 class ServerError(EndpointError):
     pass
+
+
+class RequestDeferred(SummarizerError):
+    """Offline/provider-batch mode: the answer is not cached yet; the request was exported instead."""
+
+    exit_code = 1
 
 
 class OutputValidationError(SummarizerError):

@@ -29,6 +29,13 @@ _CONTEXT_OVERFLOW = re.compile(
     re.I,
 )
 _RESET_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_SCHEMAS: dict[type, dict[str, Any]] = {}  # output model -> its llm_schema (4 ms to build; never mutated)
+
+
+def _schema_for(output: type[BaseModel]) -> dict[str, Any]:
+    if output not in _SCHEMAS:
+        _SCHEMAS[output] = llm_schema(output)
+    return _SCHEMAS[output]
 
 
 class _ModeRejected(Exception):
@@ -193,6 +200,9 @@ class LLMClient:
         self.cache = cache
         self.memory = memory or EndpointMemory(None)
         self._sdk_client = None
+        # Provider-batch mode: when a list, a cache miss is appended here as an OpenAI Batch API
+        # request line and raises RequestDeferred instead of being sent.
+        self.deferred: list[dict[str, Any]] | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
     def _sdk(self):
@@ -310,7 +320,7 @@ class LLMClient:
         max_tokens: int = 4096,
     ) -> StructuredReply:
         parameters = dict(parameters or {})
-        schema = llm_schema(output)
+        schema = _schema_for(output)
         key = cache_key(
             base_url=self.settings.effective_base_url,
             model=self.settings.model,
@@ -327,6 +337,9 @@ class LLMClient:
                     return StructuredReply(value=value, cached=True, mode=hit.get("mode"), usage=Usage())
                 except ValidationError:
                     pass  # schema changed under an old entry: treat as a miss
+
+        if self.deferred is not None:
+            self._defer(key, messages, output, schema, parameters, max_tokens)
 
         counter = [0]
         usage = Usage()
@@ -349,6 +362,41 @@ class LLMClient:
                 self.cache.set(key, {"value": value.model_dump(mode="json"), "mode": mode, "usage": usage.model_dump()})
             return StructuredReply(value=value, usage=usage, requests=counter[0], mode=mode, warnings=warnings)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _defer(self, key: str, messages, output, schema, parameters, max_tokens) -> None:
+        mode = self.settings.modes_to_try()[0]
+        body = self._request_kwargs(mode, messages, output, schema, parameters, max_tokens)
+        body.update(body.pop("extra_body", {}))
+        custom_id = f"{output.__name__}.{key}"
+        if all(line["custom_id"] != custom_id for line in self.deferred):
+            self.deferred.append({"custom_id": custom_id, "method": "POST", "url": "/v1/chat/completions", "body": body})
+        raise errors.RequestDeferred(f"an answer is not available yet (request {custom_id[:24]}... exported)")
+
+    def store_batch_result(self, custom_id: str, completion: dict[str, Any]) -> StructuredReply:
+        """Validate one answer from a provider batch (OpenAI Batch API / `vllm run-batch` output) and
+        cache it under the key its request was exported with. Raises OutputValidationError."""
+        name, _, key = custom_id.partition(".")
+        from summarizer.schemas import OUTPUT_MODELS
+
+        output = OUTPUT_MODELS.get(name)
+        if output is None or len(key) != 64:
+            raise errors.OutputValidationError(f"custom_id {custom_id!r} was not exported by summarizer")
+        choices = completion.get("choices") if isinstance(completion, dict) else None
+        if not choices or not isinstance(choices, list) or not isinstance(choices[0], dict):
+            raise errors.OutputValidationError(f"{custom_id[:30]}...: the result has no choices")
+        choice = choices[0]
+        if choice.get("finish_reason") == "length":
+            raise errors.OutputTruncatedError(f"{custom_id[:30]}...: the answer was cut off at the token limit")
+        content = (choice.get("message") or {}).get("content") or ""
+        try:
+            value = output.model_validate(extract_json_object(content))
+        except (NoJSONFound, ValidationError) as exc:
+            raise errors.OutputValidationError(f"{custom_id[:30]}...: the answer is not valid: {str(exc)[:200]}") from exc
+        raw_usage = completion.get("usage") or {}
+        usage = Usage(prompt_tokens=raw_usage.get("prompt_tokens") or 0, completion_tokens=raw_usage.get("completion_tokens") or 0)
+        if self.cache is not None:
+            self.cache.set(key, {"value": value.model_dump(mode="json"), "mode": "provider batch", "usage": usage.model_dump()})
+        return StructuredReply(value=value, usage=usage, mode="provider batch")
 
     async def _ask_with_repairs(self, mode, messages, output, schema, parameters, max_tokens, counter, usage, warnings):
         conversation = [dict(m) for m in messages]

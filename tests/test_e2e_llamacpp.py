@@ -174,3 +174,18 @@ def test_context_overflow_from_llama_cpp_is_recognised(tmp_path, llamacpp_server
 
     with pytest.raises(errors.ContextOverflowError):
         asyncio.run(go())
+
+
+def test_small_batch_on_the_embedded_server(roomy_gguf, tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    for seed in (SEED_000, SEED_002):
+        (news / seed.name).write_bytes(seed.read_bytes())
+    out = tmp_path / "out"
+    proc = run_cli("batch", str(news), "--out", str(out), "--translate-only", "--concurrency", "2", *gguf_args(roomy_gguf, "--format", "json"))
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    report = json.loads((out / "report.json").read_text())
+    assert report["done"] == 2 and report["failed"] == 0
+    for seed in (SEED_000, SEED_002):
+        document = json.loads((out / (seed.stem + ".json")).read_text())
+        assert document["task"] == "translate" and document["metadata"]["token_counter"].startswith("server tokenizer")
