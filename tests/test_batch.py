@@ -329,3 +329,29 @@ def test_rate_limiter_gives_each_acquire_its_own_slot():
     times = asyncio.run(run())
     gaps = [b - a for a, b in zip(times, times[1:])]
     assert gaps[0] >= 0.095 and gaps[1] >= 0.095 and gaps[2] >= 0.295, times  # the 3-unit one holds 0.3 s
+
+
+def test_429_storm_is_absorbed(llm_server, tmp_path):
+    """The first dozen requests are refused with 429 + retry-after; every article still finishes."""
+    import threading
+
+    refused = {"left": 12}
+    lock = threading.Lock()
+
+    def stormy(request):
+        with lock:
+            if refused["left"] > 0:
+                refused["left"] -= 1
+                return error(429, "Rate limit reached", type_="requests", code="rate_limit_exceeded", headers={"retry-after": "0.2"})
+        return schema_responder(request)
+
+    llm_server.responder = stormy
+    folder = tmp_path / "news"
+    make_folder(folder, 4)
+    out = tmp_path / "out"
+    proc = run_cli("batch", str(folder), "--out", str(out), *endpoint(llm_server), "--concurrency", "4", "--max-retries", "6", "--quiet")
+    assert proc.returncode == 0, proc.stderr.decode()
+    report = json.loads((out / "report.json").read_text())
+    assert report["done"] == 4 and report["failed"] == 0
+    chats = llm_server.chat_requests()
+    assert len(chats) == 4 + 12, "each refused request was retried once it was allowed, nothing more"
