@@ -294,13 +294,16 @@ def estimate_command(
     profile: ProfileOpt = None,
     base_url: BaseUrlOpt = None,
     prompts: PromptsOpt = None,
+    cache_dir: CacheDirOpt = None,
+    glossary: GlossaryOpt = None,
     context_window: ContextOpt = None,
     max_output_tokens: MaxOutOpt = None,
     translate_only: Annotated[bool, typer.Option("--translate-only", help="Estimate `translate` instead of `summarize`.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    flags = dict(model=model, profile=profile, base_url=base_url, prompts_dir=prompts, context_window=context_window, max_output_tokens=max_output_tokens)
+    flags = dict(model=model, profile=profile, base_url=base_url, prompts_dir=prompts, cache_dir=cache_dir, glossary_file=glossary,
+                 context_window=context_window, max_output_tokens=max_output_tokens)
     raise typer.Exit(_estimate("translate" if translate_only else "summarize", files, as_json, False, verbose, flags))
 
 

@@ -254,3 +254,20 @@ def test_strict_exit_code_and_checks_in_markdown(llm_server, tmp_path):
     assert shown.returncode == 0 and b"## Checks" in shown.stdout and b"number_missing" in shown.stdout
     strict = run_cli("summarize", str(article), *endpoint(llm_server), "--strict")
     assert strict.returncode == 4 and b"faithfulness error" in strict.stderr
+
+
+def test_doctor_findings_are_used_by_later_runs(llm_server, tmp_path):
+    """doctor learns the context window and /tokenize; the next summarize counts with the server and
+    cuts chunks for that window."""
+    llm_server.context_length = 1400
+    llm_server.tokenize_enabled = True
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    doctor = run_cli("doctor", *endpoint(llm_server), *cache)
+    assert doctor.returncode == 0, doctor.stdout.decode() + doctor.stderr.decode()
+    estimate = run_cli("estimate", str(SEED_000), *endpoint(llm_server), *cache, "--json")
+    row = json.loads(estimate.stdout)[0]
+    assert row["context_window"] == 1400 and row["context_source"] == "probed by doctor"
+    assert row["token_counter"].startswith("server tokenizer") and row["chunks"] > 1
+    proc = run_cli("summarize", str(SEED_000), *endpoint(llm_server), *cache, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["metadata"]["chunks"] == row["chunks"]
