@@ -48,9 +48,20 @@ class ResponseCache:
         import diskcache
 
         self.directory = Path(directory)
+        import sqlite3
+
+        folder = self.directory / "responses"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            self._cache = diskcache.Cache(str(self.directory / "responses"))
+            try:
+                self._cache = diskcache.Cache(str(folder))
+            except sqlite3.DatabaseError:
+                # a corrupt or truncated cache.db: set it aside and start empty (a cache is only an
+                # optimisation; a broken one must cost requests, never the run)
+                import time
+
+                folder.rename(folder.with_name(f"responses.corrupt-{int(time.time())}"))
+                self._cache = diskcache.Cache(str(folder))
         except OSError as exc:
             from summarizer.errors import ConfigError
 
@@ -64,7 +75,12 @@ class ResponseCache:
         return value if isinstance(value, dict) and "value" in value else None
 
     def set(self, key: str, entry: dict[str, Any]) -> None:
-        self._cache.set(key, entry)
+        import sqlite3
+
+        try:
+            self._cache.set(key, entry)
+        except (sqlite3.Error, OSError):
+            pass  # a damaged or locked cache loses this entry, never the answer
 
     def stats(self) -> dict[str, Any]:
         size = sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
@@ -109,6 +125,8 @@ class EndpointMemory:
         with self._lock:
             data = self._load()
             entry = data.setdefault(self._key(base_url, model), {})
+            if all(entry.get(name) == value for name, value in facts.items()):
+                return  # nothing new: no write (this runs after every answer)
             entry.update(facts)
             try:
                 write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True))

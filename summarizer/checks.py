@@ -18,6 +18,10 @@ Checks and their severities:
     glossary_inconsistent    warning  the same `source_term` given different English terms
     untranslated             warning  a translation sentence still in the source language
                                       (error when more than 30% of the checked sentences are)
+    prompt_injection         warning  the source holds instruction-like text aimed at the model
+                                      ("abaikan semua instruksi", "ignore previous instructions",
+                                      a line starting "SYSTEM:", "you are now ..."): read the output
+                                      with care; the article was still sent as data only
 
 Precision comes first: a correct translation must produce no error. Values are compared after
 normalisation (thousands separators, decimal commas, scale words, currency symbols, spelled-out 2-10,
@@ -783,6 +787,32 @@ def _check_untranslated(translation: str, source_lang: str) -> list[Finding]:
     ]
 
 
+_INJECTION = re.compile(
+    r"\b(?:abaikan|lupakan|hiraukan)\s+(?:semua\s+|seluruh\s+)?(?:instruksi|perintah|arahan)"
+    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions|prompts?|rules|messages)"
+    r"|(?:^|\n)[ \t>*#\[]*(?:system|sistem|assistant)\s*\]?\s*:"
+    r"|\byou\s+are\s+now\b|\bkamu\s+sekarang\s+adalah\b|\banda\s+sekarang\s+adalah\b"
+    r"|\bnew\s+instructions\s*:|\binstruksi\s+baru\s*:"
+    r"|<\|im_start\|>|\[INST\]|</?system>",
+    re.IGNORECASE,
+)
+
+
+def _check_injection(source: str) -> list[Finding]:
+    """Instruction-like text inside the article: likely a prompt-injection attempt."""
+    found = [m for m in _INJECTION.finditer(source)][:5]
+    if not found:
+        return []
+    spans = "; ".join(repr(" ".join(m.group(0).split())) for m in found)
+    return [Finding(
+        kind="prompt_injection",
+        severity="warning",
+        message=f"the article contains instruction-like text aimed at the model ({spans}); "
+                "it was sent as data only, but check that the output follows the article, not those instructions",
+        source_span=" ".join(source[max(0, found[0].start() - 40):found[0].end() + 80].split())[:300],
+    )]
+
+
 # --------------------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------------------
@@ -807,5 +837,6 @@ def check_translation(
     findings += _check_names(source, translation)
     findings += _check_glossary(source, glossary)
     findings += _check_untranslated(translation, source_lang)
+    findings += _check_injection(source)
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: order[f.severity])

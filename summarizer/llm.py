@@ -29,6 +29,76 @@ _CONTEXT_OVERFLOW = re.compile(
     re.I,
 )
 _RESET_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+
+# The largest HTTP response body we read. A real answer is a few hundred KB at most (it is bounded by
+# max_tokens); a misbehaving server or proxy must not make us buffer gigabytes. Checked against
+# Content-Length before reading, and counted while reading when there is none; compressed bodies
+# are refused (Accept-Encoding: identity) so a small gzip bomb cannot expand past the limit.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+
+class ResponseTooLarge(Exception):
+    """The endpoint's answer is larger than MAX_RESPONSE_BYTES (raised while reading it)."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        told = f"{size / 1048576:.1f} MB, " if size is not None else ""
+        super().__init__(f"the answer is {told}more than the {limit // 1048576} MB limit")
+
+
+def _size_limit_hooks(limit: int) -> dict[str, list]:
+    """httpx event hooks: ask for an uncompressed body; refuse or cut off one larger than `limit`."""
+
+    async def on_request(request) -> None:
+        request.headers["Accept-Encoding"] = "identity"
+
+    async def on_response(response) -> None:
+        length = response.headers.get("content-length", "")
+        if length.strip().isdigit() and int(length) > limit:
+            raise ResponseTooLarge(int(length), limit)
+        import sys
+
+        base = sys.modules[type(response).__module__.split(".")[0]].AsyncByteStream
+        inner = response.stream
+
+        class _Limited(base):  # type: ignore[misc, valid-type]
+            async def __aiter__(self):
+                seen = 0
+                async for chunk in inner:
+                    seen += len(chunk)
+                    if seen > limit:
+                        raise ResponseTooLarge(None, limit)
+                    yield chunk
+
+            async def aclose(self) -> None:
+                await inner.aclose()
+
+        response.stream = _Limited()
+
+    return {"request": [on_request], "response": [on_response]}
+
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` with every occurrence of `secret` (and of its long-enough tail) blanked out."""
+    if not secret or len(secret) < 8:
+        return text
+    return text.replace(secret, "[redacted API key]")
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    return " ".join(str(text).split())[:limit]
+
+
+def _model_mismatch(requested: str, served: Any) -> str | None:
+    """A warning when the reply names another model than we asked for. Dated snapshots
+    ("gpt-4o-mini" -> "gpt-4o-mini-2024-07-18") and provider prefixes ("openai/x") are the same model."""
+    if not isinstance(served, str) or not served.strip() or not requested:
+        return None
+    a, b = requested.strip().lower().rsplit("/", 1)[-1], served.strip().lower().rsplit("/", 1)[-1]
+    if a.startswith(b) or b.startswith(a) or a.removesuffix(".gguf") == b.removesuffix(".gguf"):
+        return None
+    return f"asked for model {requested!r} but the endpoint answered as {_one_line(served, 100)!r}"
 _SCHEMAS: dict[type, dict[str, Any]] = {}  # output model -> its llm_schema (4 ms to build; never mutated)
 
 
@@ -128,21 +198,38 @@ def map_error(exc: BaseException, settings: Settings) -> errors.EndpointError:
     import openai
 
     where = settings.effective_base_url
+    if isinstance(exc, ResponseTooLarge):
+        return errors.ServerError(
+            f"{where} sent an answer too large to read: {exc}",
+            hint="the endpoint or a proxy in front of it is misbehaving; check --base-url",
+        )
+    if isinstance(exc, ValueError):  # the SDK's response.json() on a body that is not JSON
+        return errors.ServerError(
+            f"{where} answered with a body that is not valid JSON ({_one_line(exc, 120)})",
+            hint="check --base-url points at an OpenAI-compatible API (usually ending in /v1)",
+        )
     if isinstance(exc, openai.APITimeoutError):
         return errors.EndpointUnreachableError(
             f"{where} did not answer within {settings.timeout:g}s",
             hint="the server may be overloaded or the model still loading; raise --timeout or try again",
         )
     if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__
+        if cause is not None and type(cause).__name__ in ("RemoteProtocolError", "ReadError", "EndOfStream"):
+            return errors.EndpointUnreachableError(
+                f"{where} closed the connection before the answer was complete (after {settings.max_retries} retries)",
+                hint="the server or a proxy dropped the connection; check its logs, or try again",
+            )
         return errors.EndpointUnreachableError(
             f"cannot connect to {where}",
             hint="is the server running? check --base-url / OPENAI_BASE_URL (usually ends in /v1) or --profile",
         )
     if not isinstance(exc, openai.APIStatusError):
-        return errors.ServerError(f"unexpected reply from {where}: {exc}")
+        return errors.ServerError(f"unexpected reply from {where}: {_one_line(exc)}")
     status = exc.status_code
-    text = _error_text(exc)
-    short = (getattr(exc, "message", "") or text)[:300]
+    secret = settings.api_key.get_secret_value() if settings.api_key is not None else None
+    text = redact(_error_text(exc), secret)
+    short = _one_line(redact(getattr(exc, "message", "") or text, secret))
     if status in (401, 403):
         return errors.AuthenticationError(
             f"{where} refused the API key ({status}): {short}",
@@ -214,6 +301,9 @@ class LLMClient:
                 api_key=self.settings.key_for_request(),
                 max_retries=0,  # tenacity below owns retries; SDK retries would multiply them
                 timeout=self.settings.timeout,
+                http_client=openai.DefaultAsyncHttpxClient(
+                    timeout=self.settings.timeout, event_hooks=_size_limit_hooks(MAX_RESPONSE_BYTES)
+                ),
             )
         return self._sdk_client
 
@@ -294,9 +384,16 @@ class LLMClient:
         except openai.APIStatusError as exc:
             if self._is_mode_rejection(exc) and "response_format" in kwargs:
                 raise _ModeRejected(str(exc)) from exc
+            mapped = map_error(exc, settings)
+            if self._mentions_key(exc):
+                raise mapped from None  # the server echoed our key: keep it out of tracebacks too
+            raise mapped from exc
+        except (openai.APIError, ResponseTooLarge, ValueError) as exc:
             raise map_error(exc, settings) from exc
-        except openai.APIError as exc:
-            raise map_error(exc, settings) from exc
+
+    def _mentions_key(self, exc: BaseException) -> bool:
+        secret = self.settings.api_key.get_secret_value() if self.settings.api_key is not None else ""
+        return len(secret) >= 8 and secret in _error_text(exc)
 
     @staticmethod
     def _is_mode_rejection(exc: BaseException) -> bool:
@@ -334,7 +431,8 @@ class LLMClient:
             if hit is not None:
                 try:
                     value = output.model_validate(hit["value"])
-                    return StructuredReply(value=value, cached=True, mode=hit.get("mode"), usage=Usage())
+                    served = [str(w) for w in hit.get("model_warnings") or []]
+                    return StructuredReply(value=value, cached=True, mode=hit.get("mode"), usage=Usage(), warnings=served)
                 except ValidationError:
                     pass  # schema changed under an old entry: treat as a miss
 
@@ -359,7 +457,8 @@ class LLMClient:
             if self.settings.structured_mode == "auto":
                 self.memory.update(self.settings.effective_base_url, self.settings.model, structured_mode=mode)
             if self.cache is not None:
-                self.cache.set(key, {"value": value.model_dump(mode="json"), "mode": mode, "usage": usage.model_dump()})
+                model_warnings = [w for w in warnings if w.startswith("asked for model ")]
+                self.cache.set(key, {"value": value.model_dump(mode="json"), "mode": mode, "usage": usage.model_dump(), "model_warnings": model_warnings})
             return StructuredReply(value=value, usage=usage, requests=counter[0], mode=mode, warnings=warnings)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -407,6 +506,9 @@ class LLMClient:
             kwargs = self._request_kwargs(mode, conversation, output, schema, parameters, max_tokens)
             response = await self._send(kwargs, counter)
             choice, content = self._unpack(response, usage)
+            mismatch = _model_mismatch(self.settings.model, getattr(response, "model", None))
+            if mismatch and mismatch not in warnings:
+                warnings.append(mismatch)
             finish = getattr(choice, "finish_reason", None) if choice is not None else None
             if finish == "length":
                 raise errors.OutputTruncatedError(

@@ -668,7 +668,7 @@ class ScriptedServer:
         with self._lock:
             self.requests.clear()
             self._queue.clear()
-            self.max_in_flight = self.in_flight
+            self.max_in_flight = 0  # a request still leaving the server must not count for the next test step
 
     # -- lifecycle
     def start(self) -> "ScriptedServer":
