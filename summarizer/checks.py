@@ -731,17 +731,10 @@ _FUNCTION_WORDS = {
     "id": set("yang dan di ke dari untuk dengan pada ini itu dalam akan tidak adalah oleh telah sebagai "
               "bahwa juga karena atau saat sudah masih lebih para sebuah kini namun tersebut mereka kami".split()),
 }
-_IDENTIFIERS: dict[tuple[str, ...], Any] = {}
-
-
 def _language_identifier(languages: tuple[str, ...]):
-    if languages not in _IDENTIFIERS:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from summarizer.language import identifier
 
-        identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-        identifier.set_languages(list(languages))
-        _IDENTIFIERS[languages] = identifier
-    return _IDENTIFIERS[languages]
+    return identifier(languages)
 
 
 def _untranslated_sentences(translation: str, source_lang: str) -> tuple[list[str], int]:

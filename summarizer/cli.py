@@ -76,6 +76,10 @@ MaxOutOpt = Annotated[Optional[int], typer.Option("--max-output-tokens", help="U
 ModeOpt = Annotated[Optional[ModeChoice], typer.Option("--structured-mode", help="Force a structured-output mode instead of trying them in order.", show_default="auto")]
 TimeoutOpt = Annotated[Optional[float], typer.Option("--timeout", help="Seconds to wait for one answer.", show_default="120")]
 RetriesOpt = Annotated[Optional[int], typer.Option("--max-retries", help="Retries of a transient failure (429, 5xx, timeout) per request.", show_default="4")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail an article (exit 4) when a check finds a changed or missing number, amount or date.")]
+RepairOpt = Annotated[bool, typer.Option("--repair", help="When a check finds a changed number or date, send one re-ask naming it and keep the better answer.")]
+NoChecksOpt = Annotated[bool, typer.Option("--no-checks", help="Skip the faithfulness checks (numbers, names, glossary, untranslated sentences).")]
+RepairsOpt = Annotated[Optional[int], typer.Option("--max-repairs", min=0, help="Re-asks after an answer that is not valid JSON for the schema.", show_default="2")]
 GgufOpt = Annotated[Optional[Path], typer.Option("--gguf", help="Run this GGUF model in an embedded llama.cpp server for the run (needs the 'local' extra); no separate server needed.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks and per-file details.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on standard error.")]
@@ -215,9 +219,10 @@ def _article_command(task: str):
         timeout: TimeoutOpt = None,
         max_retries: RetriesOpt = None,
         gguf: GgufOpt = None,
-        strict: Annotated[bool, typer.Option("--strict", help="Fail an article (exit 4) when a check finds a changed or missing number, amount or date.")] = False,
-        repair: Annotated[bool, typer.Option("--repair", help="When a check finds a changed number or date, send one re-ask naming it and keep the better answer.")] = False,
-        no_checks: Annotated[bool, typer.Option("--no-checks", help="Skip the faithfulness checks (numbers, names, glossary, untranslated sentences).")] = False,
+        strict: StrictOpt = False,
+        repair: RepairOpt = False,
+        no_checks: NoChecksOpt = False,
+        max_repairs: RepairsOpt = None,
         show_cleaned: Annotated[bool, typer.Option("--show-cleaned", help="Print what the loader removed as web boilerplate (to standard error).")] = False,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
         verbose: VerboseOpt = False,
@@ -227,7 +232,7 @@ def _article_command(task: str):
             model=model, base_url=base_url, profile=profile, prompts_dir=prompts, cache_dir=cache_dir, no_cache=no_cache,
             glossary_file=glossary, instructions=instructions, target_lang=target_lang, context_window=context_window,
             max_output_tokens=max_output_tokens, structured_mode=structured_mode, timeout=timeout, max_retries=max_retries,
-            strict=strict or None, repair=repair or None, run_checks=False if no_checks else None,
+            strict=strict or None, repair=repair or None, run_checks=False if no_checks else None, max_repairs=max_repairs,
         )
         if dry_run:
             raise typer.Exit(_estimate(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))

@@ -79,6 +79,7 @@ class _Progress:
 def register(app: typer.Typer) -> None:
     from summarizer.cli import (  # noqa: F401 - the aliases are used in the signature below
         BaseUrlOpt, CacheDirOpt, ContextOpt, FormatOpt, GgufOpt, GlossaryOpt, InstructionsOpt, MaxOutOpt, ModelOpt,
+        NoChecksOpt, RepairOpt, RepairsOpt, StrictOpt,
         OutputFormat, ProfileOpt, PromptsOpt, QuietOpt, RetriesOpt, TargetOpt, TimeoutOpt, VerboseOpt,
     )
 
@@ -118,6 +119,10 @@ def register(app: typer.Typer) -> None:
         timeout: TimeoutOpt = None,
         max_retries: RetriesOpt = None,
         gguf: GgufOpt = None,
+        strict: StrictOpt = False,
+        repair: RepairOpt = False,
+        no_checks: NoChecksOpt = False,
+        max_repairs: RepairsOpt = None,
         quiet: QuietOpt = False,
         verbose: VerboseOpt = False,
     ) -> None:
@@ -125,6 +130,7 @@ def register(app: typer.Typer) -> None:
             model=model, base_url=base_url, profile=profile, prompts_dir=prompts, cache_dir=cache_dir,
             glossary_file=glossary, instructions=instructions, target_lang=target_lang, context_window=context_window,
             max_output_tokens=max_output_tokens, timeout=timeout, max_retries=max_retries,
+            strict=strict or None, repair=repair or None, run_checks=False if no_checks else None, max_repairs=max_repairs,
         )
         if export_jsonl is not None or import_jsonl is not None:
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt.value, "translate" if translate_only else "summarize", glob, quiet, verbose, flags))

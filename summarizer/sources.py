@@ -872,17 +872,13 @@ def _inline_markdown(line: str) -> str:
 # Language
 # --------------------------------------------------------------------------------------------------
 
-_IDENTIFIER = None
 _MIN_LETTERS = 20
 
 
 def _identifier():
-    global _IDENTIFIER
-    if _IDENTIFIER is None:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from summarizer.language import identifier
 
-        _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    return _IDENTIFIER
+    return identifier()
 
 
 def detect_language(text: str) -> tuple[str | None, float]:

@@ -355,3 +355,36 @@ def test_429_storm_is_absorbed(llm_server, tmp_path):
     assert report["done"] == 4 and report["failed"] == 0
     chats = llm_server.chat_requests()
     assert len(chats) == 4 + 12, "each refused request was retried once it was allowed, nothing more"
+
+
+def test_symlinked_manifest_cannot_redirect_writes(llm_server, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.jsonl").symlink_to(outside)
+    proc = run_cli("batch", str(SEED_000), "--out", str(out), *endpoint(llm_server))
+    assert proc.returncode == 2
+    assert b"manifest.jsonl" in proc.stderr and b"not a link" in proc.stderr and b"Traceback" not in proc.stderr
+    assert outside.read_text() == "precious\n"
+
+
+def test_strict_batch_records_the_faithfulness_failure(llm_server, tmp_path):
+    import json as _json
+
+    from scripted_server import completion
+
+    answer = {"source_language": "id", "title": "T", "translation": "Amazon cut 18,000 corporate employees.",
+              "summary": ["a", "b", "c"], "glossary": []}
+    llm_server.responder = lambda request: completion(_json.dumps(answer))
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Amazon memangkas 16.000 karyawan korporat pada tahun ini.", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cli("batch", str(folder), "--out", str(out), *endpoint(llm_server), "--strict", "--quiet")
+    assert proc.returncode == 1
+    report = json.loads((out / "report.json").read_text())
+    assert report["failed"] == 1 and "faithfulness" in report["failures"][0]["error"]
+    relaxed = run_cli("batch", str(folder), "--out", str(tmp_path / "out2"), *endpoint(llm_server), "--no-checks", "--quiet")
+    assert relaxed.returncode == 0
+    assert json.loads((tmp_path / "out2" / "results.jsonl").read_text().splitlines()[0])["checks"] == []
