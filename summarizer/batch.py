@@ -163,7 +163,12 @@ def iter_items(inputs: list[Path], glob: str = DEFAULT_GLOB, *, exclude: Path | 
 # -- manifest -------------------------------------------------------------------------------------
 def _open_append(path: Path) -> IO[str]:
     """Open for appending; a last line cut short by a kill gets its newline so the next line is whole."""
-    handle = path.open("a+", encoding="utf-8")
+    # O_NOFOLLOW: a symlink planted in --out must not redirect our writes outside it
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}", hint="it must be a regular file inside --out, not a link; remove it") from None
+    handle = os.fdopen(fd, "a+", encoding="utf-8")
     if handle.tell() > 0:
         handle.seek(handle.tell() - 1)
         if handle.read(1) != "\n":
@@ -410,6 +415,11 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
 
         session.client.warm_up()
 
+    # The language identifier is loaded on first use (~1 s of CPU). Load it once here: else every
+    # worker thread's first `session.load` builds its own copy at the same time (measured: 6 copies).
+    from summarizer.sources import detect_language
+
+    await asyncio.to_thread(detect_language, "Memuat model bahasa sekali sebelum para pekerja mulai.")
     emit("start")
     queue: asyncio.Queue = asyncio.Queue(maxsize=options.concurrency * 2)
     tasks = [asyncio.ensure_future(produce_then_stop(queue))]

@@ -61,13 +61,18 @@ def extract_json_object(text: str) -> dict[str, Any]:
     if not text or not text.strip():
         raise NoJSONFound("the reply was empty")
     cleaned = strip_reasoning(text).strip()
-    candidates = [cleaned] if cleaned[:1] in "{[" else []
-    candidates += [m.group(1).strip() for m in _FENCE.finditer(cleaned)]
-    balanced = first_balanced_object(cleaned)
-    if balanced:
-        candidates.append(balanced)
+    def candidates():
+        # cheapest first: most replies are exactly one JSON object, and the brace scan is slow
+        if cleaned[:1] in "{[":
+            yield cleaned
+        for match in _FENCE.finditer(cleaned):
+            yield match.group(1).strip()
+        balanced = first_balanced_object(cleaned)
+        if balanced:
+            yield balanced
+
     last_error = f"no JSON object found in the reply (it began: {cleaned[:60]!r})"
-    for candidate in candidates:
+    for candidate in candidates():
         try:
             value = json.loads(candidate)
         except ValueError as exc:

@@ -1,0 +1,158 @@
+"""Batch throughput against an endpoint's limit, ours vs a minimal hand-written client.
+
+    python benchmarks/batch_throughput.py [--articles 500] [--latency 0.2] [--cap 8] [--concurrency 8]
+
+One benchmark server (own process): every request takes `--latency` s and at most `--cap` are served
+at once (extra ones queue server-side), so the best any client can do is cap/latency articles/s.
+Both clients run in this process against the same server, one after the other:
+- ours: `run_batch` over a temp folder of tiny articles, concurrency 8, cache in a temp dir
+  (outputs, manifest, results.jsonl and checks included);
+- baseline: `AsyncOpenAI` + `asyncio.Semaphore(8)`, one json_schema request per article, the reply
+  parsed with json.loads, nothing written.
+Goals: ours >= 95% of the baseline, >= 90% of the ideal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_server import server_stats, start_server  # noqa: E402
+from common import MODEL, make_session, seed_text, table, verdict, write_tiny_articles  # noqa: E402
+
+
+async def run_baseline(base_url: str, paths: list[Path], concurrency: int) -> tuple[float, list[float]]:
+    import openai
+
+    from summarizer.schemas import BriefOutput, llm_schema
+
+    schema = llm_schema(BriefOutput)
+    client = openai.AsyncOpenAI(base_url=base_url, api_key="sk-bench", max_retries=0)
+    limit = asyncio.Semaphore(concurrency)
+    finished: list[float] = []
+
+    async def one(path: Path) -> dict:
+        async with limit:
+            text = path.read_text(encoding="utf-8")
+            response = await client.chat.completions.create(
+                model=MODEL,
+                messages=[{"role": "system", "content": "Translate into English; summary bullets and a glossary. JSON only."},
+                          {"role": "user", "content": f"<article>\n{text}\n</article>"}],
+                response_format={"type": "json_schema", "json_schema": {"name": "BriefOutput", "schema": schema, "strict": True}},
+                max_tokens=4096,
+            )
+            value = json.loads(response.choices[0].message.content)
+            finished.append(time.perf_counter())
+            return value
+
+    started = time.perf_counter()
+    results = await asyncio.gather(*(one(p) for p in paths))
+    elapsed = time.perf_counter() - started
+    await client.close()
+    assert len(results) == len(paths)
+    return elapsed, finished
+
+
+async def run_ours(base_url: str, folder: Path, out: Path, cache: Path, concurrency: int) -> tuple[float, object, list[float]]:
+    from summarizer.batch import BatchOptions, run_batch
+
+    finished: list[float] = []
+
+    def progress(event) -> None:
+        if event.kind == "finished":
+            finished.append(time.perf_counter())
+
+    session = make_session(base_url, cache)
+    started = time.perf_counter()
+    try:
+        report = await run_batch(session, [folder], BatchOptions(out_dir=out, concurrency=concurrency), progress=progress)
+    finally:
+        await session.aclose()
+    return time.perf_counter() - started, report, finished
+
+
+def steady_rate(finished: list[float]) -> float:
+    """Articles/s between the 10th percentile and the last finished article: the rate once
+    one-time start-up (model and tokenizer loads, connections) is behind us."""
+    first = len(finished) // 10
+    span = finished[-1] - finished[first]
+    return (len(finished) - 1 - first) / span if span > 0 else float("inf")
+
+
+def measure(articles: int, latency: float, cap: int, concurrency: int, rounds: int = 1, tokens: int = 0) -> dict:
+    import openai  # noqa: F401  (import cost outside the timed part, for both clients)
+
+    ideal = cap / latency if latency > 0 and cap > 0 else float("inf")
+    with tempfile.TemporaryDirectory() as tmp, start_server(latency, cap) as base_url:
+        tmp = Path(tmp)
+        paths = write_tiny_articles(tmp / "in", articles, seed_text(tokens) if tokens else None)
+        ours_times, base_times, ours_requests, ours_steady, base_steady = [], [], [], [], []
+        for r in range(rounds):
+            # alternate the order so neither side always runs on a warmer machine
+            order = ("base", "ours") if r % 2 == 0 else ("ours", "base")
+            for side in order:
+                server_stats(base_url, reset=True)
+                if side == "base":
+                    elapsed, finished = asyncio.run(run_baseline(base_url, paths, concurrency))
+                    base_times.append(elapsed)
+                    base_steady.append(steady_rate(sorted(finished)))
+                else:
+                    elapsed, report, finished = asyncio.run(run_ours(base_url, tmp / "in", tmp / f"out{r}", tmp / f"cache{r}", concurrency))
+                    ours_steady.append(steady_rate(finished))
+                    assert report.done == articles and report.failed == 0, report.failures[:3]
+                    ours_times.append(elapsed)
+                    ours_requests.append(server_stats(base_url)["requests"])
+    ours = articles / min(ours_times)
+    base = articles / min(base_times)
+    return {"tokens": tokens, "articles": articles, "latency": latency, "cap": cap, "concurrency": concurrency, "ideal": ideal,
+            "ours": ours, "baseline": base, "ours_requests": ours_requests[0],
+            "ours_steady": max(ours_steady), "baseline_steady": max(base_steady),
+            "ours_vs_baseline": ours / base}
+
+
+def report_table(m: dict) -> str:
+    def pct(x: float) -> str:
+        return "-" if x != x or x in (float("inf"), 0.0) else f"{x:.0%}"
+
+    ideal = m["ideal"]
+    rows = [
+        ["ideal (cap / latency)", f"{ideal:.1f}", f"{ideal:.1f}", "100%", ""],
+        ["baseline: AsyncOpenAI + Semaphore", f"{m['baseline']:.1f}", f"{m['baseline_steady']:.1f}", pct(m["baseline"] / ideal), ""],
+        ["ours: run_batch", f"{m['ours']:.1f}", f"{m['ours_steady']:.1f}", pct(m["ours"] / ideal),
+         f"whole run {m['ours_vs_baseline']:.0%} of baseline (goal >= 95%: {verdict(m['ours_vs_baseline'] >= 0.95)}), "
+         f"{pct(m['ours'] / ideal)} of ideal (goal >= 90%: {verdict(m['ours'] / ideal >= 0.90)}); "
+         f"steady {m['ours_steady'] / m['baseline_steady']:.0%} of baseline, {pct(m['ours_steady'] / ideal)} of ideal"],
+    ]
+    size = f"~{m['tokens']}-token" if m.get("tokens") else "tiny"
+    head = (f"{m['articles']} {size} articles, server latency {m['latency'] * 1000:.0f} ms, cap {m['cap']} concurrent, "
+            f"client concurrency {m['concurrency']}; ours sent {m['ours_requests']} requests. "
+            "'whole run' = articles / wall time from the call to the end (start-up included); "
+            "'steady' = rate from the 10th-percentile finished article to the last.")
+    return head + "\n\n" + table(["client", "articles/s whole run", "articles/s steady", "whole run of ideal", "verdict"], rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=500)
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--cap", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=1, help="repeat both sides, keep each side's best")
+    parser.add_argument("--tokens", type=int, default=0, help="articles of ~N tokens of seed text instead of tiny ones")
+    parser.add_argument("--json", action="store_true", help="print the raw numbers as JSON too")
+    args = parser.parse_args()
+    m = measure(args.articles, args.latency, args.cap, args.concurrency, args.rounds, args.tokens)
+    print(report_table(m))
+    if args.json:
+        print(json.dumps(m))
+
+
+if __name__ == "__main__":
+    main()
