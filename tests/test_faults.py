@@ -11,7 +11,7 @@ them apart by the article text). We assert:
 
 Most cases run the library's `run_batch` in-process (the same code the CLI runs); the cases where
 the process boundary matters (exit codes, stderr lines, memory, hung servers) run
-`summarizer batch` as a subprocess. See docs/FAULTS.md for the table these tests pin.
+`summarizer batch` as a subprocess. The README's fault table is what these tests pin.
 """
 
 from __future__ import annotations
