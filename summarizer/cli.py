@@ -112,19 +112,27 @@ def _read_input(path: Path) -> tuple[str, bytes | None]:
     return str(path), None
 
 
-def _run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None) -> int:
-    if gguf is None:
-        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, _settings, flags)
+def run_on_embedded_server(gguf: Path, flags: dict, quiet: bool, verbose: bool, run, *, slots: int = 1) -> int:
+    """Start llama.cpp for `gguf` (one slot per concurrent article), call `run(settings)`, stop it."""
     from summarizer.api import embedded_server
 
     try:
         base = _settings(**flags)
         if not quiet:
             typer.echo(f"starting the embedded llama.cpp server for {gguf} ...", err=True)
-        with embedded_server(gguf, base, ctx=base.context_window or 4096) as settings:
-            return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda **_: settings, {})
+        with embedded_server(gguf, base, ctx=(base.context_window or 4096) * slots, parallel=slots) as settings:
+            return run(settings)
     except SummarizerError as err:
         return _fail(err, verbose)
+
+
+def _run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None) -> int:
+    if gguf is None:
+        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, _settings, flags)
+    return run_on_embedded_server(
+        gguf, flags, quiet, verbose,
+        lambda settings: _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda **_: settings, {}),
+    )
 
 
 def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings, flags: dict) -> int:

@@ -144,18 +144,14 @@ def register(app: typer.Typer) -> None:
 
 def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags) -> int:
     """The run against an embedded llama.cpp server for `gguf`, one slot per concurrent article."""
-    from summarizer.api import Session, embedded_server
-    from summarizer.cli import _fail, _settings
-    from summarizer.errors import SummarizerError
+    from summarizer.api import Session
+    from summarizer.cli import run_on_embedded_server
 
-    try:
-        base = _settings(**flags)
-        if not quiet:
-            typer.echo(f"starting the embedded llama.cpp server for {gguf} ...", err=True)
-        with embedded_server(gguf, base, ctx=(base.context_window or 4096) * concurrency, parallel=concurrency) as settings:
-            return _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=Session(settings))
-    except SummarizerError as err:
-        return _fail(err, verbose)
+    return run_on_embedded_server(
+        gguf, flags, quiet, verbose,
+        lambda settings: _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=Session(settings)),
+        slots=concurrency,
+    )
 
 
 def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quiet, verbose, flags) -> int:
