@@ -77,11 +77,14 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _spans_between(text: str, s: int, e: int, sep: re.Pattern[str]) -> list[tuple[int, int]]:
-    """Stripped, non-empty spans of text[s:e] between matches of `sep` (cut after each match)."""
+def _spans_between(text: str, s: int, e: int, sep: re.Pattern[str], accept=None) -> list[tuple[int, int]]:
+    """Stripped, non-empty spans of text[s:e] between matches of `sep` (cut after each match that
+    `accept(match)` allows; every match when `accept` is None)."""
     out = []
     pos = s
     for m in sep.finditer(text, s, e):
+        if accept is not None and not accept(m):
+            continue
         a, b = _strip(text, pos, m.end())  # separators are whitespace or end a clause
         if a < b:
             out.append((a, b))
@@ -126,16 +129,7 @@ def _is_sentence_end(text: str, m: re.Match[str], line_s: int, line_e: int) -> b
 def _sentence_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
     out = []
     for line_s, line_e in _spans_between(text, s, e, _LINE_SEP):
-        pos = line_s
-        for m in _TERMINATOR.finditer(text, line_s, line_e):
-            if _is_sentence_end(text, m, line_s, line_e):
-                a, b = _strip(text, pos, m.end())
-                if a < b:
-                    out.append((a, b))
-                pos = m.end()
-        a, b = _strip(text, pos, line_e)
-        if a < b:
-            out.append((a, b))
+        out += _spans_between(text, line_s, line_e, _TERMINATOR, lambda m: _is_sentence_end(text, m, line_s, line_e))
     return out
 
 
