@@ -84,6 +84,12 @@ class Session:
             return source
         return load_source(source, data=data)
 
+    def warm_up(self) -> None:
+        """The one-time work of a run, done now (thread-safe to call from a worker thread): SDK
+        client, compiled templates, prompt sizes, the checks' module. `run_batch` calls it."""
+        self.client.warm_up()
+        self.pipeline.warm_up()
+
     def check_ready(self) -> None:
         """Fail fast (before any file is read) when the endpoint needs a key we do not have."""
         self.settings.key_for_request()

@@ -32,7 +32,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator, Literal
 
-from summarizer.errors import ConfigError, InputError, RateLimitError, RequestDeferred, SummarizerError
+from summarizer.errors import ConfigError, InputError, RequestDeferred, SummarizerError
+from summarizer.pacing import RateLimiter, RequestSlots
 
 DEFAULT_GLOB = "**/*"
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
@@ -40,7 +41,6 @@ MANIFEST_NAME = "manifest.jsonl"
 RESULTS_NAME = "results.jsonl"
 REPORT_NAME = "report.json"
 RESERVED_NAMES = {MANIFEST_NAME, RESULTS_NAME, REPORT_NAME}
-RATE_LIMIT_BACKOFF_SECONDS = 30.0  # how long one worker sits out after an article hit a 429 wall
 
 
 @dataclass
@@ -178,11 +178,15 @@ def _open_append(path: Path) -> IO[str]:
 
 
 class Manifest:
-    """Append-only `manifest.jsonl`; the last line for an id is its state."""
+    """Append-only `manifest.jsonl`; the last line for an id is its state.
+
+    `earlier` holds what earlier runs recorded (read once, at the start); lines appended by this
+    run are not kept in memory: ids are unique within a run, so nobody asks for them again, and a
+    run of a million articles should not hold a million entries."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.entries: dict[str, dict[str, Any]] = {}
+        self.earlier: dict[str, dict[str, Any]] = {}
         if path.exists():
             with path.open("r", encoding="utf-8", errors="replace") as handle:
                 for line in handle:
@@ -191,7 +195,7 @@ class Manifest:
                     except ValueError:
                         continue  # a line cut short by a kill
                     if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry.get("state") in ("done", "failed"):
-                        self.entries[entry["id"]] = entry
+                        self.earlier[entry["id"]] = entry
         self._handle: IO[str] | None = None
 
     def append(self, entry: dict[str, Any]) -> None:
@@ -200,33 +204,11 @@ class Manifest:
         self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())
-        self.entries[entry["id"]] = entry
 
     def close(self) -> None:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
-
-
-# -- rate limits ----------------------------------------------------------------------------------
-class RateLimiter:
-    """Paces work to `per_minute` units: each acquire(cost) gets the next free slot, `cost` units
-    after the previous one (a token bucket holding one article: no burst, never above the rate)."""
-
-    def __init__(self, per_minute: float) -> None:
-        if per_minute <= 0:
-            raise ConfigError(f"a rate limit must be positive, got {per_minute}")
-        self.per_second = per_minute / 60.0
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def acquire(self, cost: float) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + max(cost, 0) / self.per_second
-        if start > now:
-            await asyncio.sleep(start - now)
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -277,15 +259,11 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
     report = BatchReport(total=sum(1 for _ in iter_items(inputs, options.glob, exclude=exclude)))
     extension = EXTENSIONS[options.fmt]
     # names given in earlier runs stay reserved for their ids, done or failed
-    taken = set(RESERVED_NAMES) | {str(e.get("output")) for e in manifest.entries.values()}
+    taken = set(RESERVED_NAMES) | {str(e.get("output")) for e in manifest.earlier.values()}
     rpm = RateLimiter(options.rpm) if options.rpm else None
     tpm = RateLimiter(options.tpm) if options.tpm else None
     results: IO[str] | None = None
     io_lock = threading.Lock()  # output + results + manifest writes of one article, done in a worker thread
-    allowed = options.concurrency  # lowered by one (min 1) for a while after a rate-limit failure
-    restore_at = 0.0
-    queued = 0  # articles in the queue, not yet taken by a worker
-    producing = True
 
     def emit(kind: str, item: BatchItem | None = None, **extra: Any) -> None:
         if progress is not None:
@@ -301,7 +279,6 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
         report.failures.append({"id": item.id, "source": item.source, "error": message})
 
     async def produce(queue: asyncio.Queue) -> None:
-        nonlocal queued
         seen: set[str] = set()
         for item in iter_items(inputs, options.glob, exclude=exclude):
             if item.id in seen:
@@ -309,7 +286,7 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
                 emit("skipped", item, error="the same id appears more than once; only the first is processed")
                 continue
             seen.add(item.id)
-            previous = manifest.entries.get(item.id)
+            previous = manifest.earlier.get(item.id)
             if previous and previous["state"] == "done" and same_kind(previous) and (out_dir / str(previous.get("output"))).is_file():
                 report.skipped += 1
                 emit("skipped", item, output=out_dir / str(previous["output"]))
@@ -326,11 +303,11 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
                     item.output = safe_output_path(out_dir, item.name_hint + ".x", extension, taken).name
                 except InputError as err:
                     item.problem = err.message
-            queued += 1
             await queue.put(item)
 
-    def finish(target: Path, text: str, line: str, entry: dict[str, Any]) -> None:
+    def finish(target: Path, result: Any, entry: dict[str, Any]) -> None:
         nonlocal results
+        text, line = render(result, options.fmt), to_jsonl_line(result)
         with io_lock:  # the order per article (output, results line, manifest line) is kept
             write_atomic(target, text)
             if results is None:
@@ -340,7 +317,6 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
             manifest.append(entry)
 
     async def process(item: BatchItem) -> None:
-        nonlocal results, allowed, restore_at
         emit("started", item)
         try:
             if item.problem:
@@ -361,8 +337,9 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
             result = await session.arun(source, options.task)
             target = out_dir / item.output
             entry = {"id": item.id, "source": item.source, "state": "done", "output": item.output, "task": options.task}
-            # Two fsyncs per article: in a thread, so the event loop keeps the other requests moving.
-            await asyncio.to_thread(finish, target, render(result, options.fmt), to_jsonl_line(result), entry)
+            # Rendering and two fsyncs per article: in a thread, so the event loop keeps the other
+            # requests moving.
+            await asyncio.to_thread(finish, target, result, entry)
         except RequestDeferred:
             report.pending += 1  # not a failure: its next request waits for another provider-batch round
             emit("pending", item)
@@ -372,9 +349,6 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
             with io_lock:
                 manifest.append({"id": item.id, "source": item.source, "state": "failed", "output": item.output, "task": options.task, "error": message})
             record_failure(item, message)
-            if isinstance(err, RateLimitError) and allowed > 1:
-                allowed -= 1
-                restore_at = time.monotonic() + RATE_LIMIT_BACKOFF_SECONDS
             emit("failed", item, error=message, exception=err)
             return
         meta = result.metadata
@@ -385,45 +359,36 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
         report.completion_tokens += meta.usage.completion_tokens
         emit("finished", item, output=target)
 
-    async def work(index: int, queue: asyncio.Queue) -> None:
-        nonlocal allowed, queued
+    async def work(queue: asyncio.Queue) -> None:
         while True:
-            while index >= allowed:  # sitting out after a rate-limit failure
-                if time.monotonic() >= restore_at:
-                    allowed = options.concurrency
-                    break
-                if not producing and queued == 0:
-                    break  # only the stop signals are left: take one and end
-                await asyncio.sleep(0.1)
             item = await queue.get()
             if item is None:
                 return
-            queued -= 1
             await process(item)
 
     async def produce_then_stop(queue: asyncio.Queue) -> None:
-        nonlocal producing
         await produce(queue)
-        producing = False
-        for _ in range(options.concurrency):
+        for _ in range(workers):
             await queue.put(None)
 
-    if rpm is not None or tpm is not None:
-        # Set the SDK client up now, not inside the first article: else (imports, TLS context) its
-        # request leaves up to a second after the slot it was paced into and bunches up with the next.
-        import tenacity  # noqa: F401  (imported by the first retrying request otherwise)
-
-        session.client.warm_up()
-
-    # The language identifier is loaded on first use (~1 s of CPU). Load it once here: else every
-    # worker thread's first `session.load` builds its own copy at the same time (measured: 6 copies).
+    # One-time work, side by side before the first article: the language identifier (~0.6 s to
+    # decompress; one copy per process, shared by the loader and the checks) and, in parallel, the
+    # SDK client, templates and prompt sizes. Else the first articles pay for it while requests wait,
+    # and a paced (--rpm) request would leave well after its slot and bunch up with the next one.
     from summarizer.sources import detect_language
 
-    await asyncio.to_thread(detect_language, "Memuat model bahasa sekali sebelum para pekerja mulai.")
+    await asyncio.gather(
+        asyncio.to_thread(detect_language, "Memuat model bahasa sekali sebelum para pekerja mulai."),
+        asyncio.to_thread(session.warm_up),
+    )
     emit("start")
-    queue: asyncio.Queue = asyncio.Queue(maxsize=options.concurrency * 2)
+    # `concurrency` caps requests in flight (the slots), not articles: twice as many workers, so
+    # that while some wait on the endpoint others load, check and write theirs.
+    workers = options.concurrency * 2
+    queue: asyncio.Queue = asyncio.Queue(maxsize=workers)
+    previous_slots, session.client.slots = session.client.slots, RequestSlots(options.concurrency)
     tasks = [asyncio.ensure_future(produce_then_stop(queue))]
-    tasks += [asyncio.ensure_future(work(i, queue)) for i in range(options.concurrency)]
+    tasks += [asyncio.ensure_future(work(queue)) for _ in range(workers)]
     try:
         await asyncio.gather(*tasks)
     except BaseException:
@@ -433,6 +398,7 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
     finally:
+        session.client.slots = previous_slots
         with io_lock:  # a worker thread may still be finishing an article
             manifest.close()
             if results is not None:

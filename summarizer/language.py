@@ -1,19 +1,143 @@
-"""One py3langid model per process, shared by the loader and the checks.
+"""One py3langid model per process, shared by the loader and the checks, and fast to load.
 
-Loading it costs about 1 s of CPU and ~100 MB; the checks want it restricted to a few languages.
-`set_languages` reassigns the identifier's arrays (it never edits the full model in place), so a
-shallow copy restricted to a subset shares the big feature tables with the full identifier.
+py3langid ships its model xz-compressed: decompressing it costs ~0.5 s of CPU in every process
+that detects a language, which is the start-up of every batch and CLI run. The first load therefore
+keeps an uncompressed copy (~70 MB) in `<cache folder>/language-model/`, which later processes read
+in ~0.05 s. Folder: `$SUMMARIZER_LANGUAGE_MODEL_CACHE`, else `$SUMMARIZER_CACHE_DIR/language-model`,
+else the user cache folder; `SUMMARIZER_LANGUAGE_MODEL_CACHE=off` keeps no copy. A copy that cannot
+be read or written is never an error: the packaged model is loaded instead.
+
+The checks want the identifier restricted to a few languages. `set_languages` reassigns the
+identifier's arrays (it never edits the full model in place), so a shallow copy restricted to a
+subset shares the big feature tables with the full identifier.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 import threading
+import time
+from array import array
+from pathlib import Path
 from typing import Any
 
+COPY_FORMAT = 1  # bump when the layout below changes
 _lock = threading.Lock()
 _full: Any = None
 _restricted: dict[tuple[str, ...], Any] = {}
+
+
+def copy_folder() -> Path | None:
+    """Where the uncompressed copy lives, or None when switched off."""
+    chosen = os.environ.get("SUMMARIZER_LANGUAGE_MODEL_CACHE", "").strip()
+    if chosen.lower() in ("off", "0", "no", "false"):
+        return None
+    if chosen:
+        return Path(chosen).expanduser()
+    root = os.environ.get("SUMMARIZER_CACHE_DIR", "").strip()
+    if root:
+        return Path(root).expanduser() / "language-model"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("summarizer")) / "language-model"
+
+
+def _packaged_model() -> Path:
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    return Path(MODEL_DIR) / MODEL_FILE
+
+
+def _copy_path(folder: Path) -> Path:
+    from importlib.metadata import version
+
+    packaged = _packaged_model()
+    # the packaged file's size and version name the copy: a py3langid upgrade gets a new copy
+    return folder / f"py3langid-{version('py3langid')}-{packaged.stat().st_size}-v{COPY_FORMAT}"
+
+
+_ARRAYS = ("ptc", "pc", "classes", "nextmove", "row", "output", "typecodes")
+
+
+def _from_copy(path: Path) -> Any:
+    import numpy as np
+    from py3langid.langid import LanguageIdentifier
+
+    # .npy files, memory-mapped: no zip CRCs, no decompression; the big feature table stays a
+    # read-only mapping of the file (pages are read as the model touches them)
+    data = {name: np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+    codes = [str(c) for c in data["typecodes"]]
+    return LanguageIdentifier(
+        data["ptc"],
+        np.array(data["pc"]),
+        [str(c) for c in data["classes"]],
+        _plain_array(codes[0], data["nextmove"]),  # indexed per character by py3langid: plain arrays
+        data["output"].tolist(),
+        norm_probs=True,
+        tk_row=_plain_array(codes[1], data["row"]),
+    )
+
+
+def _plain_array(typecode: str, mapped: Any) -> array:
+    plain = array(typecode)
+    plain.frombytes(memoryview(mapped).cast("B"))  # one memcpy (array(typecode, mapped) would go item by item)
+    return plain
+
+
+def _write_copy(model: Any, path: Path) -> None:
+    import shutil
+    import tempfile
+
+    import numpy as np
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a process killed mid-write
+        try:
+            if time.time() - stale.stat().st_mtime > 600:
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            pass
+    arrays = {
+        "ptc": model.nb_ptc,
+        "pc": model.nb_pc,
+        "classes": np.array(model.nb_classes),
+        "nextmove": np.frombuffer(model.tk_nextmove, dtype=np.dtype(model.tk_nextmove.typecode)),
+        "row": np.frombuffer(model.tk_row, dtype=np.dtype(model.tk_row.typecode)),
+        "output": np.array(model.tk_output, dtype=np.int64),
+        "typecodes": np.array([model.tk_nextmove.typecode, model.tk_row.typecode]),
+    }
+    temp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        for name in _ARRAYS:
+            np.save(temp / f"{name}.npy", arrays[name], allow_pickle=False)
+        # a folder appears whole or not at all; when another process got there first, keep theirs
+        os.rename(temp, path)
+    except OSError:
+        pass
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _load_full() -> Any:
+    from py3langid.langid import LanguageIdentifier
+
+    folder = copy_folder()
+    path = None
+    if folder is not None:
+        try:
+            path = _copy_path(folder)
+            if path.is_dir():
+                return _from_copy(path)
+        except Exception:  # noqa: BLE001 - a damaged or foreign copy: rebuild it from the package
+            pass
+    model = LanguageIdentifier.from_model_file(_packaged_model(), norm_probs=True)
+    if path is not None:
+        try:
+            _write_copy(model, path)
+        except Exception:  # noqa: BLE001 - read-only or full disk: the next run decompresses again
+            pass
+    return model
 
 
 def identifier(languages: tuple[str, ...] | None = None) -> Any:
@@ -21,9 +145,7 @@ def identifier(languages: tuple[str, ...] | None = None) -> Any:
     global _full
     with _lock:  # batch workers load sources in threads: build the model once, not once per thread
         if _full is None:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-            _full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            _full = _load_full()
         if not languages:
             return _full
         key = tuple(sorted(set(languages)))

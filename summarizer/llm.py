@@ -20,6 +20,7 @@ from summarizer import errors
 from summarizer.cache import EndpointMemory, ResponseCache, cache_key
 from summarizer.config import Settings
 from summarizer.jsonparse import NoJSONFound, extract_json_object
+from summarizer.pacing import RequestSlots
 from summarizer.schemas import Usage, llm_schema
 
 _MODE_REJECTION = re.compile(r"response_format|json_schema|json schema|schema|grammar|structured output|json_object", re.I)
@@ -290,6 +291,8 @@ class LLMClient:
         # Provider-batch mode: when a list, a cache miss is appended here as an OpenAI Batch API
         # request line and raises RequestDeferred instead of being sent.
         self.deferred: list[dict[str, Any]] | None = None
+        # Set by a batch run: caps the HTTP requests in flight and backs off on 429 (summarizer.pacing).
+        self.slots: RequestSlots | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
     def _sdk(self):
@@ -308,9 +311,15 @@ class LLMClient:
         return self._sdk_client
 
     def warm_up(self) -> None:
-        """Create the SDK client and import its resources now, so the first paced request of a
-        rate-limited run leaves on time instead of after a second of imports."""
-        self._sdk().chat.completions  # noqa: B018 - attribute access triggers the lazy imports
+        """Create the SDK client and import its resources (and tenacity) now, so the first request
+        of a run leaves on time instead of after ~0.1 s of imports and TLS set-up. A missing key is
+        not raised here: the first request that needs it reports it."""
+        import tenacity  # noqa: F401  (imported by the first request otherwise)
+
+        try:
+            self._sdk().chat.completions  # noqa: B018 - attribute access triggers the lazy imports
+        except errors.SummarizerError:
+            pass
 
     async def aclose(self) -> None:
         if self._sdk_client is not None:
@@ -380,7 +389,14 @@ class LLMClient:
             async for attempt in retrying:
                 with attempt:
                     counter[0] += 1
-                    return await self._sdk().chat.completions.create(**kwargs)
+                    if self.slots is None:
+                        return await self._sdk().chat.completions.create(**kwargs)
+                    async with self.slots:  # held for the HTTP exchange only, not the retry waits
+                        try:
+                            return await self._sdk().chat.completions.create(**kwargs)
+                        except openai.RateLimitError:
+                            self.slots.rate_limited()
+                            raise
         except openai.APIStatusError as exc:
             if self._is_mode_rejection(exc) and "response_format" in kwargs:
                 raise _ModeRejected(str(exc)) from exc

@@ -130,13 +130,22 @@ class ArticlePipeline:
         schema_tokens = self.counter.count(json.dumps(llm_schema(template.output_model), ensure_ascii=False))
         return sum(self.counter.count(m["content"]) + 4 for m in messages) + schema_tokens + 15 * extra_terms + 16
 
-    def plan(self, source: CleanedSource) -> Plan:
-        learned = self.client.memory.get(self.settings.effective_base_url, self.settings.model)
-        window, window_source = context_window_for(self.settings, learned)
-        overhead = max(
+    def warm_up(self) -> None:
+        """Compile the templates and count their sizes now, and import what the first answer needs."""
+        self._planning_overhead()
+        if self.settings.run_checks:
+            import summarizer.checks  # noqa: F401
+
+    def _planning_overhead(self) -> int:
+        return max(
             self._overhead(self.prompts.get("brief"), extra_terms=min(len(self.user_glossary), 30)),
             self._overhead(self.prompts.get("translate_chunk"), extra_terms=min(len(self.user_glossary) + 10, 40)),
         )
+
+    def plan(self, source: CleanedSource) -> Plan:
+        learned = self.client.memory.get(self.settings.effective_base_url, self.settings.model)
+        window, window_source = context_window_for(self.settings, learned)
+        overhead = self._planning_overhead()
         # An answer holds the translation (~TRANSLATION_EXPANSION x the chunk) plus the structure, and
         # prompt + answer must fit the window: solve both for the chunk size.
         reserve = min(STRUCTURE_RESERVE, window // 6)

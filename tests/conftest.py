@@ -18,8 +18,14 @@ from scripted_server import ScriptedServer  # noqa: E402
 _SCRUBBED = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
 
 
+@pytest.fixture(scope="session")
+def _language_model_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # One uncompressed language-model copy (~70 MB) for the whole session, not one per test's cache.
+    return tmp_path_factory.mktemp("language-model")
+
+
 @pytest.fixture(autouse=True)
-def _isolate_user_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolate_user_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, _language_model_copy: Path) -> None:
     """No test reads or writes the real user's cache, config, keys or summarizer settings."""
     for name in list(os.environ):
         if name.startswith("SUMMARIZER_") or name in _SCRUBBED:
@@ -34,6 +40,7 @@ def _isolate_user_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
         path = home / sub
         path.mkdir()
         monkeypatch.setenv(var, str(path))
+    monkeypatch.setenv("SUMMARIZER_LANGUAGE_MODEL_CACHE", str(_language_model_copy))
 
 
 @pytest.fixture

@@ -314,6 +314,68 @@ def test_rate_limit_failure_lowers_concurrency_and_the_run_goes_on(llm_server, t
         assert start >= end - 0.01  # one worker left: no overlap
 
 
+def test_each_429_lowers_the_requests_in_flight_before_any_article_fails(llm_server, tmp_path):
+    """Three 429s (retried, so no article fails) take concurrency 4 down to 1 for the cooldown."""
+    import threading
+
+    refused = {"left": 3}
+    lock = threading.Lock()
+
+    def refuse_three(request):
+        with lock:
+            if refused["left"] > 0:
+                refused["left"] -= 1
+                reply = error(429, "Rate limit reached", type_="requests", code="rate_limit_exceeded", headers={"retry-after": "0.3"})
+                reply.delay = 0.1  # all four first requests are in flight together
+                return reply
+        return slow(0.15)(request)
+
+    llm_server.responder = refuse_three
+    make_folder(tmp_path / "news", 8)
+    options = BatchOptions(out_dir=tmp_path / "out", concurrency=4)
+
+    async def run():
+        session = Session(base_url=llm_server.base_url, model="test-model", max_retries=3)
+        try:
+            return await run_batch(session, [tmp_path / "news"], options)
+        finally:
+            await session.aclose()
+
+    report = asyncio.run(run())
+    assert (report.done, report.failed) == (8, 0), report.failures
+    chats = llm_server.chat_requests()
+    last_refusal = max(r.finished for r in chats[:4])
+    later = sorted((r.started, r.finished) for r in chats if r.started > last_refusal + 0.05)
+    assert len(later) >= 6
+    for (_, end), (start, _) in zip(later, later[1:]):
+        assert start >= end - 0.01, "after three 429s one request at a time"
+
+
+def test_concurrency_caps_requests_not_articles(llm_server, tmp_path):
+    """With one slot, the next article is loaded and ready while the first one's request is out;
+    the endpoint still never sees two requests at once."""
+    llm_server.responder = slow(0.4)
+    make_folder(tmp_path / "news", 3)
+    events: list[tuple[str, str, float]] = []
+
+    async def run():
+        session = Session(base_url=llm_server.base_url, model="test-model")
+        try:
+            return await run_batch(session, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=1),
+                                   progress=lambda e: events.append((e.kind, Path(e.source or "").name, time.monotonic())))
+        finally:
+            await session.aclose()
+
+    report = asyncio.run(run())
+    assert report.done == 3
+    assert llm_server.max_in_flight == 1
+    started = {name: t for kind, name, t in events if kind == "started"}
+    finished = {name: t for kind, name, t in events if kind == "finished"}
+    assert started["artikel-1.txt"] < finished["artikel-0.txt"]
+    gaps = sorted(r.started for r in llm_server.chat_requests())
+    assert all(b - a < 0.4 + 0.15 for a, b in zip(gaps, gaps[1:])), "each request leaves right after the previous answer"
+
+
 def test_rate_limiter_gives_each_acquire_its_own_slot():
     async def run() -> list[float]:
         limiter = RateLimiter(600)  # 10 units per second
