@@ -5,9 +5,10 @@
 An instantly-answering benchmark server (own process, no cap). RSS (VmRSS of this process) is
 sampled from the progress callback after the 1st, 1k-th, 5k-th and last finished article (points
 scale down with --articles). Memory is "flat" when RSS grows by less than 10%
-between the 1k-th and the last article. Expected growth that is not a leak: the ids, output names
-and manifest entries a run keeps for resume and de-duplication (~0.9 KB per article of Python objects,
-measured with tracemalloc), and SQLite's page cache of the response cache (bounded). Chunking throughput: benchmarks/chunking_throughput.py
+between the 1k-th and the last article. Expected growth that is not a leak: the ids and output names a run keeps to skip duplicates and give
+every article its own file (~0.3 KB per article). The response cache's SQLite page cache is capped
+(summarizer/cache.py, SQLITE_SETTINGS; diskcache's defaults added ~2 KB per article up to 96 MB) and
+the manifest lines this run writes are not kept in memory. Chunking throughput: benchmarks/chunking_throughput.py
 (10 MB of seed text, budget 1000 tokens), run as is.
 """
 
