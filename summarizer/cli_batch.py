@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = OutputFormat.md,
         translate_only: Annotated[bool, typer.Option("--translate-only", help="Translate (with glossary) instead of summarize.")] = False,
         glob: Annotated[str, typer.Option("--glob", help="Pattern for files inside folder inputs. The default matches .txt/.md/.markdown/.html/.htm only.")] = "**/*",
-        concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, help="Articles processed at once.")] = 4,
+        concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, help="Requests in flight to the endpoint at once (its parallel slots); the next articles are read and checked meanwhile. Each 429 lowers it by one for 10 s.")] = 4,
         rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="At most this many requests per minute (estimated per article, paced).")] = None,
         tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="At most this many tokens per minute (estimated prompt + answer per article, paced).")] = None,
         retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry articles that failed in an earlier run into the same --out.")] = False,
