@@ -5,8 +5,8 @@
 Ours goes through `Session.run` against the scripted test server (tests/scripted_server.py); every
 request body is recorded. Prompt tokens are counted from the request bodies with the offline
 tokenizer (`get_token_counter("gpt-4o-mini")`, chat framing included via `count_message_tokens`);
-completion tokens from the fake answers' text. The JSON schema sent in `response_format` is not
-counted as prompt (listed apart).
+completion tokens from the fake answers' text. The JSON schema sent in `response_format` is counted
+apart, as OpenAI bills it (`billed_schema_tokens`), and included in the judged ratio.
 
 What the fake server answers decides the completion tokens, so each row says which answer it got:
 
@@ -177,7 +177,7 @@ def _run_ours(path: Path, answer: HandAnswer | None, overrides: dict) -> dict:
                                or len(result.glossary) != len(answer.glossary)):
         raise SystemExit(f"{path.name}: the result is not the scripted hand-translation answer")
     prompt = sum(count_message_tokens(b["messages"], counter) for b in bodies)
-    schema = sum(counter.count(json.dumps(b["response_format"], ensure_ascii=False)) for b in bodies if b.get("response_format"))
+    schema = sum(billed_schema_tokens(b["response_format"], counter) for b in bodies if b.get("response_format", {}).get("type") == "json_schema")
     completion = sum(counter.count(a) for a in answers)
     return {"requests": len(bodies), "prompt": prompt, "completion": completion, "schema": schema, "chunks": chunks,
             "result": result, "article": article, "article_tokens": counter.count(article)}
@@ -240,18 +240,35 @@ def measure(repeat: int, repeat_window: int, long_tokens: int, long_window: int)
     return rows
 
 
+def billed_schema_tokens(response_format: dict, counter) -> int:
+    """What OpenAI bills as prompt tokens for a json_schema response_format: the schema's JSON
+    without `required`, `additionalProperties` and `$schema`, plus 9 (measured against the API by
+    users, openai/openai-cookbook#2140). Local servers (llama.cpp, vLLM, Ollama) turn it into a
+    grammar and bill nothing."""
+
+    def omit(node):
+        if isinstance(node, dict):
+            return {k: omit(v) for k, v in node.items() if k not in ("required", "additionalProperties", "$schema")}
+        if isinstance(node, list):
+            return [omit(v) for v in node]
+        return node
+
+    return counter.count(json.dumps(omit(response_format["json_schema"]["schema"]), ensure_ascii=False)) + 9
+
+
 def report_table(rows: list[dict]) -> str:
     out = []
     for row in rows:
         o, n = row["ours"], row["naive"]
         total_o, total_n = o["prompt"] + o["completion"], n["prompt"] + n["completion"]
+        billed_o = total_o + o["schema"]
         zero_overhead = o["article_tokens"] + n["completion"]  # A + C
         if o["chunks"] != 1:
             judged = "no goal (several chunks)"
         elif not row["realistic"]:
             judged = "no goal (echo content)"
         else:
-            judged = verdict(total_o <= 0.5 * total_n) + " (goal <= 50%)"
+            judged = verdict(billed_o <= 0.5 * total_n) + " (goal <= 50%, schema included)"
         out.append([
             row["label"], row["content"], o["article_tokens"], o["chunks"],
             f"{o['requests']} / {n['requests']}",
@@ -259,6 +276,7 @@ def report_table(rows: list[dict]) -> str:
             f"{o['completion']:,} / {n['completion']:,}",
             f"{total_o:,} / {total_n:,}",
             f"{total_o / total_n:.0%}",
+            f"{billed_o / total_n:.0%}",
             f"{o['prompt'] / n['prompt']:.0%}",
             f"{zero_overhead / total_n:.0%}",
             f"{total_o - zero_overhead:,} ({o['prompt'] - o['article_tokens']:,} + {o['completion'] - n['completion']:,})",
@@ -269,14 +287,16 @@ def report_table(rows: list[dict]) -> str:
             "'hand translation': the fake server answers seed 000's faithful English translation (body, Focus bullets "
             "as summary, Glossary entries); 'echo': it answers the source text as the translation.\n\n"
             + table(["article", "fake answer", "tokens (A)", "chunks", "requests", "prompt tokens", "completion tokens",
-                     "total tokens", "total ours/naive", "prompt ours/naive", "floor", "our overhead (prompt + completion)", "verdict",
-                     "schema tokens in response_format (ours, not counted)"], out)
+                     "total tokens", "total ours/naive", "with the schema OpenAI bills", "prompt ours/naive", "floor", "our overhead (prompt + completion)", "verdict",
+                     "schema tokens OpenAI bills (est., ours)"], out)
             + "\n\nfloor = (A + C) / naive total, A = article tokens, C = naive completion tokens: one call with zero "
             "instructions, framing or JSON. Naive total ~ 3A + C, so the ratio floor with zero overhead ~ (A + C)/(3A + C), "
             "<= 50% only when C <= A (an echoed translation alone makes C >= A). "
             "our overhead = ours total - (A + C) = (ours prompt - A) + (ours completion - C): instructions and chat framing, "
             "then JSON keys, quoting and escaping, title and source_language. "
-            "The goal is judged on one-chunk rows with the hand-translation answer only.")
+            "'with the schema OpenAI bills': ours + the json_schema response_format as OpenAI counts it (schema JSON "
+            "without required/additionalProperties, + 9 tokens per request); local servers compile it to a grammar and "
+            "bill nothing. The goal is judged on one-chunk rows with the hand-translation answer, schema included.")
 
 
 def main() -> None:

@@ -157,7 +157,9 @@ def article_result_schema() -> dict[str, Any]:
 
 def llm_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The JSON schema sent to the endpoint: every property required, no extra properties,
-    no `default`/`title` noise (strict mode in OpenAI rejects defaults; small servers choke on noise)."""
+    no `default`/`title` noise (strict mode in OpenAI rejects defaults; small servers choke on noise)
+    and no `description`s: the prompt templates already say what each field holds, and OpenAI bills
+    the schema as prompt tokens (the descriptions were ~160 of the brief schema's ~320)."""
     schema = copy.deepcopy(model.model_json_schema())
 
     def tidy(node: Any) -> None:
@@ -170,6 +172,7 @@ def llm_schema(model: type[BaseModel]) -> dict[str, Any]:
             return
         node.pop("title", None)
         node.pop("default", None)
+        node.pop("description", None)
         if node.get("type") == "object" and "properties" in node:
             node["required"] = list(node["properties"])
             node["additionalProperties"] = False

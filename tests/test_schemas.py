@@ -21,6 +21,8 @@ def test_llm_schema_requires_everything_and_keeps_fields_named_title():
     assert "title" in schema["properties"] and schema["additionalProperties"] is False
     text = json.dumps(schema)
     assert '"default"' not in text
+    assert '"description"' not in text, "the prompt says what fields hold; descriptions are billed prompt tokens"
+    assert '"definition"' in json.dumps(llm_schema(BriefOutput)), "property names stay, even ones that look like keywords"
 
 
 def test_brief_output_bounds_bullets_and_rejects_blank_text():
