@@ -97,6 +97,10 @@ class Plan:
         return Usage(prompt_tokens=prompt, completion_tokens=completion)
 
 
+PROMPT_CUT_RATIO = 0.6  # server-counted prompt below this share of the article's tokens: the prompt was cut
+PROMPT_CUT_MIN_TOKENS = 300  # below this, tokenizer differences alone can explain the gap
+
+
 def _language_name(code: str | None) -> str:
     return LANGUAGE_NAMES.get(code or "", "the source language")
 
@@ -191,7 +195,7 @@ class ArticlePipeline:
             "partial": partial,
         }
 
-    async def _ask(self, template_name: str, article: str, state: "_RunState", **variables: Any) -> StructuredReply:
+    async def _ask(self, template_name: str, article: str, state: "_RunState", *, article_tokens: int | None = None, **variables: Any) -> StructuredReply:
         template = self.prompts.get(template_name)
         state.versions[template.name] = template.version
         messages = template.render(**self._variables(template, article, language=state.language, **variables))
@@ -201,9 +205,29 @@ class ArticlePipeline:
             parameters=template.parameters, max_tokens=max_tokens,
         )
         state.record(reply)
+        self._warn_if_prompt_was_cut(reply, article, article_tokens, state)
         if self.settings.repair and template_name != "summarize":
             reply = await self._repair_facts(article, messages, reply, template, max_tokens, state)
         return reply
+
+    def _warn_if_prompt_was_cut(self, reply: StructuredReply, article: str, article_tokens: int | None, state: "_RunState") -> None:
+        """Ollama's /v1 (and some proxies) cut a prompt longer than the server's context without an
+        error: the model then translates part of the article. The server's own prompt count gives it
+        away: far below what the article alone takes. (Tokenizers differ by up to ~30% from our
+        count, hence the wide margin; a cut prompt usually keeps well under half.)"""
+        if reply.cached or not reply.requests or not reply.usage.prompt_tokens:
+            return
+        read = reply.usage.prompt_tokens / reply.requests  # repairs re-send a longer prompt: the mean is >= the first
+        if article_tokens is None:
+            if read >= PROMPT_CUT_RATIO * len(article):  # text takes at most ~1 token per character: nothing was cut
+                return
+            article_tokens = self.counter.count(article)
+        if article_tokens >= PROMPT_CUT_MIN_TOKENS and read < PROMPT_CUT_RATIO * article_tokens:
+            warning = (f"the endpoint read {int(read)} prompt tokens for a request holding ~{article_tokens} tokens of article: "
+                       "it probably cut the prompt (Ollama's /v1 does so silently at its num_ctx); raise the server's context "
+                       "(e.g. OLLAMA_CONTEXT_LENGTH) and pass the same --context-window, or lower --context-window")
+            if warning not in state.warnings:
+                state.warnings.append(warning)
 
     async def _repair_facts(self, article: str, messages: list[dict], reply: StructuredReply, template: PromptTemplate, max_tokens: int, state: "_RunState") -> StructuredReply:
         """--repair: one re-ask naming the facts a check found changed or lost; keep the better answer."""
@@ -254,7 +278,7 @@ class ArticlePipeline:
         translated_in_one = False
         if plan.single_request and task == "summarize":
             try:
-                reply = await self._ask("brief", plan.chunks[0].text, state, chunk_number=1, chunk_count=1, known=rules_in(source.text, self.user_glossary))
+                reply = await self._ask("brief", plan.chunks[0].text, state, article_tokens=plan.chunks[0].tokens, chunk_number=1, chunk_count=1, known=rules_in(source.text, self.user_glossary))
                 brief = reply.value
                 title, translation, summary, glossary = brief.title, brief.translation, list(brief.summary), list(brief.glossary)
                 model_language = brief.source_language

@@ -254,3 +254,26 @@ def test_repair_keeps_the_first_answer_when_the_reask_is_no_better(llm_server, t
     assert len(llm_server.chat_requests()) == 2
     assert "18,000" in result.translation
     assert any("did not fix" in w for w in result.metadata.warnings)
+
+
+def test_a_prompt_cut_by_the_server_is_reported(llm_server, tmp_path):
+    """Ollama's /v1 cuts an over-long prompt without an error; its usage count gives it away."""
+    from scripted_server import completion, schema_responder
+
+    def counts(read_share: float):
+        def respond(req):
+            reply = schema_responder(req)
+            usage = reply.json["usage"]
+            chars = sum(len(str(m.get("content") or "")) for m in req.body["messages"])
+            usage["prompt_tokens"] = int(chars / 4 * read_share)  # ~4 chars per token, then the share the server read
+            return completion(reply.json["choices"][0]["message"]["content"], prompt_tokens=usage["prompt_tokens"])
+        return respond
+
+    results = {}
+    for share in (1.0, 0.25):
+        llm_server.responder = counts(share)
+        session = Session(base_url=llm_server.base_url, model="test-model", use_cache=False)
+        results[share] = session.run(SEED_000)
+    cut = [w for w in results[0.25].metadata.warnings if "cut the prompt" in w]
+    assert len(cut) == 1 and "--context-window" in cut[0], results[0.25].metadata.warnings
+    assert not [w for w in results[1.0].metadata.warnings if "cut the prompt" in w]
