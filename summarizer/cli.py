@@ -79,6 +79,7 @@ RetriesOpt = Annotated[Optional[int], typer.Option("--max-retries", help="Retrie
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail an article (exit 4) when a check finds a changed or missing number, amount or date.")]
 RepairOpt = Annotated[bool, typer.Option("--repair", help="When a check finds a changed number or date, send one re-ask naming it and keep the better answer.")]
 NoChecksOpt = Annotated[bool, typer.Option("--no-checks", help="Skip the faithfulness checks (numbers, names, glossary, untranslated sentences).")]
+NoThinkingOpt = Annotated[bool, typer.Option("--no-thinking", help="Ask a hybrid reasoning model (Qwen3, DeepSeek-R1 distills, ...) to answer without its thinking phase: faster, fewer tokens. Ollama, vLLM and llama.cpp servers (known from --profile or `summarizer doctor`).")]
 RepairsOpt = Annotated[Optional[int], typer.Option("--max-repairs", min=0, help="Re-asks after an answer that is not valid JSON for the schema.", show_default="2")]
 GgufOpt = Annotated[Optional[Path], typer.Option("--gguf", help="Run this GGUF model in an embedded llama.cpp server for the run (needs the 'local' extra); no separate server needed.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks and per-file details.")]
@@ -231,6 +232,7 @@ def _article_command(task: str):
         repair: RepairOpt = False,
         no_checks: NoChecksOpt = False,
         max_repairs: RepairsOpt = None,
+        no_thinking: NoThinkingOpt = False,
         show_cleaned: Annotated[bool, typer.Option("--show-cleaned", help="Print what the loader removed as web boilerplate (to standard error).")] = False,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
         verbose: VerboseOpt = False,
@@ -241,6 +243,7 @@ def _article_command(task: str):
             glossary_file=glossary, instructions=instructions, target_lang=target_lang, context_window=context_window,
             max_output_tokens=max_output_tokens, structured_mode=structured_mode, timeout=timeout, max_retries=max_retries,
             strict=strict or None, repair=repair or None, run_checks=False if no_checks else None, max_repairs=max_repairs,
+            thinking="off" if no_thinking else None,
         )
         if dry_run:
             raise typer.Exit(_estimate(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))

@@ -79,7 +79,7 @@ class _Progress:
 def register(app: typer.Typer) -> None:
     from summarizer.cli import (  # noqa: F401 - the aliases are used in the signature below
         BaseUrlOpt, CacheDirOpt, ContextOpt, FormatOpt, GgufOpt, GlossaryOpt, InstructionsOpt, MaxOutOpt, ModelOpt,
-        NoChecksOpt, RepairOpt, RepairsOpt, StrictOpt,
+        NoChecksOpt, NoThinkingOpt, RepairOpt, RepairsOpt, StrictOpt,
         OutputFormat, ProfileOpt, PromptsOpt, QuietOpt, RetriesOpt, TargetOpt, TimeoutOpt, VerboseOpt,
     )
 
@@ -123,6 +123,7 @@ def register(app: typer.Typer) -> None:
         repair: RepairOpt = False,
         no_checks: NoChecksOpt = False,
         max_repairs: RepairsOpt = None,
+        no_thinking: NoThinkingOpt = False,
         quiet: QuietOpt = False,
         verbose: VerboseOpt = False,
     ) -> None:
@@ -131,6 +132,7 @@ def register(app: typer.Typer) -> None:
             glossary_file=glossary, instructions=instructions, target_lang=target_lang, context_window=context_window,
             max_output_tokens=max_output_tokens, timeout=timeout, max_retries=max_retries,
             strict=strict or None, repair=repair or None, run_checks=False if no_checks else None, max_repairs=max_repairs,
+            thinking="off" if no_thinking else None,
         )
         if export_jsonl is not None or import_jsonl is not None:
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt.value, "translate" if translate_only else "summarize", glob, quiet, verbose, flags))

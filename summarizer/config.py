@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     max_repairs: int = Field(2, ge=0, description="re-asks after an invalid answer")
     max_retry_wait: float = Field(60.0, ge=0, description="longest Retry-After we honour, seconds")
     extra_body: dict[str, Any] = Field(default_factory=dict)
+    thinking: Literal["auto", "off"] = Field("auto", description="off: ask a hybrid reasoning model (Qwen3, ...) to answer without its thinking phase")
     tokenize_url: str | None = Field(None, description="llama.cpp/vLLM POST /tokenize for exact token counts")
 
     cache_dir: Path | None = None

@@ -12,6 +12,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -36,6 +37,42 @@ _RESET_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 # Content-Length before reading, and counted while reading when there is none; compressed bodies
 # are refused (Accept-Encoding: identity) so a small gzip bomb cannot expand past the limit.
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+
+# How to switch off the thinking phase of hybrid reasoning models, per server (ENDPOINTS.md rule 9).
+# Non-standard fields go only to a server known to accept them: OpenAI itself rejects unknown ones.
+THINKING_OFF_FIELDS: dict[str, dict[str, Any]] = {
+    "ollama": {"reasoning_effort": "none"},  # Ollama's /v1 maps it to think=false (ollama/ollama#14820)
+    "vllm": {"chat_template_kwargs": {"enable_thinking": False}},
+    "llama.cpp": {"chat_template_kwargs": {"enable_thinking": False}},
+}
+_PROFILE_KINDS = {"ollama": "ollama", "vllm": "vllm", "llamacpp": "llama.cpp", "embedded llama.cpp": "llama.cpp"}
+
+
+def server_kind(settings: Settings, memory: EndpointMemory) -> str | None:
+    """Which server this is: what `doctor` learned, else the profile's name, else Ollama's port."""
+    learned = memory.get(settings.effective_base_url, settings.model).get("server_kind")
+    if learned and learned != "unknown":
+        return str(learned)
+    if settings.profile in _PROFILE_KINDS:
+        return _PROFILE_KINDS[settings.profile]
+    return "ollama" if urlsplit(settings.effective_base_url).port == 11434 else None
+
+
+def request_extra_fields(settings: Settings, memory: EndpointMemory) -> dict[str, Any]:
+    """The non-standard request fields: the profile's extra_body, plus the thinking switch."""
+    fields = dict(settings.extra_body)
+    if settings.thinking == "off":
+        kind = server_kind(settings, memory)
+        if kind not in THINKING_OFF_FIELDS:
+            raise errors.ConfigError(
+                f"--no-thinking: cannot tell how to switch thinking off on {settings.endpoint_host} "
+                f"({'a ' + kind + ' server' if kind else 'server not identified'})",
+                hint="run `summarizer doctor` once so it identifies the server, or use --profile ollama|vllm|llamacpp; "
+                "supported: Ollama, vLLM, llama.cpp",
+            )
+        fields.update(THINKING_OFF_FIELDS[kind])
+    return fields
 
 
 class ResponseTooLarge(Exception):
@@ -291,6 +328,8 @@ class LLMClient:
         # Provider-batch mode: when a list, a cache miss is appended here as an OpenAI Batch API
         # request line and raises RequestDeferred instead of being sent.
         self.deferred: list[dict[str, Any]] | None = None
+        # Non-standard request fields (checked now: a --no-thinking the server cannot take fails before any request)
+        self.extra_fields = request_extra_fields(settings, self.memory)
         # Set by a batch run: caps the HTTP requests in flight and backs off on 429 (summarizer.pacing).
         self.slots: RequestSlots | None = None
 
@@ -360,8 +399,8 @@ class LLMClient:
             }
         elif mode == "json_object":
             kwargs["response_format"] = {"type": "json_object"}
-        if self.settings.extra_body:
-            kwargs["extra_body"] = dict(self.settings.extra_body)
+        if self.extra_fields:
+            kwargs["extra_body"] = json.loads(json.dumps(self.extra_fields))  # a copy: the SDK must not share our dicts
         return kwargs
 
     async def _send(self, kwargs: dict, counter: list[int]):
@@ -438,7 +477,8 @@ class LLMClient:
             base_url=self.settings.effective_base_url,
             model=self.settings.model,
             template_version=template_version,
-            parameters=parameters,
+            # non-standard fields change answers too (thinking off): part of the key when there are any
+            parameters={**parameters, "extra_body": self.extra_fields} if self.extra_fields else parameters,
             schema=schema,
             messages=messages,
         )

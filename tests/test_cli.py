@@ -271,3 +271,14 @@ def test_doctor_findings_are_used_by_later_runs(llm_server, tmp_path):
     proc = run_cli("summarize", str(SEED_000), *endpoint(llm_server), *cache, "--format", "json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["metadata"]["chunks"] == row["chunks"]
+
+
+def test_no_thinking_needs_a_known_server(llm_server):
+    args = ["summarize", str(SEED_000), "--base-url", llm_server.base_url, "--model", "test-model", "--no-thinking"]
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().count("\n") <= 2 and "cannot tell how to switch thinking off" in proc.stderr.decode()
+    assert llm_server.chat_requests() == []
+    proc = run_cli(*args, "--profile", "vllm")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert llm_server.chat_requests()[0].body["chat_template_kwargs"] == {"enable_thinking": False}

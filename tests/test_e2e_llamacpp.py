@@ -189,3 +189,11 @@ def test_small_batch_on_the_embedded_server(roomy_gguf, tmp_path):
     for seed in (SEED_000, SEED_002):
         document = json.loads((out / (seed.stem + ".json")).read_text())
         assert document["task"] == "translate" and document["metadata"]["token_counter"].startswith("server tokenizer")
+
+
+def test_no_thinking_is_accepted_by_llama_cpp(roomy_gguf, tmp_path):
+    """`chat_template_kwargs.enable_thinking: false` goes to a real llama.cpp server, which takes it."""
+    proc = run_cli("translate", str(SEED_002), *gguf_args(roomy_gguf, "--no-thinking", "--format", "json", "-o", str(tmp_path)))
+    assert proc.returncode == 0, proc.stderr.decode()
+    result = json.loads(next(tmp_path.glob("*.json")).read_text(encoding="utf-8"))
+    assert result["translation"].strip()

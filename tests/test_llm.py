@@ -223,3 +223,27 @@ def test_brief_output_validates_nested_glossary(llm_server, tmp_path):
     schema = llm_server.chat_requests()[0].body["response_format"]["json_schema"]["schema"]
     assert schema["$defs"]["GlossaryEntry"]["required"] == ["term", "source_term", "definition"]
     assert json.dumps(schema).count('"additionalProperties": false') == 2
+
+
+@pytest.mark.parametrize(("how", "expected"), [
+    ({"profile": "ollama"}, {"reasoning_effort": "none"}),
+    ({"profile": "vllm"}, {"chat_template_kwargs": {"enable_thinking": False}}),
+    ({"learned": "llama.cpp"}, {"chat_template_kwargs": {"enable_thinking": False}}),
+])
+def test_thinking_off_sends_the_servers_own_switch(llm_server, tmp_path, how, expected):
+    if "learned" in how:  # what `summarizer doctor` stores after identifying the server
+        EndpointMemory(tmp_path / "cache" / "endpoints.json").update(llm_server.base_url, "test-model", server_kind=how["learned"])
+    client = make_client(llm_server, tmp_path, thinking="off", **({"profile": how["profile"]} if "profile" in how else {}))
+    ask(client)
+    body = llm_server.chat_requests()[0].body
+    assert {k: body[k] for k in expected} == expected
+    ask(make_client(llm_server, tmp_path))  # thinking on: another cache key, and no extra field
+    assert len(llm_server.chat_requests()) == 2
+    assert not set(expected) & set(llm_server.chat_requests()[1].body)
+
+
+def test_thinking_off_on_an_unidentified_server_is_a_config_error_before_any_request(llm_server, tmp_path):
+    with pytest.raises(errors.ConfigError, match="cannot tell how to switch thinking off") as caught:
+        make_client(llm_server, tmp_path, thinking="off")
+    assert "summarizer doctor" in caught.value.hint
+    assert llm_server.chat_requests() == []
