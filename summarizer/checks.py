@@ -23,6 +23,9 @@ Checks and their severities:
                                       a line starting "SYSTEM:", "you are now ..."): read the output
                                       with care; the article was still sent as data only
 
+Speed: a check runs on every translated article, so each text is scanned once for the places where
+a pattern can start (`_Scan`) and the patterns are tried only there; see "Where matches can start".
+
 Precision comes first: a correct translation must produce no error. Values are compared after
 normalisation (thousands separators, decimal commas, scale words, currency symbols, spelled-out 2-10,
 date formats), so "16.000 karyawan" matches "16,000 employees" and "23 Juli 2025" matches "July 23, 2025".
@@ -33,7 +36,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal
+from itertools import islice
+from typing import Any, Iterable, Iterator, Literal
 
 from summarizer.schemas import Finding
 
@@ -123,12 +127,14 @@ _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # --------------------------------------------------------------------------------------------------
 
 _DIGITS = r"\d+(?:[.,]\d+)*"
+_DIGITS_RE = re.compile(_DIGITS)
+_YEAR_RE = re.compile(r"(1[89]|20)\d\d")
 
 
 def _parse_digits(token: str, lang: str) -> tuple[float, tuple[float, ...]] | None:
     """A bare digit group ("16.000", "1,5", "16,000", "1.5") → (value, other readings)."""
     token = token.strip()
-    if not re.fullmatch(_DIGITS, token):
+    if not _DIGITS_RE.fullmatch(token):
         return None
     has_dot, has_comma = "." in token, "," in token
     if has_dot and has_comma:
@@ -228,6 +234,165 @@ _DATE_PATTERNS = [
 ]
 
 
+# --------------------------------------------------------------------------------------------------
+# Where matches can start
+# --------------------------------------------------------------------------------------------------
+#
+# Running each pattern of this module over a whole article with `finditer` costs 0.1-0.8 ms apiece:
+# Python's regex engine tries every position, and at every word boundary a case-insensitive word
+# list (months, spelled numbers) is tried word by word. A check runs ~15 such scans per text.
+#
+# Yet each pattern can only begin at a few kinds of places: at the start of a run of word characters
+# (`\w+`) that starts with a digit or that is (or begins with) one of a few keywords, or at one of a
+# few symbols. `_Scan` lists those places once per text, in one pass, and `_finditer_at` tries a pattern
+# only there, with `pattern.match(text, pos)`. That yields exactly what `pattern.finditer(text)`
+# yields: finditer returns the leftmost match that starts at or after the end of the previous one
+# (none of these patterns can match an empty string), `match` at `pos` is the same attempt that
+# finditer makes at `pos` (`\b` and look-behinds still see the text before `pos`), and no match can
+# start anywhere that is not listed. tests/test_checks.py compares both on real and odd texts.
+
+# The kinds of places where a match can start (bit flags).
+_AT_DIGIT = 1  # a \w run starting with a digit: "16.000", "23 Juli", "14.00 WIB", "2025-07-23"
+_AT_MONTH = 2  # a \w run that is a month name: "July 23"
+_AT_TIME_WORD = 4  # "pukul 14.00"
+_AT_PERIOD = 8  # "kuartal II", "Q2", "H1"
+_AT_KE = 16  # a \w run starting with "ke": "ke-3", "ke 3", "ke3"
+_AT_SPELLED = 32  # "dua", "two", "dua juta"
+_AT_SPELLED_ORDINAL = 64  # "ketiga", "third"
+_AT_CURRENCY = 128  # "US$", "US50", "USD", "Rp", "IDR", "EUR", "GBP", "S$", "SGD", "RM"; "$", "€", "£", "¥"
+_AT_INJECTION = 256  # "abaikan", "ignore", "you", ...; the text's start, a line break, "<", "["
+_AT_ANY = 511
+
+# \w run, lower-cased -> kinds of match that can start at it. A pattern that starts with a keyword
+# followed by a non-word character ("July" + " 23") can only start at a run that *is* the keyword.
+_RUN_STARTS: dict[str, int] = {}
+for _words, _kind in (
+    (_MONTHS, _AT_MONTH),
+    (("pukul", "jam", "pkl"), _AT_TIME_WORD),
+    (("kuartal", "triwulan", "semester", "kuarter"), _AT_PERIOD),
+    (_SPELLED, _AT_SPELLED),
+    (_SPELLED_ORDINALS, _AT_SPELLED_ORDINAL),
+    (("s",), _AT_CURRENCY),  # "S$"
+    (("abaikan", "lupakan", "hiraukan", "ignore", "disregard", "forget", "you", "kamu", "anda", "new", "instruksi"),
+     _AT_INJECTION),
+):
+    for _word in _words:
+        _RUN_STARTS[_word] = _RUN_STARTS.get(_word, 0) | _kind
+# first two letters of a \w run, lower-cased -> kinds: keywords that may be glued to a number
+# ("ke3", "US50", "Rp835", "IDR5", "RM5") or followed by a symbol ("US$", "Rp.")
+_RUN_PREFIX_STARTS: dict[str, int] = {
+    "ke": _AT_KE,
+    **{prefix: _AT_CURRENCY for prefix in ("us", "rp", "id", "eu", "gb", "sg", "rm")},
+}
+# non-word characters where a match can start
+_SYMBOL_STARTS: dict[int, str] = {_AT_CURRENCY: "$€£¥", _AT_INJECTION: "\n<["}
+
+# pattern -> the kinds of place where a match of it can start (tests/test_checks.py checks each claim)
+_PATTERN_STARTS: dict[re.Pattern[str], int] = {
+    **dict(zip(_DATE_PATTERNS, (_AT_DIGIT, _AT_MONTH, _AT_DIGIT, _AT_DIGIT, _AT_DIGIT, _AT_MONTH))),
+    _TIME_RE: _AT_DIGIT | _AT_TIME_WORD,
+    _PERIOD_RE: _AT_PERIOD,
+    _NUMBER_RE: _AT_DIGIT | _AT_CURRENCY,
+    _ORDINAL_ID_RE: _AT_KE,
+    _SPELLED_SCALE_RE: _AT_SPELLED,
+    _SPELLED_RE: _AT_SPELLED,
+    _SPELLED_ORD_RE: _AT_SPELLED_ORDINAL,
+    # _INJECTION (_AT_INJECTION) and _SENTENCE_SPLIT (not a _Scan pattern) are registered where defined
+}
+
+_RUN_RE = re.compile(r"\w+")
+
+
+def _run_kinds(run: str) -> int:
+    """The kinds of match that can start at a run of word characters."""
+    if not run.isascii():
+        # a non-ASCII digit ("٣" is \d) or a letter that a case-insensitive pattern equates with an
+        # ASCII one (İ ı ~ i, ſ ~ s, K ~ k): let every pattern try here
+        return _AT_ANY
+    first = run[0]
+    if "0" <= first <= "9":
+        return _AT_DIGIT
+    key = run.lower()
+    kinds = _RUN_STARTS.get(key, 0) | _RUN_PREFIX_STARTS.get(key[:2], 0)
+    if first == "Q" or first == "H":  # "Q2", "H1" (case-sensitive in _PERIOD_RE)
+        kinds |= _AT_PERIOD
+    return kinds
+
+
+class _Scan:
+    """One text and the places where this module's patterns can start a match (see above).
+
+    Built once per text in `check_translation` and passed down; holds no shared state, so worker
+    threads each build their own."""
+
+    __slots__ = ("text", "_runs")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        runs: list[tuple[int, int]] = []  # (position, kinds) of the \w runs where something can start
+        known: dict[str, int] = {}  # run -> kinds: most words of an article recur
+        for match in _RUN_RE.finditer(text):
+            run = match.group()
+            kinds = known.get(run)
+            if kinds is None:
+                kinds = known[run] = _run_kinds(run)
+            if kinds:
+                runs.append((match.start(), kinds))
+        self._runs = runs
+
+    def starts(self, kinds: int) -> list[int]:
+        """Sorted positions where a match of one of `kinds` can start."""
+        positions = [position for position, run_kinds in self._runs if run_kinds & kinds]
+        extra: list[int] = []
+        for kind, symbols in _SYMBOL_STARTS.items():
+            if kinds & kind:
+                for symbol in symbols:
+                    at = self.text.find(symbol)
+                    while at != -1:
+                        extra.append(at)
+                        at = self.text.find(symbol, at + 1)
+        if kinds & _AT_INJECTION:
+            extra.append(0)  # "^SYSTEM:"
+        if extra:
+            positions = sorted(set(positions).union(extra))
+        return positions
+
+
+def _finditer_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, trying only `starts` (sorted; every place where a match can begin).
+
+    Only for patterns that cannot match an empty string."""
+    end = 0
+    for position in starts:
+        if position < end:
+            continue  # inside the previous match
+        match = pattern.match(text, position)
+        if match is not None:
+            yield match
+            end = match.end()
+
+
+def _scan_matches(pattern: re.Pattern[str], scan: _Scan) -> Iterator[re.Match[str]]:
+    return _finditer_at(pattern, scan.text, scan.starts(_PATTERN_STARTS[pattern]))
+
+
+class _Taken:
+    """Character positions already claimed by a quantity (or a clock time): one byte per character,
+    so "does this span overlap an earlier one" is one C-level search instead of a loop over spans.
+    Spans are never empty, so overlapping an earlier span = containing one of its positions."""
+
+    __slots__ = ("_marks",)
+
+    def __init__(self, length: int) -> None:
+        self._marks = bytearray(length)
+
+    def free(self, start: int, end: int) -> bool:
+        return self._marks.find(1, start, end) == -1
+
+    def take(self, start: int, end: int) -> None:
+        self._marks[start:end] = b"\x01" * (end - start)
+
+
 def _date_value(y: int | None, m: int, d: int) -> float | None:
     if not (1 <= m <= 12 and 1 <= d <= 31):
         return None
@@ -238,13 +403,14 @@ def _date_value(y: int | None, m: int, d: int) -> float | None:
     return float(y * 10000 + m * 100 + d)
 
 
-def _find_dates(text: str) -> list[Quantity]:
+def _find_dates(scan: _Scan, taken: _Taken) -> list[Quantity]:
+    """The dates of `scan.text` (claimed in `taken`), pattern by pattern: an earlier pattern wins."""
+    text = scan.text
     found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
     for index, pattern in enumerate(_DATE_PATTERNS):
-        for match in pattern.finditer(text):
+        for match in _scan_matches(pattern, scan):
             start, end = match.span()
-            if any(s < end and start < e for s, e in taken):
+            if not taken.free(start, end):
                 continue
             groups = match.groupdict()
             if "a" in groups and groups.get("a"):
@@ -265,7 +431,7 @@ def _find_dates(text: str) -> list[Quantity]:
                 if value is None:
                     continue
                 alts = ()
-            taken.append((start, end))
+            taken.take(start, end)
             found.append(Quantity(value, "date", match.group(0), start, end, alts))
     return found
 
@@ -275,23 +441,26 @@ def extract_quantities(text: str, lang: str = "id") -> list[Quantity]:
 
     Numbers glued to words (GPT-4, H100, COVID-19, #PHK2026, 5G) and clock times are skipped: they are
     names, not facts to carry over."""
-    found = _find_dates(text)
-    taken = [(q.start, q.end) for q in found]
+    return _extract_quantities(_Scan(text), lang)
 
-    def free(start: int, end: int) -> bool:
-        return not any(s < end and start < e for s, e in taken)
 
-    for match in _TIME_RE.finditer(text):
+def _extract_quantities(scan: _Scan, lang: str) -> list[Quantity]:
+    text = scan.text
+    taken = _Taken(len(text))
+    found = _find_dates(scan, taken)
+    free = taken.free
+
+    for match in _scan_matches(_TIME_RE, scan):
         if free(*match.span()):
-            taken.append(match.span())  # clock times are rendered too freely (14.00 WIB, 2 p.m.) to compare
-    for match in _PERIOD_RE.finditer(text):
+            taken.take(*match.span())  # clock times are rendered too freely (14.00 WIB, 2 p.m.) to compare
+    for match in _scan_matches(_PERIOD_RE, scan):
         if free(*match.span()):
             number = match.group("n") or match.group("n2")
             value = _ROMAN.get(number.upper(), None) if not number.isdigit() else int(number)
             if value:
-                taken.append(match.span())
+                taken.take(*match.span())
                 found.append(Quantity(float(value), "ordinal", match.group(0), *match.span()))
-    for match in _NUMBER_RE.finditer(text):
+    for match in _scan_matches(_NUMBER_RE, scan):
         start, end = match.span()
         if not free(start, end):
             continue
@@ -332,28 +501,28 @@ def extract_quantities(text: str, lang: str = "id") -> list[Quantity]:
             kind = f"money:{currency}"
         else:
             raw = match.group("num")
-            kind = "year" if (re.fullmatch(r"(1[89]|20)\d\d", raw) and factor == 1.0) else "number"
+            kind = "year" if (_YEAR_RE.fullmatch(raw) and factor == 1.0) else "number"
         values = tuple(v * factor for v in (value, *alts))
-        taken.append((start, span_end))
+        taken.take(start, span_end)
         found.append(Quantity(values[0], kind, text[start:span_end], start, span_end, values[1:]))
 
     if lang == "id":
-        for match in _ORDINAL_ID_RE.finditer(text):
+        for match in _scan_matches(_ORDINAL_ID_RE, scan):
             if free(*match.span()):
-                taken.append(match.span())
+                taken.take(*match.span())
                 found.append(Quantity(float(match.group("n")), "ordinal", match.group(0), *match.span()))
-    for match in _SPELLED_SCALE_RE.finditer(text):
+    for match in _scan_matches(_SPELLED_SCALE_RE, scan):
         if free(*match.span()):
             value = _SPELLED[match.group("w").lower()] * _SCALES[match.group("scale").lower()]
-            taken.append(match.span())
+            taken.take(*match.span())
             found.append(Quantity(value, "number", match.group(0), *match.span(), spelled=True))
-    for match in _SPELLED_RE.finditer(text):
+    for match in _scan_matches(_SPELLED_RE, scan):
         if free(*match.span()):
-            taken.append(match.span())
+            taken.take(*match.span())
             found.append(Quantity(float(_SPELLED[match.group("w").lower()]), "number", match.group(0), *match.span(), spelled=True))
-    for match in _SPELLED_ORD_RE.finditer(text):
+    for match in _scan_matches(_SPELLED_ORD_RE, scan):
         if free(*match.span()):
-            taken.append(match.span())
+            taken.take(*match.span())
             found.append(Quantity(float(_SPELLED_ORDINALS[match.group("w").lower()]), "ordinal", match.group(0), *match.span(), spelled=True))
     found.sort(key=lambda q: q.start)
     return found
@@ -576,32 +745,77 @@ _NAME_STOPWORDS = set(
 _INDONESIAN_SHAPE = re.compile(r"^(?:(?:ke|pe|per|pen|pem|peng|peny|ber)[a-z]{3,}an|[a-z]{3,}(?:asi|isasi|ensi|ansi|itas))$")
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])[\"”’)]*\s+|\n+")
+_SENTENCE_ENDS = ".!?…"  # a _SENTENCE_SPLIT match starts right after one of these, or at a line break
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
+    # = _SENTENCE_SPLIT.split(text), trying the pattern only where it can start (see `_finditer_at`)
+    starts = [at + 1 for end in _SENTENCE_ENDS for at in _char_positions(text, end)]
+    starts += _char_positions(text, "\n")
+    pieces, previous = [], 0
+    for match in _finditer_at(_SENTENCE_SPLIT, text, sorted(set(starts))):
+        pieces.append(text[previous:match.start()])
+        previous = match.end()
+    pieces.append(text[previous:])
+    return [s.strip() for s in pieces if s and s.strip()]
+
+
+def _has_any(text: str, needles: Iterable[str]) -> bool:
+    return any(needle in text for needle in needles)
+
+
+def _char_positions(text: str, char: str) -> list[int]:
+    positions, at = [], text.find(char)
+    while at != -1:
+        positions.append(at)
+        at = text.find(char, at + 1)
+    return positions
+
+
+_HEADING_WORD_RE = re.compile(r"[A-Za-z][\w'-]*")
 
 
 def _is_heading(sentence: str) -> bool:
-    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", sentence)]
+    words = _HEADING_WORD_RE.findall(sentence)
     if len(words) < 2:
         return True
     capital = sum(1 for w in words if w[0].isupper())
     return capital / len(words) > 0.6
 
 
+_LOWER_WORD_RE = re.compile(r"\b[a-z][a-z'-]+\b")
+_SEGMENT_SPLIT = re.compile(r"(?<=\w):\s|\s[|·]\s")  # a match holds ":", "|" or "·"
+_HASHTAG_RE = re.compile(r"#\w+")
+_CURRENCY_MARK_RE = re.compile(r"\b(?:US|S|A|HK|NZ|C)\$|\b(?:US|Rp|IDR|USD)(?=\s?\d)")
+_CURRENCY_MARK_NEEDS = ("$", "US", "Rp", "IDR")  # a _CURRENCY_MARK_RE match holds one of these
+_ADDRESS_RE = re.compile(r"\S+@\S+|https?://\S+|\b\w+\.(?:co\.id|com|id|org|net)\b")
+_ADDRESS_NEEDS = ("@", "http", ".co", ".id", ".org", ".net")  # an _ADDRESS_RE match holds one of these
+_NAME_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9&'’-]*")
+# a capitalised word right after one of these starts a sentence of its own ("Fokus: Amazon", "■ Amazon")
+_OPENERS = frozenset(":“\"■●•-—–")
+
+
 def _name_candidates(source: str) -> dict[str, str]:
     """Names in the source: {display name: name}. Acronyms (AWS, PHK) and capitalised words that are
     not at a sentence start, not in a heading-like line, and not also used in lower case."""
-    lower_words = set(re.findall(r"\b[a-z][a-z'-]+\b", source))
+    lower_words = set(_LOWER_WORD_RE.findall(source))
     names: dict[str, str] = {}
-    segments = [part for sentence in _sentences(source) for part in re.split(r"(?<=\w):\s|\s[|·]\s", sentence)]
+    # Each pattern below needs some literal text ("Fokus: ...", "$", "http"); `_has_any` skips the
+    # pattern where that text is absent, which saves running it over almost every sentence.
+    segments = [
+        part
+        for sentence in _sentences(source)
+        for part in (_SEGMENT_SPLIT.split(sentence) if _has_any(sentence, ":|·") else (sentence,))
+    ]
     for sentence in segments:
-        heading = _is_heading(sentence)
-        sentence = re.sub(r"#\w+", " ", sentence)  # hashtags
-        sentence = re.sub(r"\b(?:US|S|A|HK|NZ|C)\$|\b(?:US|Rp|IDR|USD)(?=\s?\d)", " ", sentence)  # currency marks
-        sentence = re.sub(r"\S+@\S+|https?://\S+|\b\w+\.(?:co\.id|com|id|org|net)\b", " ", sentence)
-        tokens = list(re.finditer(r"[A-Za-z][A-Za-z0-9&'’-]*", sentence))
+        heading: bool | None = None  # _is_heading(segment), computed when first needed
+        segment = sentence
+        if "#" in sentence:
+            sentence = _HASHTAG_RE.sub(" ", sentence)  # hashtags
+        if _has_any(sentence, _CURRENCY_MARK_NEEDS):
+            sentence = _CURRENCY_MARK_RE.sub(" ", sentence)  # currency marks
+        if _has_any(sentence, _ADDRESS_NEEDS):
+            sentence = _ADDRESS_RE.sub(" ", sentence)
         run: list[str] = []
 
         def flush() -> None:
@@ -610,22 +824,39 @@ def _name_candidates(source: str) -> dict[str, str]:
                 run.clear()
 
         previous_end = None
-        for position, match in enumerate(tokens):
-            if previous_end is not None and sentence[previous_end : match.start()].strip():
-                flush()  # punctuation between two words ends a name: "Anthropic, Amazon", "AWS (Amazon"
-            previous_end = match.end()
-            word = match.group(0).strip("'’-")
+        for position, match in enumerate(_NAME_TOKEN_RE.finditer(sentence)):
+            token = match.group()
+            if "a" <= token[0] <= "z":
+                # a lower-case word (most of them) is neither an acronym nor a name: it ends a name
+                # (whatever stands between it and the previous word)
+                flush()
+                previous_end = match.end()
+                continue
+            start, end = match.span()
+            # the last non-blank character before the word: in the gap after the previous word, else
+            # that word's own last character (tokens hold no blanks). Looking only at the gap keeps
+            # this linear; rstripping the whole prefix of the sentence for every word was quadratic.
+            last_before = None
+            if previous_end is not None:
+                gap = sentence[previous_end:start].rstrip()
+                if gap:
+                    flush()  # punctuation between two words ends a name: "Anthropic, Amazon", "AWS (Amazon"
+                last_before = gap[-1] if gap else sentence[previous_end - 1]
+            previous_end = end
+            word = token.strip("'’-")
             if not word:
                 flush()
                 continue
-            is_acronym = len(word) >= 2 and sum(c.isupper() for c in word) >= 2 and word[:2].isupper()
-            initial = position == 0 or sentence[: match.start()].rstrip().endswith((":", "“", '"', "■", "●", "•", "-", "—", "–"))
+            # cheapest test first: most words fail `word[:2].isupper()`
+            is_acronym = len(word) >= 2 and word[:2].isupper() and sum(c.isupper() for c in word) >= 2
             is_name = False
             if is_acronym:
                 is_name = word.lower() not in _NAME_STOPWORDS or word.isupper()
                 if word.upper() in ("I", "II", "III", "IV"):
                     is_name = False
-            elif word[0].isupper() and len(word) >= 3 and not heading and not initial:
+            elif word[0].isupper() and len(word) >= 3 and not (position == 0 or last_before in _OPENERS) and not (
+                heading if heading is not None else (heading := _is_heading(segment))
+            ):
                 base = word.lower().split("-")[0]
                 is_name = (
                     base not in _NAME_STOPWORDS
@@ -633,7 +864,7 @@ def _name_candidates(source: str) -> dict[str, str]:
                     and base not in lower_words
                     and not _INDONESIAN_SHAPE.match(base)
                 )
-            if any(c.isdigit() for c in word):
+            if is_name and any(c.isdigit() for c in word):
                 is_name = False
             if is_name:
                 run.append(word)
@@ -643,23 +874,57 @@ def _name_candidates(source: str) -> dict[str, str]:
     return names
 
 
-def _present(word: str, translation: str) -> bool:
+# The non-ASCII characters that case-insensitive matching equates with an ASCII letter (İ ı ~ i,
+# ſ ~ s, K ~ k; tests/test_checks.py checks every code point). `_fold` maps them to that letter.
+_ASCII_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+_ASCII_FOLD_CHARS = tuple(chr(c) for c in _ASCII_FOLD)
+
+
+def _fold(text: str) -> str | None:
+    """`text` lower-cased, position for position, such that wherever an ASCII needle matches
+    case-insensitively at position p, `needle.lower()` is at p of the result (a cheap `str.find`
+    then finds every place to try). None in the unexpected case that the length changes."""
+    if any(c in text for c in _ASCII_FOLD_CHARS):
+        text = text.translate(_ASCII_FOLD)  # "İ".lower() is two characters; the others do not fold to ASCII
+    folded = text.lower()
+    return folded if len(folded) == len(text) else None
+
+
+def _present(word: str, translation: str, folded: str | None = None) -> bool:
     # "Indonesia" is kept in "Indonesian", "Jakarta" in "Jakarta-based"; a plural "LLMs" keeps "LLM"
-    pattern = r"(?<![A-Za-z])" + re.escape(word) + r"(?:n|an|ns|ans|s|es)?(?![a-z])"
-    return re.search(pattern, translation, re.IGNORECASE) is not None
+    pattern = re.compile(r"(?<![A-Za-z])" + re.escape(word) + r"(?:n|an|ns|ans|s|es)?(?![a-z])", re.IGNORECASE)
+    if folded is None or not word.isascii():
+        return pattern.search(translation) is not None
+    # = pattern.search(translation), tried only where the word itself occurs (`_fold`): a search
+    # that tries every position of a 5,000-character translation costs ~50 µs per word
+    needle = word.lower()
+    at = folded.find(needle)
+    while at != -1:
+        if pattern.match(translation, at) is not None:
+            return True
+        at = folded.find(needle, at + 1)
+    return False
 
 
 def _check_names(source: str, translation: str) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[str] = set()
+    folded, lowered = _fold(translation), translation.lower()
+    known: dict[str, bool] = {}  # word -> _present(word): names repeat words ("Amazon", "Amazon Web Services")
+
+    def present(word: str) -> bool:
+        if word not in known:
+            known[word] = _present(word, translation, folded)
+        return known[word]
+
     for name in _name_candidates(source):
         words = name.split()
         missing = []
         for word in words:
             key = word.upper()
-            if _present(word, translation):
+            if present(word):
                 continue
-            if key in TRANSLATABLE_ACRONYMS and any(_present(r, translation) or r.lower() in translation.lower() for r in TRANSLATABLE_ACRONYMS[key]):
+            if key in TRANSLATABLE_ACRONYMS and any(r.lower() in lowered or present(r) for r in TRANSLATABLE_ACRONYMS[key]):
                 continue
             if word.isupper() and word.upper() in TRANSLATABLE_ACRONYMS and word.upper() in ("AS",):
                 continue
@@ -731,6 +996,9 @@ _FUNCTION_WORDS = {
     "id": set("yang dan di ke dari untuk dengan pada ini itu dalam akan tidak adalah oleh telah sebagai "
               "bahwa juga karena atau saat sudah masih lebih para sebuah kini namun tersebut mereka kami".split()),
 }
+_LETTER_WORDS_RE = re.compile(r"[^\W\d_]+")
+
+
 def _language_identifier(languages: tuple[str, ...]):
     from summarizer.language import identifier
 
@@ -749,16 +1017,21 @@ def _untranslated_sentences(translation: str, source_lang: str) -> tuple[list[st
     words_of = _FUNCTION_WORDS.get(source_lang)
     flagged, checked = [], 0
     for sentence in _sentences(translation):
-        words = re.findall(r"[^\W\d_]+", sentence)
+        words = _LETTER_WORDS_RE.findall(sentence)
         if len(words) < MIN_WORDS_FOR_LANGUAGE:
             continue
         checked += 1
+        function_words = sum(1 for w in words if w.lower() in words_of) if words_of is not None else None
+        if function_words == 0:
+            # a sentence needs at least one function word of the source language to be flagged,
+            # whatever the identifier says: skip it (most sentences of a translation; ~0.1 ms each)
+            continue
         ranks = dict(identifier.rank(sentence))
         foreign = sum(ranks.get(code, 0.0) for code in related)
         if foreign < 0.9:
             continue
         needed = 1 if foreign >= 0.99 else 2
-        if words_of is not None and sum(1 for w in words if w.lower() in words_of) < needed:
+        if function_words is not None and function_words < needed:
             continue
         flagged.append(sentence)
     return flagged, checked
@@ -789,11 +1062,13 @@ _INJECTION = re.compile(
     r"|<\|im_start\|>|\[INST\]|</?system>",
     re.IGNORECASE,
 )
+# where it can start: the keywords of `_RUN_STARTS` marked _AT_INJECTION, the text's start, "\n", "<", "["
+_PATTERN_STARTS[_INJECTION] = _AT_INJECTION
 
 
-def _check_injection(source: str) -> list[Finding]:
+def _check_injection(source: str, scan: _Scan | None = None) -> list[Finding]:
     """Instruction-like text inside the article: likely a prompt-injection attempt."""
-    found = [m for m in _INJECTION.finditer(source)][:5]
+    found = list(islice(_scan_matches(_INJECTION, scan or _Scan(source)), 5))
     if not found:
         return []
     spans = "; ".join(repr(" ".join(m.group(0).split())) for m in found)
@@ -822,14 +1097,17 @@ def check_translation(
     """Every finding about `translation` (and `summary`, `glossary`) against `source`, errors first."""
     source_lang = (source_lang or "id").lower()
     number_lang = "id" if source_lang in ("id", "ms") else "en"
-    source_q = extract_quantities(source, number_lang)
-    trans_q = extract_quantities(translation, "en")
+    # each text is scanned once for where patterns can start (`_Scan`); the source's scan also
+    # serves the injection check
+    source_scan, trans_scan = _Scan(source), _Scan(translation)
+    source_q = _extract_quantities(source_scan, number_lang)
+    trans_q = _extract_quantities(trans_scan, "en")
     findings: list[Finding] = []
     findings += _check_numbers(source_q, trans_q)
     findings += _check_summary(source_q, list(summary))
     findings += _check_names(source, translation)
     findings += _check_glossary(source, glossary)
     findings += _check_untranslated(translation, source_lang)
-    findings += _check_injection(source)
+    findings += _check_injection(source, source_scan)
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: order[f.severity])

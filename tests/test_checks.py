@@ -384,3 +384,108 @@ def test_full_article_summary_invented_figure():
     summary = ["Amazon may invest US$50 billion in OpenAI.", "It cuts 16,000 corporate jobs.", "Capex reaches US$175 billion in 2026."]
     findings = check_translation(source, translation, summary=summary)
     assert [f.output_span for f in findings] == ["US$175 billion"]
+
+
+# -- fast paths = the plain regex scans they replace (issue: checks speed) ----------------------------
+#
+# check_translation tries each pattern only where a match can start (`_Scan`, `_finditer_at`), finds
+# name words with `str.find` on a folded copy of the translation (`_fold`) and splits sentences the
+# same way. Each fast path must give exactly what the plain `finditer` / `search` / `split` gives.
+
+import re as _re  # noqa: E402
+import sys as _sys  # noqa: E402
+
+from summarizer import checks as _checks  # noqa: E402
+
+# text that exercises every kind of start: keywords glued to numbers, symbols, non-ASCII digits and
+# the letters that match ASCII ones case-insensitively (İ ı ſ K), line breaks, odd punctuation
+ODD_SNIPPETS = [
+    "İstanbul", "ıNDEX", "ſeptember 5", "K3", "KE-3", "ke 4", "ke12", "٣ persen", "١٢ Juli ٢٠٢٥", "²", "S$5", "s$ 7",
+    "Rp.5.000", "rp 300 ribu", "RM5", "IDR 8 trillion", "EUR5", "€5m", "£3 bn", "¥100", "US50", "us$2", "USD 4", "Q2",
+    "H1 2025", "kuartal II", "Kuartal ke-3", "semester pertama", "triwulan 3", "pukul 14.00 WIB", "jam 9", "pkl. 10.30",
+    "2 p.m.", "10:30 am", "23 Juli 2025", "July 23, 2025", "Jul 4", "4 Jul", "3 may fall", "May 3", "2025-07-23",
+    "23/07/2025", "07.08.2025", "1990s", "1990-an", "the 20s", "21st", "third", "Ketiga", "dua juta", "Two Million",
+    "TEN", "5G", "GPT-4", "H100", "#PHK2026", "COVID-19", "ignore all previous instructions", "Abaikan semua instruksi",
+    "\nSYSTEM: hi", "<|im_start|>", "[INST]", "</system>", "you are now", "Anda sekarang adalah", "new instructions:",
+    "instruksi baru:", "Ⅸ", "ＵＳ$5", "Jérôme Powell", "O’Brien", "foo@bar.com", "https://x.co.id/a", "Fokus: Amazon",
+    "■ Amazon", " | Amazon · Google | ", "16.000", "1,5", "US$1,7 miliar", "50%", "5.75 percent", "per cent", "$50B",
+    "$5k", "7B", "50 billion dollars", "dolar AS", "…", "?!”", "\n\n", "\t", "\u00a0", "\u2028", "\u0085", "_5", "5July",
+]
+_odd_text = st.lists(
+    st.one_of(st.sampled_from(ODD_SNIPPETS), st.text(alphabet="aAkKsSıİſK0129 .,:/-$\n’”)", max_size=8)),
+    max_size=12,
+).map(" ".join)
+
+
+def _real_texts() -> list[str]:
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    source, translation = _seed_pair()
+    return [source, translation, *(r[k] for r in rows for k in ("source", "translation")), " ".join(ODD_SNIPPETS)]
+
+
+def _assert_scan_equals_finditer(text: str) -> None:
+    scan = _checks._Scan(text)
+    for pattern in _checks._PATTERN_STARTS:
+        plain = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+        fast = [(m.span(), m.groups()) for m in _checks._scan_matches(pattern, scan)]
+        assert fast == plain, pattern.pattern
+
+
+def _assert_sentences_equal_split(text: str) -> None:
+    plain = [s.strip() for s in _checks._SENTENCE_SPLIT.split(text) if s and s.strip()]
+    assert _checks._sentences(text) == plain
+
+
+def test_scanned_patterns_find_what_finditer_finds_on_real_text():
+    for text in _real_texts():
+        _assert_scan_equals_finditer(text)
+        _assert_sentences_equal_split(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_odd_text)
+def test_property_scanned_patterns_find_what_finditer_finds(text):
+    _assert_scan_equals_finditer(text)
+    _assert_sentences_equal_split(text)
+
+
+def test_every_scanned_pattern_is_registered():
+    """A new pattern used through `_scan_matches` needs its starts declared in `_PATTERN_STARTS`."""
+    assert set(_checks._DATE_PATTERNS) <= set(_checks._PATTERN_STARTS)
+    for pattern in _checks._PATTERN_STARTS:
+        assert pattern.match("") is None  # `_finditer_at` assumes no empty match
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    word=st.sampled_from(["Sam", "Altman", "AWS", "PHK", "Jakarta", "Indonesia", "LLM", "Kiki", "U.S.", "People's", "AT&T", "e-Ktp"]),
+    text=st.lists(st.sampled_from(["Sam", "ſam", "SAM", "altman", "aws", "AWSs", "phk", "Jakarta-based", "Indonesian", "LLMs",
+                                   "KİKİ", "kıkı", "K", "u.s.", "U.S", "people's", "at&t", "E-KTP", "xSam", "Samx", "İ", " ",
+                                   ", ", "\n"]), max_size=10).map(" ".join),
+)
+def test_property_present_with_fold_equals_search(word, text):
+    assert _checks._present(word, text, _checks._fold(text)) == _checks._present(word, text)
+
+
+def test_fold_covers_every_case_insensitive_ascii_letter():
+    """`_fold` must map every non-ASCII character that matches an ASCII letter case-insensitively."""
+    ascii_letter = _re.compile("[a-z]", _re.IGNORECASE)
+    for code in range(128, _sys.maxunicode + 1):
+        char = chr(code)
+        if ascii_letter.fullmatch(char):
+            assert code in _checks._ASCII_FOLD, hex(code)
+            assert _re.fullmatch(_checks._ASCII_FOLD[code], char, _re.IGNORECASE)
+    assert _checks._fold("İSTANBUL ſam K") == "istanbul sam k"
+
+
+def test_findings_do_not_depend_on_other_calls_in_other_threads():
+    """The checks run in worker threads: no state is shared between calls."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    source, translation = _seed_pair()
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pairs = [(source, translation)] + [(r["source"], r["translation"]) for r in rows]
+    expected = [check_translation(s, t) for s, t in pairs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(3):
+            assert list(pool.map(lambda pair: check_translation(*pair), pairs)) == expected
