@@ -38,6 +38,26 @@ def slow(delay: float):
     return responder
 
 
+def refusing_first(count: int, *, retry_after: str, delay: float = 0.0, then=schema_responder):
+    """The first `count` requests get 429 + retry-after (after `delay` s), the rest `then`."""
+    import threading
+
+    left = {"count": count}
+    lock = threading.Lock()
+
+    def responder(request):
+        with lock:
+            refuse = left["count"] > 0
+            left["count"] -= refuse
+        if not refuse:
+            return then(request)
+        reply = error(429, "Rate limit reached", type_="requests", code="rate_limit_exceeded", headers={"retry-after": retry_after})
+        reply.delay = delay
+        return reply
+
+    return responder
+
+
 def paragraphs(seed: Path) -> list[str]:
     return [p.strip() for p in seed.read_text(encoding="utf-8").split("\n\n") if len(p.strip()) > 80]
 
@@ -316,21 +336,8 @@ def test_rate_limit_failure_lowers_concurrency_and_the_run_goes_on(llm_server, t
 
 def test_each_429_lowers_the_requests_in_flight_before_any_article_fails(llm_server, tmp_path):
     """Three 429s (retried, so no article fails) take concurrency 4 down to 1 for the cooldown."""
-    import threading
-
-    refused = {"left": 3}
-    lock = threading.Lock()
-
-    def refuse_three(request):
-        with lock:
-            if refused["left"] > 0:
-                refused["left"] -= 1
-                reply = error(429, "Rate limit reached", type_="requests", code="rate_limit_exceeded", headers={"retry-after": "0.3"})
-                reply.delay = 0.1  # all four first requests are in flight together
-                return reply
-        return slow(0.15)(request)
-
-    llm_server.responder = refuse_three
+    # the refusals take 0.1 s, so all four first requests are in flight together
+    llm_server.responder = refusing_first(3, retry_after="0.3", delay=0.1, then=slow(0.15))
     make_folder(tmp_path / "news", 8)
     options = BatchOptions(out_dir=tmp_path / "out", concurrency=4)
 
@@ -395,19 +402,7 @@ def test_rate_limiter_gives_each_acquire_its_own_slot():
 
 def test_429_storm_is_absorbed(llm_server, tmp_path):
     """The first dozen requests are refused with 429 + retry-after; every article still finishes."""
-    import threading
-
-    refused = {"left": 12}
-    lock = threading.Lock()
-
-    def stormy(request):
-        with lock:
-            if refused["left"] > 0:
-                refused["left"] -= 1
-                return error(429, "Rate limit reached", type_="requests", code="rate_limit_exceeded", headers={"retry-after": "0.2"})
-        return schema_responder(request)
-
-    llm_server.responder = stormy
+    llm_server.responder = refusing_first(12, retry_after="0.2")
     folder = tmp_path / "news"
     make_folder(folder, 4)
     out = tmp_path / "out"
