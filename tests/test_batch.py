@@ -19,7 +19,7 @@ from helpers import ROOT, SEED_000, SEED_002, run_cli
 from scripted_server import error, schema_responder
 
 from summarizer.api import Session
-from summarizer.batch import BatchOptions, RateLimiter, run_batch
+from summarizer.batch import BatchOptions, BatchReport, RateLimiter, run_batch
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 MARKER = re.compile(r"Berita nomor (\d+):")
@@ -36,6 +36,26 @@ def slow(delay: float):
         return reply
 
     return responder
+
+
+def batch_in_process(server, inputs: list[Path], options: BatchOptions, progress=None, **session_settings) -> BatchReport:
+    """run_batch through the library API (a Session on `server`), closed after."""
+    async def run():
+        session = Session(base_url=server.base_url, model="test-model", **session_settings)
+        try:
+            return await run_batch(session, inputs, options, progress=progress)
+        finally:
+            await session.aclose()
+
+    return asyncio.run(run())
+
+
+def assert_one_at_a_time(requests) -> None:
+    """No two of these requests (started after the endpoint pushed back) overlapped."""
+    spans = sorted((r.started, r.finished) for r in requests)
+    assert len(spans) >= 2
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        assert start >= end - 0.01, spans
 
 
 def refusing_first(count: int, *, retry_after: str, delay: float = 0.0, then=schema_responder):
@@ -274,27 +294,23 @@ def test_library_resumes_after_a_truncated_manifest_line(llm_server, tmp_path):
     options = BatchOptions(out_dir=out, fmt="json", task="translate", concurrency=2)
     events = []
 
-    async def run():
-        session = Session(base_url=llm_server.base_url, model="test-model")
-        try:
-            return await run_batch(session, [tmp_path / "news"], options, progress=events.append)
-        finally:
-            await session.aclose()
+    def run():
+        return batch_in_process(llm_server, [tmp_path / "news"], options, progress=events.append)
 
-    report = asyncio.run(run())
+    report = run()
     assert (report.total, report.done, report.failed) == (3, 3, 0)
     assert [e.kind for e in events].count("finished") == 3 and events[0].kind == "start"
     # a kill in the middle of writing the last manifest line: that article is simply done again
     text = (out / "manifest.jsonl").read_text()
     (out / "manifest.jsonl").write_text(text[: len(text) - 10])
-    report = asyncio.run(run())
+    report = run()
     assert (report.done, report.skipped, report.requests, report.cache_hits) == (1, 2, 0, 1)
     lines = (out / "manifest.jsonl").read_text().splitlines()
     assert [json.loads(line)["state"] for line in lines[:2] + lines[3:]] == ["done"] * 3  # lines[2] is the cut one
     assert len(llm_server.chat_requests()) == 3
     # another format into the same folder: every article is redone, from the cache
     options.fmt = "md"
-    report = asyncio.run(run())
+    report = run()
     assert (report.done, report.skipped, report.requests, report.cache_hits) == (3, 0, 0, 3)
     assert sorted(p.name for p in out.iterdir() if p.suffix in (".md", ".json") and p.name != "report.json") == sorted(
         f"artikel-{n}{ext}" for n in range(3) for ext in (".md", ".json")
@@ -316,22 +332,11 @@ def test_rate_limit_failure_lowers_concurrency_and_the_run_goes_on(llm_server, t
     llm_server.script(error(429, "Rate limit reached", type_="rate_limit_error", code="rate_limit_exceeded"))
     options = BatchOptions(out_dir=tmp_path / "out", concurrency=2)
 
-    async def run():
-        session = Session(base_url=llm_server.base_url, model="test-model", max_retries=0)
-        try:
-            return await run_batch(session, [tmp_path / "news"], options)
-        finally:
-            await session.aclose()
-
-    report = asyncio.run(run())
+    report = batch_in_process(llm_server, [tmp_path / "news"], options, max_retries=0)
     assert (report.done, report.failed) == (4, 1)
     assert "429 Too Many Requests" in report.failures[0]["error"], report.failures
     chats = llm_server.chat_requests()
-    refused = chats[0].finished
-    later = sorted((r.started, r.finished) for r in chats if r.started > refused + 0.25)
-    assert len(later) >= 2
-    for (_, end), (start, _) in zip(later, later[1:]):
-        assert start >= end - 0.01  # one worker left: no overlap
+    assert_one_at_a_time([r for r in chats if r.started > chats[0].finished + 0.25])  # one slot left
 
 
 def test_each_429_lowers_the_requests_in_flight_before_any_article_fails(llm_server, tmp_path):
@@ -341,21 +346,13 @@ def test_each_429_lowers_the_requests_in_flight_before_any_article_fails(llm_ser
     make_folder(tmp_path / "news", 8)
     options = BatchOptions(out_dir=tmp_path / "out", concurrency=4)
 
-    async def run():
-        session = Session(base_url=llm_server.base_url, model="test-model", max_retries=3)
-        try:
-            return await run_batch(session, [tmp_path / "news"], options)
-        finally:
-            await session.aclose()
-
-    report = asyncio.run(run())
+    report = batch_in_process(llm_server, [tmp_path / "news"], options, max_retries=3)
     assert (report.done, report.failed) == (8, 0), report.failures
     chats = llm_server.chat_requests()
     last_refusal = max(r.finished for r in chats[:4])
-    later = sorted((r.started, r.finished) for r in chats if r.started > last_refusal + 0.05)
+    later = [r for r in chats if r.started > last_refusal + 0.05]
     assert len(later) >= 6
-    for (_, end), (start, _) in zip(later, later[1:]):
-        assert start >= end - 0.01, "after three 429s one request at a time"
+    assert_one_at_a_time(later)  # after three 429s
 
 
 def test_concurrency_caps_requests_not_articles(llm_server, tmp_path):
@@ -365,15 +362,8 @@ def test_concurrency_caps_requests_not_articles(llm_server, tmp_path):
     make_folder(tmp_path / "news", 3)
     events: list[tuple[str, str, float]] = []
 
-    async def run():
-        session = Session(base_url=llm_server.base_url, model="test-model")
-        try:
-            return await run_batch(session, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=1),
-                                   progress=lambda e: events.append((e.kind, Path(e.source or "").name, time.monotonic())))
-        finally:
-            await session.aclose()
-
-    report = asyncio.run(run())
+    report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=1),
+                              progress=lambda e: events.append((e.kind, Path(e.source or "").name, time.monotonic())))
     assert report.done == 3
     assert llm_server.max_in_flight == 1
     started = {name: t for kind, name, t in events if kind == "started"}
