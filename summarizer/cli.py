@@ -470,26 +470,28 @@ def _cache(cache_dir: Optional[Path]):
     return ResponseCache(_settings(cache_dir=cache_dir).resolved_cache_dir())
 
 
-@cache_app.command("stats", help="Where the cache is, how many answers it holds, its size.")
-def cache_stats(cache_dir: CacheDirOpt = None) -> None:
+def _on_cache(cache_dir: Optional[Path], action):
+    """Open the cache (a one-line error when it cannot be), run `action(cache)`, close it."""
     try:
         cache = _cache(cache_dir)
     except SummarizerError as err:
         raise typer.Exit(_fail(err, False))
-    stats = cache.stats()
-    cache.close()
+    try:
+        return action(cache)
+    finally:
+        cache.close()
+
+
+@cache_app.command("stats", help="Where the cache is, how many answers it holds, its size.")
+def cache_stats(cache_dir: CacheDirOpt = None) -> None:
+    stats = _on_cache(cache_dir, lambda cache: cache.stats())
     typer.echo(f"{stats['directory']}: {stats['entries']} cached answer(s), {stats['bytes'] / 1024:.1f} KiB")
 
 
 @cache_app.command("clear", help="Delete every cached answer.")
 def cache_clear(cache_dir: CacheDirOpt = None) -> None:
-    try:
-        cache = _cache(cache_dir)
-    except SummarizerError as err:
-        raise typer.Exit(_fail(err, False))
-    removed = cache.clear()
-    cache.close()
-    typer.echo(f"removed {removed} cached answer(s) from {cache.directory}")
+    removed, folder = _on_cache(cache_dir, lambda cache: (cache.clear(), cache.directory))
+    typer.echo(f"removed {removed} cached answer(s) from {folder}")
 
 
 # -- profiles -----------------------------------------------------------------------------------
