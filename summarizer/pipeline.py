@@ -233,11 +233,15 @@ class ArticlePipeline:
         """--repair: one re-ask naming the facts a check found changed or lost; keep the better answer."""
         from summarizer.checks import check_translation
 
-        def errors_in(value) -> list:
-            findings = check_translation(article, value.translation, summary=getattr(value, "summary", ()), source_lang=state.language or "id")
+        def check(value) -> list:
+            with self._checks_lock:  # CPU-bound, like the checks in run(): one at a time, off the event loop
+                findings = check_translation(article, value.translation, summary=getattr(value, "summary", ()), source_lang=state.language or "id")
             return [f for f in findings if f.severity == "error"]
 
-        found = errors_in(reply.value)
+        async def errors_in(value) -> list:
+            return await asyncio.to_thread(check, value)
+
+        found = await errors_in(reply.value)
         if not found:
             return reply
         listing = "\n".join(f"- {f.message}" for f in found[:12])
@@ -255,7 +259,7 @@ class ArticlePipeline:
             state.warnings.append(f"repair re-ask failed ({exc.message}); kept the first answer")
             return reply
         state.record(second)
-        remaining = errors_in(second.value)
+        remaining = await errors_in(second.value)
         if len(remaining) < len(found):
             state.warnings.append(f"repaired: {len(found)} fact error(s) before the re-ask, {len(remaining)} after")
             return second
