@@ -232,6 +232,24 @@ def test_rpm_paces_article_starts(llm_server, tmp_path):
     assert proc.stderr == b""  # --quiet
 
 
+def test_tpm_paces_article_starts_by_their_estimated_tokens(llm_server, tmp_path):
+    """--tpm against a real server: articles of equal size, TPM set to one article's estimate per second."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for number in range(4):  # the same length each, so each costs the same estimate
+        (folder / f"artikel-{number}.txt").write_text(article(0).replace("Berita nomor 0:", f"Berita nomor {number}:"), encoding="utf-8")
+    estimate = Session(base_url=llm_server.base_url, model="test-model").plan(folder / "artikel-0.txt").estimated_tokens("summarize")
+    per_article = estimate.prompt_tokens + estimate.completion_tokens
+    proc = run_cli("batch", str(folder), "-o", str(tmp_path / "out"), "--tpm", str(per_article * 60), "--concurrency", "4", "--quiet", *endpoint(llm_server))
+    assert proc.returncode == 0, proc.stderr
+    starts = sorted(r.started for r in llm_server.chat_requests())
+    assert len(starts) == 4
+    for i in range(len(starts)):  # one article's tokens per second: about a second apart (jitter as for --rpm)
+        for j in range(i + 1, len(starts)):
+            assert starts[j] - starts[i] >= (j - i) * 1.0 - 0.6, starts
+    assert starts[-1] - starts[0] >= 2.4, starts
+
+
 def test_kill_9_mid_run_then_resume(llm_server, tmp_path):
     llm_server.responder = slow(0.5)
     make_folder(tmp_path / "news", 6)
