@@ -300,7 +300,7 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
                 item.output = str(previous["output"])  # its name from the earlier run (already in `taken`)
             else:
                 try:
-                    item.output = safe_output_path(out_dir, item.name_hint + ".x", extension, taken).name
+                    item.output = safe_output_path(out_dir, item.name_hint + ".x", extension, taken, resolved_dir=exclude).name
                 except InputError as err:
                     item.problem = err.message
             await queue.put(item)

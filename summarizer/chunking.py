@@ -269,15 +269,29 @@ def _join(text: str, units: list[_Unit]) -> str:
     return "\n\n".join(parts)
 
 
+# Texts longer than this many characters per budget token cannot fit in one chunk (news text takes
+# ~3.5-4.5 characters per token): do not spend a count of the whole text finding that out.
+FAST_PATH_CHARS_PER_TOKEN = 8
+
+
 def split_into_chunks(text: str, budget: int, count: Count) -> list[Chunk]:
     """Cut `text` into chunks of at most `budget` tokens as measured by `count` (see module doc)."""
     if budget < 1:
         raise ValueError(f"token budget must be at least 1, got {budget}")
-    units: list[_Unit] = []
-    for para, (s, e) in enumerate(_spans_between(text, 0, len(text), _PARAGRAPH_SEP)):
-        _add_units(text, s, e, 0, None, budget, count, units, para)
-    if not units:
+    paragraphs = list(_spans_between(text, 0, len(text), _PARAGRAPH_SEP))
+    if not paragraphs:
         return []
+    if len(text) <= budget * FAST_PATH_CHARS_PER_TOKEN:
+        # Most articles fit in one chunk: count the joined paragraphs once (what the merge below
+        # would produce) instead of each paragraph and then the join again (measured: 5 -> 1 token
+        # counts per 1,000-token article, ~1 ms of the event loop's time in a batch).
+        whole = "\n\n".join(text[s:e] for s, e in paragraphs)
+        tokens = count(whole)
+        if tokens <= budget:
+            return [Chunk(0, whole, tokens)]
+    units: list[_Unit] = []
+    for para, (s, e) in enumerate(paragraphs):
+        _add_units(text, s, e, 0, None, budget, count, units, para)
 
     para_sep = max(0, count("\n\n"))
     word_sep = max(0, count(" "))

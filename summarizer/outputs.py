@@ -17,8 +17,9 @@ from summarizer.errors import InputError
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def safe_output_path(out_dir: Path, source: str, extension: str, taken: set[str]) -> Path:
-    """A file name inside out_dir derived from the input's name, never escaping it."""
+def safe_output_path(out_dir: Path, source: str, extension: str, taken: set[str], *, resolved_dir: Path | None = None) -> Path:
+    """A file name inside out_dir derived from the input's name, never escaping it.
+    `resolved_dir`: out_dir.resolve(), when the caller has it (a batch asks once per article)."""
     stem = "stdin" if source == "-" else Path(source).stem
     stem = _UNSAFE.sub("_", stem).strip("._") or "article"
     name = f"{stem}{extension}"
@@ -27,9 +28,12 @@ def safe_output_path(out_dir: Path, source: str, extension: str, taken: set[str]
         name = f"{stem}-{counter}{extension}"
         counter += 1
     taken.add(name)
-    target = (out_dir / name).resolve()
-    if target.parent != out_dir.resolve():
-        raise InputError(source, "output name escapes the output folder", hint="rename the input file")
+    base = resolved_dir or out_dir.resolve()
+    target = base / name  # `name` is one plain component: only a link planted there could lead elsewhere
+    if os.path.islink(target):
+        target = target.resolve()
+        if target.parent != base:
+            raise InputError(source, "output name escapes the output folder", hint="rename the input file")
     return target
 
 

@@ -280,3 +280,18 @@ def test_property_sentences_lose_nothing(paragraph: str) -> None:
     sentences = split_sentences(paragraph)
     assert all(s and s == s.strip() for s in sentences)
     assert "".join("".join(s.split()) for s in sentences) == "".join(paragraph.split())
+
+
+def test_a_text_that_fits_is_counted_once():
+    calls: list[str] = []
+
+    def counting(text: str) -> int:
+        calls.append(text)
+        return len(text.split())
+
+    text = "Paragraf satu ada di sini.\n\n\nParagraf dua, lebih panjang sedikit.\n\nTiga."
+    chunks = split_into_chunks(text, 100, counting)
+    assert [c.text for c in chunks] == ["Paragraf satu ada di sini.\n\nParagraf dua, lebih panjang sedikit.\n\nTiga."]
+    assert len(calls) == 1 and chunks[0].tokens == counting(chunks[0].text)
+    calls.clear()
+    assert len(split_into_chunks(text, 5, counting)) > 1 and len(calls) > 1  # too long: the normal path
