@@ -371,10 +371,10 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
         for _ in range(workers):
             await queue.put(None)
 
-    # One-time work, side by side before the first article: the language identifier (~0.6 s to
-    # decompress; one copy per process, shared by the loader and the checks) and, in parallel, the
-    # SDK client, templates and prompt sizes. Else the first articles pay for it while requests wait,
-    # and a paced (--rpm) request would leave well after its slot and bunch up with the next one.
+    # One-time work before the first article: the language identifier (one per process, shared by the
+    # loader and the checks; ~0.1 s from its uncompressed copy, ~0.6 s the first time) and the SDK
+    # client, templates and prompt sizes. Else the first articles pay for it while requests wait, and a
+    # paced (--rpm) request would leave well after its slot and bunch up with the next one.
     from summarizer.sources import detect_language
 
     await asyncio.gather(

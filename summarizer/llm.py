@@ -8,6 +8,7 @@ SDK's exceptions to ours, and the response cache. Knows nothing about articles.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -428,13 +429,12 @@ class LLMClient:
             async for attempt in retrying:
                 with attempt:
                     counter[0] += 1
-                    if self.slots is None:
-                        return await self._sdk().chat.completions.create(**kwargs)
-                    async with self.slots:  # held for the HTTP exchange only, not the retry waits
+                    async with self.slots or contextlib.nullcontext():  # the HTTP exchange only, not the retry waits
                         try:
                             return await self._sdk().chat.completions.create(**kwargs)
                         except openai.RateLimitError:
-                            self.slots.rate_limited()
+                            if self.slots is not None:
+                                self.slots.rate_limited()
                             raise
         except openai.APIStatusError as exc:
             if self._is_mode_rejection(exc) and "response_format" in kwargs:

@@ -223,11 +223,12 @@ class ArticlePipeline:
                 return
             article_tokens = self.counter.count(article)
         if article_tokens >= PROMPT_CUT_MIN_TOKENS and read < PROMPT_CUT_RATIO * article_tokens:
+            if any(w.startswith("the endpoint read ") for w in state.warnings):
+                return  # once per article, not once per chunk
             warning = (f"the endpoint read {int(read)} prompt tokens for a request holding ~{article_tokens} tokens of article: "
                        "it probably cut the prompt (Ollama's /v1 does so silently at its num_ctx); raise the server's context "
                        "(e.g. OLLAMA_CONTEXT_LENGTH) and pass the same --context-window, or lower --context-window")
-            if warning not in state.warnings:
-                state.warnings.append(warning)
+            state.warnings.append(warning)
 
     async def _repair_facts(self, article: str, messages: list[dict], reply: StructuredReply, template: PromptTemplate, max_tokens: int, state: "_RunState") -> StructuredReply:
         """--repair: one re-ask naming the facts a check found changed or lost; keep the better answer."""
