@@ -129,8 +129,11 @@ def _load_full() -> Any:
             path = _copy_path(folder)
             if path.is_dir():
                 return _from_copy(path)
-        except Exception:  # noqa: BLE001 - a damaged or foreign copy: rebuild it from the package
-            pass
+        except Exception:  # noqa: BLE001 - a damaged or foreign copy: replace it with one from the package
+            if path is not None:
+                import shutil
+
+                shutil.rmtree(path, ignore_errors=True)
     model = LanguageIdentifier.from_model_file(_packaged_model(), norm_probs=True)
     if path is not None:
         try:

@@ -64,13 +64,15 @@ def test_restricted_identifier_from_the_copy_matches_the_packaged_one(tmp_path, 
     assert [from_copy.classify(s) for s in SENTENCES] == [packaged.classify(s) for s in SENTENCES]
 
 
-def test_a_damaged_copy_falls_back_to_the_packaged_model(tmp_path, packaged_answers):
+def test_a_damaged_copy_falls_back_to_the_packaged_model_and_is_rebuilt(tmp_path, packaged_answers):
     folder = tmp_path / "lm"
     _load_in_child({"SUMMARIZER_LANGUAGE_MODEL_CACHE": str(folder)})
     copy = next(folder.iterdir())
     (copy / "nextmove.npy").write_bytes(b"\x93NUMPY truncated")
     again = _load_in_child({"SUMMARIZER_LANGUAGE_MODEL_CACHE": str(folder)})
     assert again.stdout == "".join(f"{lang} {p}\n" for lang, p in packaged_answers)
+    rebuilt = language._from_copy(copy)  # and replaced by a whole copy for the next run
+    assert [(lang, round(float(p), 6)) for lang, p in map(rebuilt.classify, SENTENCES)] == packaged_answers
 
 
 def test_off_keeps_no_copy_and_an_unwritable_folder_is_not_an_error(tmp_path, packaged_answers):
