@@ -52,6 +52,11 @@ def cache_key(
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def folder_bytes(folder: Path) -> int:
+    """Bytes of the files under `folder` (0 when it does not exist)."""
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.is_dir() else 0
+
+
 class ResponseCache:
     """A diskcache.Cache of validated answers: key -> {"value": json, "usage": {...}, "mode": str}."""
 
@@ -94,7 +99,8 @@ class ResponseCache:
             pass  # a damaged or locked cache loses this entry, never the answer
 
     def stats(self) -> dict[str, Any]:
-        size = sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
+        """The answers' folder only (the language model copy may share the cache folder: `folder_bytes`)."""
+        size = folder_bytes(Path(self._cache.directory))
         return {"directory": str(self.directory), "entries": len(self._cache), "bytes": size}
 
     def clear(self) -> int:

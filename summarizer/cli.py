@@ -484,8 +484,14 @@ def _on_cache(cache_dir: Optional[Path], action):
 
 @cache_app.command("stats", help="Where the cache is, how many answers it holds, its size.")
 def cache_stats(cache_dir: CacheDirOpt = None) -> None:
+    from summarizer.cache import folder_bytes
+    from summarizer.language import copy_folder
+
     stats = _on_cache(cache_dir, lambda cache: cache.stats())
     typer.echo(f"{stats['directory']}: {stats['entries']} cached answer(s), {stats['bytes'] / 1024:.1f} KiB")
+    copies = copy_folder()
+    if copies is not None and copies.is_dir():
+        typer.echo(f"{copies}: uncompressed language model copy, {folder_bytes(copies) / 2**20:.1f} MiB (delete it any time; the next run writes it again)")
 
 
 @cache_app.command("clear", help="Delete every cached answer.")

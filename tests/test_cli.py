@@ -198,9 +198,14 @@ def test_broken_custom_template_reports_all_missing_variables(llm_server, tmp_pa
 
 def test_cache_stats_and_clear(llm_server, tmp_path):
     cache = tmp_path / "c"
-    assert run_cli("summarize", str(SEED_000), *endpoint(llm_server), "--cache-dir", str(cache)).returncode == 0
-    stats = run_cli("cache", "stats", "--cache-dir", str(cache))
+    # the language model copy in its default place, beside the answers in the same cache folder
+    in_cache = {"SUMMARIZER_CACHE_DIR": str(cache), "SUMMARIZER_LANGUAGE_MODEL_CACHE": ""}
+    assert run_cli("summarize", str(SEED_000), *endpoint(llm_server), env=in_cache).returncode == 0
+    stats = run_cli("cache", "stats", env=in_cache)
     assert b"1 cached answer" in stats.stdout
+    answers_kib = float(stats.stdout.decode().split("cached answer(s), ")[1].split(" KiB")[0])
+    assert answers_kib < 10 * 1024, "the answers only, not the ~70 MB language model copy"
+    assert f"{cache / 'language-model'}: uncompressed language model copy".encode() in stats.stdout
     cleared = run_cli("cache", "clear", "--cache-dir", str(cache))
     assert b"removed 1" in cleared.stdout
     assert run_cli("summarize", str(SEED_000), *endpoint(llm_server), "--cache-dir", str(cache)).returncode == 0
