@@ -250,20 +250,27 @@ def test_tpm_paces_article_starts_by_their_estimated_tokens(llm_server, tmp_path
     assert starts[-1] - starts[0] >= 2.4, starts
 
 
-def test_kill_9_mid_run_then_resume(llm_server, tmp_path):
-    llm_server.responder = slow(0.5)
+def signal_mid_batch(server, tmp_path: Path, delay: float, sig: int) -> tuple[list[str], Path, int, bytes]:
+    """`summarizer batch` over 6 slow articles as a subprocess, sent `sig` once the first output is
+    written; (its arguments, --out, exit code, stderr)."""
+    server.responder = slow(delay)
     make_folder(tmp_path / "news", 6)
     out = tmp_path / "out"
-    args = ["batch", str(tmp_path / "news"), "-o", str(out), "--concurrency", "2", *endpoint(llm_server)]
+    args = ["batch", str(tmp_path / "news"), "-o", str(out), "--concurrency", "2", *endpoint(server)]
     proc = start_cli(*args)
     try:
         wait_for(lambda: out.is_dir() and len(outputs(out)) >= 1)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=15)
     finally:
         if proc.poll() is None:
             proc.kill()
-        proc.communicate()
+            proc.communicate()
+    return args, out, proc.returncode, stderr
+
+
+def test_kill_9_mid_run_then_resume(llm_server, tmp_path):
+    args, out, _, _ = signal_mid_batch(llm_server, tmp_path, 0.5, signal.SIGKILL)
     validated = {int(name.split("-")[1].split(".")[0]) for name in outputs(out)}
     assert validated and len(validated) < 6
     if (out / "manifest.jsonl").exists():  # killed before the first manifest line: also fine
@@ -284,20 +291,8 @@ def test_kill_9_mid_run_then_resume(llm_server, tmp_path):
 
 
 def test_sigint_exits_130_and_leaves_a_readable_manifest(llm_server, tmp_path):
-    llm_server.responder = slow(1.0)
-    make_folder(tmp_path / "news", 6)
-    out = tmp_path / "out"
-    args = ["batch", str(tmp_path / "news"), "-o", str(out), "--concurrency", "2", *endpoint(llm_server)]
-    proc = start_cli(*args)
-    try:
-        wait_for(lambda: out.is_dir() and len(outputs(out)) >= 1)
-        proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=15)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 130, stderr
+    _, out, returncode, stderr = signal_mid_batch(llm_server, tmp_path, 1.0, signal.SIGINT)
+    assert returncode == 130, stderr
     lines = stderr.decode().strip().splitlines()
     assert lines[-1].startswith("interrupted: ") and "re-run the same command to resume" in lines[-1]
     entries = manifest(out)
