@@ -86,6 +86,38 @@ class ResponseTooLarge(Exception):
         super().__init__(f"the answer is {told}more than the {limit // 1048576} MB limit")
 
 
+_LIMITED_STREAM_CLASSES: dict[type, type] = {}
+
+
+def _limited_stream(response: Any, limit: int) -> Any:
+    """The response's body stream, cut off with ResponseTooLarge past `limit` bytes. The subclass of
+    the HTTP library's stream base (httpx, or the SDK's vendored copy) is made once, not per response."""
+    import sys
+
+    base = sys.modules[type(response).__module__.split(".")[0]].AsyncByteStream
+    inner = response.stream
+    cls = _LIMITED_STREAM_CLASSES.get(base)
+    if cls is None:
+
+        class _Limited(base):  # type: ignore[misc, valid-type]
+            def __init__(self, inner: Any, limit: int) -> None:
+                self._inner, self._limit = inner, limit
+
+            async def __aiter__(self):
+                seen = 0
+                async for chunk in self._inner:
+                    seen += len(chunk)
+                    if seen > self._limit:
+                        raise ResponseTooLarge(None, self._limit)
+                    yield chunk
+
+            async def aclose(self) -> None:
+                await self._inner.aclose()
+
+        cls = _LIMITED_STREAM_CLASSES[base] = _Limited
+    return cls(inner, limit)
+
+
 def _size_limit_hooks(limit: int) -> dict[str, list]:
     """httpx event hooks: ask for an uncompressed body; refuse or cut off one larger than `limit`."""
 
@@ -96,24 +128,7 @@ def _size_limit_hooks(limit: int) -> dict[str, list]:
         length = response.headers.get("content-length", "")
         if length.strip().isdigit() and int(length) > limit:
             raise ResponseTooLarge(int(length), limit)
-        import sys
-
-        base = sys.modules[type(response).__module__.split(".")[0]].AsyncByteStream
-        inner = response.stream
-
-        class _Limited(base):  # type: ignore[misc, valid-type]
-            async def __aiter__(self):
-                seen = 0
-                async for chunk in inner:
-                    seen += len(chunk)
-                    if seen > limit:
-                        raise ResponseTooLarge(None, limit)
-                    yield chunk
-
-            async def aclose(self) -> None:
-                await inner.aclose()
-
-        response.stream = _Limited()
+        response.stream = _limited_stream(response, limit)
 
     return {"request": [on_request], "response": [on_response]}
 
