@@ -86,6 +86,16 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebac
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on standard error.")]
 
 
+def switch_flags(*, strict: bool, repair: bool, no_checks: bool, no_thinking: bool) -> dict[str, Any]:
+    """The on/off options shared by summarize, translate and batch, as settings (None: not given)."""
+    return {
+        "strict": strict or None,
+        "repair": repair or None,
+        "run_checks": False if no_checks else None,
+        "thinking": "off" if no_thinking else None,
+    }
+
+
 def _settings(**flags: Any):
     from summarizer.config import load_settings
 
@@ -242,8 +252,7 @@ def _article_command(task: str):
             model=model, base_url=base_url, profile=profile, prompts_dir=prompts, cache_dir=cache_dir, no_cache=no_cache,
             glossary_file=glossary, instructions=instructions, target_lang=target_lang, context_window=context_window,
             max_output_tokens=max_output_tokens, structured_mode=structured_mode, timeout=timeout, max_retries=max_retries,
-            strict=strict or None, repair=repair or None, run_checks=False if no_checks else None, max_repairs=max_repairs,
-            thinking="off" if no_thinking else None,
+            max_repairs=max_repairs, **switch_flags(strict=strict, repair=repair, no_checks=no_checks, no_thinking=no_thinking),
         )
         if dry_run:
             raise typer.Exit(_estimate(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))

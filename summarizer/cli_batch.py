@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
     from summarizer.cli import (  # noqa: F401 - the aliases are used in the signature below
         BaseUrlOpt, CacheDirOpt, ContextOpt, FormatOpt, GgufOpt, GlossaryOpt, InstructionsOpt, MaxOutOpt, ModelOpt,
         NoChecksOpt, NoThinkingOpt, RepairOpt, RepairsOpt, StrictOpt,
-        OutputFormat, ProfileOpt, PromptsOpt, QuietOpt, RetriesOpt, TargetOpt, TimeoutOpt, VerboseOpt,
+        OutputFormat, ProfileOpt, PromptsOpt, QuietOpt, RetriesOpt, TargetOpt, TimeoutOpt, VerboseOpt, switch_flags,
     )
 
     @app.command(
@@ -131,8 +131,7 @@ def register(app: typer.Typer) -> None:
             model=model, base_url=base_url, profile=profile, prompts_dir=prompts, cache_dir=cache_dir,
             glossary_file=glossary, instructions=instructions, target_lang=target_lang, context_window=context_window,
             max_output_tokens=max_output_tokens, timeout=timeout, max_retries=max_retries,
-            strict=strict or None, repair=repair or None, run_checks=False if no_checks else None, max_repairs=max_repairs,
-            thinking="off" if no_thinking else None,
+            max_repairs=max_repairs, **switch_flags(strict=strict, repair=repair, no_checks=no_checks, no_thinking=no_thinking),
         )
         if export_jsonl is not None or import_jsonl is not None:
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt.value, "translate" if translate_only else "summarize", glob, quiet, verbose, flags))
