@@ -153,7 +153,8 @@ class EndpointMemory:
         with self._lock:
             key = self._key(base_url, model)
             known = self._load()
-            if all(self.get(base_url, model).get(name) == value for name, value in facts.items()):
+            current = known.get(key) if isinstance(known.get(key), dict) else {}
+            if all(current.get(name) == value for name, value in facts.items()):
                 return  # nothing new: no write (this runs after every answer)
             data = {k: dict(v) if isinstance(v, dict) else v for k, v in known.items()}  # the parsed copy stays as read
             entry = data[key] if isinstance(data.get(key), dict) else {}
