@@ -95,8 +95,8 @@ class Session:
         self.settings.key_for_request()
 
     # -- work --------------------------------------------------------------------------------
-    async def arun(self, source: str | Path | CleanedSource, task: Task = "summarize", *, data: bytes | None = None) -> ArticleResult:
-        return await self.pipeline.run(self.load(source, data=data), task)
+    async def arun(self, source: str | Path | CleanedSource, task: Task = "summarize", *, data: bytes | None = None, plan: Plan | None = None) -> ArticleResult:
+        return await self.pipeline.run(self.load(source, data=data), task, plan=plan)
 
     def run(self, source: str | Path | CleanedSource, task: Task = "summarize", *, data: bytes | None = None) -> ArticleResult:
         return asyncio.run(self._run_and_close_transport(source, task, data))

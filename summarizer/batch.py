@@ -327,14 +327,15 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
             else:
                 source = await asyncio.to_thread(session.load, item.path)
             item.text = None  # the loaded source is all we keep
+            plan = None
             if rpm is not None or tpm is not None:
-                plan = session.plan(source)
+                plan = session.plan(source)  # also handed to arun: one token count per article, not two
                 if rpm is not None:
                     await rpm.acquire(plan.estimated_requests(options.task))
                 if tpm is not None:
                     usage = plan.estimated_tokens(options.task)
                     await tpm.acquire(usage.prompt_tokens + usage.completion_tokens)
-            result = await session.arun(source, options.task)
+            result = await session.arun(source, options.task, plan=plan)
             target = out_dir / item.output
             entry = {"id": item.id, "source": item.source, "state": "done", "output": item.output, "task": options.task}
             # Rendering and two fsyncs per article: in a thread, so the event loop keeps the other

@@ -267,9 +267,10 @@ class ArticlePipeline:
         state.warnings.append(f"repair re-ask did not fix the {len(found)} fact error(s); kept the first answer")
         return reply
 
-    async def run(self, source: CleanedSource, task: Task = "summarize") -> ArticleResult:
+    async def run(self, source: CleanedSource, task: Task = "summarize", *, plan: Plan | None = None) -> ArticleResult:
+        """`plan`: this source's plan when the caller already made one (a paced batch does)."""
         started = time.perf_counter()
-        plan = self.plan(source)
+        plan = plan or self.plan(source)
         language = self.settings_source_language(source)
         state = _RunState(plan=plan, language=language)
         state.timings["plan"] = time.perf_counter() - started
