@@ -1,6 +1,6 @@
 """Token economy: prompt + completion tokens and requests per article, ours vs three naive calls.
 
-    python benchmarks/token_economy.py [--repeat 3] [--repeat-window 32768] [--long-tokens 8000] [--long-window 4096]
+    python benchmarks/token_economy.py [--repeat 2 3 4] [--repeat-window 32768] [--long-tokens 8000] [--long-window 4096]
 
 Ours goes through `Session.run` against the scripted test server (tests/scripted_server.py); every
 request body is recorded. Prompt tokens are counted from the request bodies with the offline
@@ -20,8 +20,8 @@ What the fake server answers decides the completion tokens, so each row says whi
   tiny placeholders. The completion is then at least as long as the article, and no design can
   reach 50% (see "floor"): kept for comparison only.
 
-Rows: seed 000 with both answers; seed 002 (no hand translation: echo); seed 000 repeated `--repeat`
-times with its hand translation body repeated as many times (summary and glossary once: repeating
+Rows: seed 000 with both answers; seed 002 (no hand translation: echo); seed 000 repeated each of the
+`--repeat` times with its hand translation body repeated as many times (summary and glossary once: repeating
 them would only duplicate entries), run with a context window of `--repeat-window` so it is still one
 request; and a long article (the seeds repeated to `--long-tokens`) with a `--long-window` window,
 several chunks (echo, no goal).
@@ -220,7 +220,7 @@ def repeated_article(path: Path, source: Path, repeat: int) -> Path:
     return path
 
 
-def measure(repeat: int, repeat_window: int, long_tokens: int, long_window: int) -> list[dict]:
+def measure(repeats: list[int], repeat_window: int, long_tokens: int, long_window: int) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         seeds = sorted((ROOT / "seeds").glob("*.txt"))
@@ -228,9 +228,10 @@ def measure(repeat: int, repeat_window: int, long_tokens: int, long_window: int)
         cases = [(SEED_000.name, "hand translation", SEED_000, hand_answer(), {}, True)]
         cases += [(p.name, "echo: translation = source text", p, None, {}, False) for p in seeds]
         # max_output_tokens: room for the whole translation (1.35 x the source) + 600 of structure in one answer
-        cases.append((f"{SEED_000.name} x{repeat}, window {repeat_window}", f"hand translation x{repeat}",
-                      repeated_article(Path(tmp) / "repeated.txt", SEED_000, repeat), hand_answer(repeat),
-                      {"context_window": repeat_window, "max_output_tokens": repeat_window // 2}, True))
+        for repeat in repeats:
+            cases.append((f"{SEED_000.name} x{repeat}, window {repeat_window}", f"hand translation x{repeat}",
+                          repeated_article(Path(tmp) / f"repeated{repeat}.txt", SEED_000, repeat), hand_answer(repeat),
+                          {"context_window": repeat_window, "max_output_tokens": repeat_window // 2}, True))
         cases.append((f"long (seeds repeated, ~{long_tokens // 1000}k tokens), window {long_window}", "echo: translation = source text",
                       long_article(Path(tmp) / "long.txt", long_tokens), None, {"context_window": long_window}, False))
         for label, content, path, answer, overrides, realistic in cases:
@@ -254,6 +255,33 @@ def billed_schema_tokens(response_format: dict, counter) -> int:
         return node
 
     return counter.count(json.dumps(omit(response_format["json_schema"]["schema"]), ensure_ascii=False)) + 9
+
+
+def _line(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Least-squares intercept and slope."""
+    n = len(points)
+    mx, my = sum(x for x, _ in points) / n, sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    slope = sum((x - mx) * (y - my) for x, y in points) / sxx
+    return my - slope * mx, slope
+
+
+def break_even(rows: list[dict]) -> dict[str, float] | None:
+    """Article tokens from which ours is <= 50% of naive, from lines fitted through the one-chunk
+    hand-translation rows (seed 000 x1..xN): with and without the schema OpenAI bills. None when
+    there are fewer than two such rows or the lines never cross."""
+    realistic = [r for r in rows if r["realistic"] and r["ours"]["chunks"] == 1]
+    if len({r["ours"]["article_tokens"] for r in realistic}) < 2:
+        return None
+    found = {}
+    for name, ours in (("with the schema OpenAI bills", lambda o: o["prompt"] + o["completion"] + o["schema"]), ("without it", lambda o: o["prompt"] + o["completion"])):
+        a_ours, b_ours = _line([(r["ours"]["article_tokens"], ours(r["ours"])) for r in realistic])
+        a_naive, b_naive = _line([(r["ours"]["article_tokens"], r["naive"]["prompt"] + r["naive"]["completion"]) for r in realistic])
+        # a_ours + b_ours * A <= 0.5 * (a_naive + b_naive * A)
+        if 0.5 * b_naive <= b_ours:
+            continue
+        found[name] = max(0.0, (a_ours - 0.5 * a_naive) / (0.5 * b_naive - b_ours))
+    return found or None
 
 
 def report_table(rows: list[dict]) -> str:
@@ -296,12 +324,22 @@ def report_table(rows: list[dict]) -> str:
             "then JSON keys, quoting and escaping, title and source_language. "
             "'with the schema OpenAI bills': ours + the json_schema response_format as OpenAI counts it (schema JSON "
             "without required/additionalProperties, + 9 tokens per request); local servers compile it to a grammar and "
-            "bill nothing. The goal is judged on one-chunk rows with the hand-translation answer, schema included.")
+            "bill nothing. The goal is judged on one-chunk rows with the hand-translation answer, schema included."
+            + _break_even_text(rows))
+
+
+def _break_even_text(rows: list[dict]) -> str:
+    found = break_even(rows)
+    if not found:
+        return ""
+    said = ", ".join(f"from ~{tokens:,.0f} article tokens {name}" for name, tokens in found.items())
+    return ("\n\nBreak-even (lines fitted through the one-chunk hand-translation rows; their summary and glossary stay "
+            f"the size of seed 000's, so read it as an estimate): ours <= 50% of naive {said}.")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=3, help="seed 000 repeated this many times, as one chunk")
+    parser.add_argument("--repeat", type=int, nargs="+", default=[2, 3, 4], help="seed 000 repeated this many times, as one chunk (one row each)")
     parser.add_argument("--repeat-window", type=int, default=32768, help="context window for the repeated seed")
     parser.add_argument("--long-tokens", type=int, default=8000)
     parser.add_argument("--long-window", type=int, default=4096)
