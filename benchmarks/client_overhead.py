@@ -7,7 +7,8 @@ numbered) go one after another through `Session.arun` (summarize: one `brief` re
 in a temp dir, so every request is a miss plus a write). Two measurements in the same run:
 1. profiler-free: CPU seconds (time.process_time) per pipeline run, minus the CPU of the same
    request sent by the bare SDK (same messages and response_format, reply json-parsed); the SDK,
-   ours and ours-without-checks run in `--rounds` interleaved rounds and the medians are compared;
+   ours and ours-without-checks run in `--rounds` interleaved rounds; a difference is the median of the
+   per-round differences (quartiles shown), which cancels the shared machine's slow stretches;
 2. cProfile of the pipeline runs, split by entry point: SDK (`chat.completions.create`), template
    rendering, chunking/planning, validation, cache, checks, language detection at load.
 Goal: < 2 ms per request in our code (chunking, templates, validation, cache; checks listed apart).
@@ -86,8 +87,8 @@ async def _sdk_runs(base_url: str, messages_list: list[list[dict]]) -> None:
     await client.close()
 
 
-async def _interleaved(base_url, session, bare, messages_list, sources, others, rounds: int, per: int) -> tuple[float, float, float]:
-    """Median CPU per request of the bare SDK, ours, and ours without checks, over `rounds`
+async def _interleaved(base_url, session, bare, messages_list, sources, others, rounds: int, per: int) -> dict[str, list[float]]:
+    """CPU per request of the bare SDK, ours, and ours without checks, in each of `rounds`
     interleaved rounds of `per` requests each, all in one event loop (each side keeps its client)."""
     import json
 
@@ -115,7 +116,18 @@ async def _interleaved(base_url, session, bare, messages_list, sources, others, 
         await client.close()
         await session.client.aclose()
         await bare.client.aclose()
-    return tuple(statistics.median(times[k]) for k in ("sdk", "ours", "nochecks"))
+    return times
+
+
+def paired(minuend: list[float], subtrahend: list[float]) -> tuple[float, float, float]:
+    """Median and quartiles of the per-round differences. Rounds are interleaved, so a slow stretch
+    of the shared machine inflates both sides of one round and cancels in its difference (a
+    difference of two medians taken from different rounds does not cancel it)."""
+    diffs = sorted(a - b for a, b in zip(minuend, subtrahend))
+    if len(diffs) < 2:
+        return diffs[0], diffs[0], diffs[0]
+    q1, _, q3 = statistics.quantiles(diffs, n=4)
+    return statistics.median(diffs), q1, q3
 
 
 def measure(requests: int, tokens: int, rounds: int = 5) -> dict:
@@ -146,7 +158,8 @@ def measure(requests: int, tokens: int, rounds: int = 5) -> dict:
         asyncio.run(_pipeline_runs(bare, others[:5]))
         others = others[5:]
         per = max(1, (requests // 2) // rounds)
-        sdk_cpu, ours_cpu, ours_nochecks_cpu = asyncio.run(_interleaved(base_url, session, bare, messages_list, sources, others, rounds, per))
+        times = asyncio.run(_interleaved(base_url, session, bare, messages_list, sources, others, rounds, per))
+        sdk_cpu, ours_cpu, ours_nochecks_cpu = (statistics.median(times[k]) for k in ("sdk", "ours", "nochecks"))
         bare.close()
         sources = sources[rounds * per:]
 
@@ -160,7 +173,9 @@ def measure(requests: int, tokens: int, rounds: int = 5) -> dict:
     buckets = {k: v / profiled for k, v in _bucket_times(stats).items()}
     total = _cumulative(stats, "pipeline.py:run") / profiled
     return {"requests": requests, "rounds": rounds, "chunk_tokens": chunk_tokens, "sdk_cpu": sdk_cpu, "ours_total_cpu": ours_cpu,
-            "ours_minus_sdk": ours_cpu - sdk_cpu, "ours_nochecks_cpu": ours_nochecks_cpu, "load_cpu": load_cpu, "buckets": buckets, "profiled_total": total}
+            "ours_minus_sdk": paired(times["ours"], times["sdk"]), "ours_nochecks_cpu": ours_nochecks_cpu,
+            "nochecks_minus_sdk": paired(times["nochecks"], times["sdk"]), "checks": paired(times["ours"], times["nochecks"]),
+            "load_cpu": load_cpu, "buckets": buckets, "profiled_total": total}
 
 
 def report_table(m: dict) -> str:
@@ -168,21 +183,23 @@ def report_table(m: dict) -> str:
     b = m["buckets"]
     sdk_p = b["SDK: chat.completions.create (build, send, parse)"]
     ours_p = m["profiled_total"] - sdk_p
+    spread = lambda d: f"{ms(d[0])} ({ms(d[1])}-{ms(d[2])})"  # noqa: E731
     rows = [
         ["pipeline run, total CPU per request (no profiler)", ms(m["ours_total_cpu"]), ""],
         ["bare SDK, same request, CPU per request (no profiler)", ms(m["sdk_cpu"]), ""],
-        ["=> our code per request (difference)", ms(m["ours_minus_sdk"]), ""],
+        ["=> our code per request (difference)", spread(m["ours_minus_sdk"]), ""],
         ["pipeline run with run_checks=False, total CPU per request (no profiler)", ms(m["ours_nochecks_cpu"]), ""],
-        ["=> our code per request without the checks (difference)", ms(m["ours_nochecks_cpu"] - m["sdk_cpu"]),
-         verdict(m["ours_nochecks_cpu"] - m["sdk_cpu"] < 0.002) + " (goal < 2 ms: chunking, templates, validation, cache)"],
-        ["=> faithfulness checks per request (difference)", ms(m["ours_total_cpu"] - m["ours_nochecks_cpu"]), "no goal set; on by default"],
+        ["=> our code per request without the checks (difference)", spread(m["nochecks_minus_sdk"]),
+         verdict(m["nochecks_minus_sdk"][0] < 0.002) + " (goal < 2 ms: chunking, templates, validation, cache)"],
+        ["=> faithfulness checks per request (difference)", spread(m["checks"]), "no goal set; on by default"],
         ["source load (decode, clean, language) per article (no profiler)", ms(m["load_cpu"]), "before the request, in a thread in batches"],
     ]
     prof_rows = [[name, ms(v), f"{v / m['profiled_total']:.0%}"] for name, v in b.items()]
     prof_rows.append(["ours: everything else in pipeline.run", ms(ours_p - sum(v for k, v in b.items() if k.startswith("ours"))), ""])
     prof_rows.append(["pipeline.run total (profiled; the checks run in a worker thread, which cProfile does not see)", ms(m["profiled_total"]), "100%"])
     return (f"{m['requests']} requests, chunk of {m['chunk_tokens']} tokens, instant server, cache on (miss + write); "
-            f"profiler-free rows: median of {m['rounds']} interleaved rounds (SDK, ours, ours without checks)\n\n"
+            f"profiler-free rows: {m['rounds']} interleaved rounds (SDK, ours, ours without checks); totals are medians, "
+            "differences (=>) the median of the per-round differences with their quartiles in brackets\n\n"
             + table(["measure", "ms CPU / request", "verdict"], rows)
             + "\n\ncProfile breakdown (cProfile inflates absolute times ~1.5-2x; read the shares)\n\n"
             + table(["where", "ms / request (profiled)", "share"], prof_rows))
@@ -192,7 +209,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--tokens", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the three profiler-free measurements; medians reported")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the three profiler-free measurements; medians of the per-round differences reported")
     args = parser.parse_args()
     print(report_table(measure(args.requests, args.tokens, args.rounds)))
 
