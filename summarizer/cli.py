@@ -459,7 +459,7 @@ def prompts_list(prompts: PromptsOpt = None) -> None:
 @prompts_app.command("show", help="Print one template: its file, variables and output schema.")
 def prompts_show(name: Annotated[str, typer.Argument(help="Template name, e.g. brief")], prompts: PromptsOpt = None) -> None:
     from summarizer.prompts import PromptLibrary
-    from summarizer.schemas import llm_schema
+    from summarizer.schemas import WITH_KEY_POINTS, llm_schema
 
     try:
         template = PromptLibrary(prompts).get(name)
@@ -470,6 +470,10 @@ def prompts_show(name: Annotated[str, typer.Argument(help="Template name, e.g. b
     typer.echo(template.path.read_text(encoding="utf-8"))
     typer.echo(f"# output schema ({template.output_name}):")
     typer.echo(json.dumps(llm_schema(template.output_model), indent=2))
+    wider = WITH_KEY_POINTS.get(template.output_model)
+    if wider is not None:
+        typer.echo(f"# output schema when the article is summarized ({wider.__name__}; `key_points` is true):")
+        typer.echo(json.dumps(llm_schema(wider), indent=2))
 
 
 # -- cache --------------------------------------------------------------------------------------

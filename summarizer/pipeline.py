@@ -2,8 +2,9 @@
 
 Short article, summarize: ONE request (the `brief` template) returns translation, bullets and
 glossary together. Long article: translate chunk by chunk (`translate_chunk`), carrying the running
-glossary forward so a term is rendered one way, then summarize the English text (`summarize`),
-map-reduce when even the translation is too long for one request.
+glossary forward so a term is rendered one way; each part's answer also names its key points, and
+one `summarize` request merges them into the summary (map-reduce only when even the key points do
+not fit one request; the translation itself is summarized only when no part named a key point).
 An answer cut off at the output limit (finish_reason "length") or a context overflow splits the
 chunk in two and tries again, instead of accepting truncated text.
 """
@@ -23,7 +24,7 @@ from summarizer.config import Settings
 from summarizer.errors import ConfigError, ContextOverflowError, FaithfulnessError, OutputTruncatedError, OutputValidationError
 from summarizer.llm import LLMClient, StructuredReply
 from summarizer.prompts import PromptLibrary, PromptTemplate
-from summarizer.schemas import ArticleResult, GlossaryEntry, RunMetadata, Usage, llm_schema
+from summarizer.schemas import MAX_KEY_POINTS, WITH_KEY_POINTS, ArticleResult, GlossaryEntry, RunMetadata, Usage, llm_schema
 from summarizer.sources import CleanedSource
 from summarizer.tokens import get_token_counter
 from summarizer.user_glossary import TermRule, ignored_rules, rules_in
@@ -83,18 +84,25 @@ class Plan:
         return len(self.chunks) + (self._summary_requests() if task == "summarize" else 0)
 
     def _summary_requests(self) -> int:
-        english = self.source_tokens * 1.1
+        """The merge of the parts' key points: one request, map-reduce when they do not fit one."""
         summary_budget = max(1, self.context_window - self.prompt_overhead - 1024)
-        parts = max(1, -(-int(english) // summary_budget))
+        parts = max(1, -(-self._key_point_tokens() // summary_budget))
         return 1 if parts == 1 else parts + 1
+
+    def _key_point_tokens(self) -> int:
+        return len(self.chunks) * KEY_POINT_TOKENS_PER_PART
 
     def estimated_tokens(self, task: Task) -> Usage:
         requests = self.estimated_requests(task)
         prompt = self.source_tokens + requests * self.prompt_overhead
-        completion = int(self.source_tokens * TRANSLATION_EXPANSION / 1.2) + 300 * requests
+        completion = int(self.source_tokens * TRANSLATION_EXPANSION / 1.2) + 300 * requests  # 300: JSON, glossary, bullets or key points
         if task == "summarize" and not self.single_request:
-            prompt += int(self.source_tokens * 1.1)
+            prompt += self._key_point_tokens()
         return Usage(prompt_tokens=prompt, completion_tokens=completion)
+
+
+# Key points one part's answer holds (up to MAX_KEY_POINTS short bullets): an estimate for planning and cost only.
+KEY_POINT_TOKENS_PER_PART = 30 * MAX_KEY_POINTS
 
 
 PROMPT_CUT_RATIO = 0.6  # server-counted prompt below this share of the article's tokens: the prompt was cut
@@ -130,8 +138,10 @@ class ArticlePipeline:
         return self._overheads[key]
 
     def _count_overhead(self, template: PromptTemplate, extra_terms: int) -> int:
-        messages = template.render(**self._variables(template, "", chunk_number=1, chunk_count=1, known=[]))
-        schema_tokens = self.counter.count(json.dumps(llm_schema(template.output_model), ensure_ascii=False))
+        # the widest form the template is sent in: with the key-points rule and schema when it has them
+        messages = template.render(**self._variables(template, "", chunk_number=1, chunk_count=1, known=[], key_points=True))
+        output = WITH_KEY_POINTS.get(template.output_model, template.output_model)
+        schema_tokens = self.counter.count(json.dumps(llm_schema(output), ensure_ascii=False))
         return sum(self.counter.count(m["content"]) + 4 for m in messages) + schema_tokens + 15 * extra_terms + 16
 
     def warm_up(self) -> None:
@@ -182,7 +192,7 @@ class ArticlePipeline:
         )
 
     # -- running -----------------------------------------------------------------------------
-    def _variables(self, template: PromptTemplate, article: str, *, chunk_number: int, chunk_count: int, known: list[TermRule], partial: str = "", language: str | None = None) -> dict[str, Any]:
+    def _variables(self, template: PromptTemplate, article: str, *, chunk_number: int, chunk_count: int, known: list[TermRule], partial: str = "", language: str | None = None, key_points: bool = False) -> dict[str, Any]:
         return {
             "article": _protect(article),
             "source_language_name": _language_name(language),
@@ -193,15 +203,17 @@ class ArticlePipeline:
             "chunk_number": chunk_number,
             "chunk_count": chunk_count,
             "partial": partial,
+            "key_points": key_points,
         }
 
     async def _ask(self, template_name: str, article: str, state: "_RunState", *, article_tokens: int | None = None, **variables: Any) -> StructuredReply:
         template = self.prompts.get(template_name)
         state.versions[template.name] = template.version
         messages = template.render(**self._variables(template, article, language=state.language, **variables))
+        output = WITH_KEY_POINTS.get(template.output_model, template.output_model) if variables.get("key_points") else template.output_model
         max_tokens = state.plan.max_output_tokens if template_name != "summarize" else min(state.plan.max_output_tokens, 1024)
         reply = await self.client.structured(
-            messages=messages, output=template.output_model, template_version=template.version,
+            messages=messages, output=output, template_version=template.version,
             parameters=template.parameters, max_tokens=max_tokens,
         )
         state.record(reply)
@@ -293,11 +305,18 @@ class ArticlePipeline:
                 state.warnings.append(f"single request did not fit ({exc.message}); translating in parts")
                 plan.chunks = split_into_chunks(source.text, max(MIN_CHUNK_TOKENS, plan.chunks[0].tokens // 2 + 1), self.counter.count)
         if not translated_in_one:
-            parts, glossary, chunk_title = await self._translate_chunks(plan.chunks, state)
+            parts, glossary, chunk_title, key_points = await self._translate_chunks(plan.chunks, state, key_points=task == "summarize")
             translation = "\n\n".join(parts)
             title = chunk_title or title
             if task == "summarize":
-                summary = await self._summarize(translation, state)
+                if key_points:
+                    # The parts' key points, written while translating, are merged in one request: the
+                    # whole translation is not sent again (token_economy.py, an 8k-token article in a
+                    # 4k window: 13 -> 9 requests, 19.7k -> 11.2k prompt tokens).
+                    summary = await self._summarize("\n".join(f"- {p}" for p in key_points), state,
+                                                    what=f"the key points of all {len(parts)} parts of one long article, in order; merge them into one summary")
+                else:  # no part stated a fact the model could name: summarize the translation itself
+                    summary = await self._summarize(translation, state)
         state.timings["requests"] = time.perf_counter() - started - state.timings["plan"]
 
         for rule in ignored_rules(source.text, translation, self.user_glossary):
@@ -357,9 +376,12 @@ class ArticlePipeline:
             return source.language
         return None
 
-    async def _translate_chunks(self, chunks: list[Chunk], state: "_RunState") -> tuple[list[str], list[GlossaryEntry], str]:
+    async def _translate_chunks(self, chunks: list[Chunk], state: "_RunState", *, key_points: bool) -> tuple[list[str], list[GlossaryEntry], str, list[str]]:
+        """Translations of the parts in order, the merged glossary, the first headline, and (when
+        `key_points`: the article is being summarized) the parts' key points in order."""
         parts: list[str] = []
         glossary: list[GlossaryEntry] = []
+        points: list[str] = []
         title = ""
         pending: list[tuple[str, int]] = [(c.text, 0) for c in chunks]
         total = len(pending)
@@ -370,7 +392,7 @@ class ArticlePipeline:
             learned = [TermRule(g.source_term, g.term) for g in glossary]
             known = rules_in(text, self.user_glossary) + [r for r in rules_in(text, learned) if r.source.lower() not in {u.source.lower() for u in self.user_glossary}]
             try:
-                reply = await self._ask("translate_chunk", text, state, chunk_number=number, chunk_count=total, known=known)
+                reply = await self._ask("translate_chunk", text, state, chunk_number=number, chunk_count=total, known=known, key_points=key_points)
             except (OutputTruncatedError, ContextOverflowError) as exc:
                 if depth >= MAX_SPLIT_DEPTH:
                     raise
@@ -387,18 +409,22 @@ class ArticlePipeline:
                 title = value.title
             parts.append(value.translation)
             glossary = _dedupe(glossary + list(value.glossary))
+            points.extend(getattr(value, "key_points", []))
         state.chunks_done = number
-        return parts, glossary, title
+        return parts, glossary, title, points
 
-    async def _summarize(self, english: str, state: "_RunState") -> list[str]:
+    async def _summarize(self, english: str, state: "_RunState", *, what: str = "") -> list[str]:
+        """Bullets for `english`: one request when it fits, else map-reduce over its parts.
+        `what` tells the model what the text is when it is not an article (e.g. key points)."""
         template = self.prompts.get("summarize")
         budget = max(MIN_CHUNK_TOKENS, state.plan.context_window - self._overhead(template) - 1024 - 64)
         pieces = split_into_chunks(english, budget, self.counter.count)
         if len(pieces) == 1:
-            return list((await self._ask("summarize", english, state, chunk_number=1, chunk_count=1, known=[])).value.summary)
+            return list((await self._ask("summarize", english, state, chunk_number=1, chunk_count=1, known=[], partial=what)).value.summary)
         bullets: list[str] = []
         for index, piece in enumerate(pieces, start=1):
-            reply = await self._ask("summarize", piece.text, state, chunk_number=index, chunk_count=len(pieces), known=[], partial=f"part {index} of {len(pieces)} of a long article")
+            described = f"part {index} of {len(pieces)} of {what}" if what else f"part {index} of {len(pieces)} of a long article"
+            reply = await self._ask("summarize", piece.text, state, chunk_number=index, chunk_count=len(pieces), known=[], partial=described)
             bullets.extend(reply.value.summary)
         combined = "\n".join(f"- {b}" for b in bullets)
         reply = await self._ask("summarize", combined, state, chunk_number=1, chunk_count=1, known=[], partial="the bullet summaries of all parts of one long article; merge them into one summary")

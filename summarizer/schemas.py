@@ -82,6 +82,27 @@ class ChunkTranslationOutput(_Strict):
     _glossary = field_validator("glossary", mode="before")(_usable_entries)
 
 
+MAX_KEY_POINTS = 4
+
+
+class ChunkBriefOutput(ChunkTranslationOutput):
+    """A chunk of an article being summarized: also its key points, which become the article's
+    summary in one merge request (instead of re-reading the whole translation). A translate-only
+    run asks for `ChunkTranslationOutput` and pays no completion tokens for them."""
+
+    key_points: list[str] = Field(max_length=MAX_KEY_POINTS, description="Up to 4 facts or claims of this part, most important first.")
+
+    @field_validator("key_points")
+    @classmethod
+    def _points_not_blank(cls, points: list[str]) -> list[str]:
+        """A blank point is noise, not a reason to re-ask: dropped."""
+        return [p.strip() for p in points if p.strip()]
+
+
+# The output a template's declared output becomes when the run also wants key points.
+WITH_KEY_POINTS: dict[type[BaseModel], type[BaseModel]] = {ChunkTranslationOutput: ChunkBriefOutput}
+
+
 class SummaryOutput(_Strict):
     summary: list[Bullet] = Field(min_length=3, max_length=7, description="3 to 7 summary bullets.")
 
@@ -94,6 +115,7 @@ class SummaryOutput(_Strict):
 OUTPUT_MODELS: dict[str, type[BaseModel]] = {
     "BriefOutput": BriefOutput,
     "ChunkTranslationOutput": ChunkTranslationOutput,
+    "ChunkBriefOutput": ChunkBriefOutput,
     "SummaryOutput": SummaryOutput,
 }
 

@@ -172,6 +172,10 @@ def test_prompts_list_show_and_custom_folder_changes_the_cache_key(llm_server, t
         assert name in listed.stdout
     shown = run_cli("prompts", "show", "brief")
     assert b"variables: article" in shown.stdout and b"output schema (BriefOutput)" in shown.stdout
+    assert b"ChunkBriefOutput" not in shown.stdout
+    chunk = run_cli("prompts", "show", "translate_chunk")
+    assert b"key_points" in chunk.stdout.split(b"# variables:")[1].split(b"\n")[0]
+    assert b"output schema (ChunkTranslationOutput)" in chunk.stdout and b"when the article is summarized (ChunkBriefOutput" in chunk.stdout
     assert run_cli("prompts", "show", "nope").returncode == 2
 
     assert run_cli("summarize", str(SEED_000), *endpoint(llm_server)).returncode == 0

@@ -123,15 +123,79 @@ def test_truncated_single_request_falls_back_to_parts(llm_server, tmp_path):
     assert result.summary and "Raksasa" in result.translation
 
 
-def test_map_reduce_summary_when_translation_is_long(llm_server, tmp_path):
+def _with_key_points(points_for):
+    """schema_responder, with translate_chunk answers' key points replaced by points_for(article)."""
+    import json
+
+    from scripted_server import extract_article
+
+    def respond(req):
+        reply = schema_responder(req)
+        if "Translate this part" in user_prompt(req):
+            answer = json.loads(reply.json["choices"][0]["message"]["content"])
+            answer["key_points"] = points_for(extract_article(req.body) or "")
+            reply = completion(json.dumps(answer), model="test-model")
+        return reply
+
+    return respond
+
+
+def test_long_article_summary_merges_the_parts_key_points_in_one_request(llm_server, tmp_path):
+    article = tmp_path / "long.txt"
+    article.write_text(long_article(30), encoding="utf-8")
+    with session_for(llm_server, tmp_path, context_window=1500, max_output_tokens=600) as session:
+        chunks = len(session.plan(article).chunks)
+        result = session.run(article)
+    used = templates_used(llm_server)
+    assert chunks >= 3 and used == ["translate_chunk"] * chunks + ["summarize"]
+    merge = llm_server.chat_requests()[-1]
+    assert "merge them into one summary" in system_prompt(merge)
+    points = [line for line in user_prompt(merge).splitlines() if line.startswith("- Key point")]
+    assert len(points) == chunks  # one from each part, in order
+    assert "Paragraf 0" in points[0] and "Paragraf 0" not in points[-1]
+    assert "[EN]" not in user_prompt(merge)  # the translation is not sent again
+    assert 3 <= len(result.summary) <= 7 and result.metadata.requests == chunks + 1
+
+
+def test_key_points_too_long_for_one_request_are_map_reduced(llm_server, tmp_path):
+    llm_server.responder = _with_key_points(lambda text: [f"Fakta {n}: " + " ".join(["Amazon menambah investasi US$5 miliar"] * 12) for n in range(4)])
     article = tmp_path / "long.txt"
     article.write_text(long_article(30), encoding="utf-8")
     with session_for(llm_server, tmp_path, context_window=1500, max_output_tokens=600) as session:
         result = session.run(article)
     summaries = [r for r in llm_server.chat_requests() if "Summarize this text" in user_prompt(r)]
     assert len(summaries) >= 3
+    assert "part 1 of" in system_prompt(summaries[0]) and "key points" in system_prompt(summaries[0])
     assert "merge them into one summary" in system_prompt(summaries[-1])
     assert 3 <= len(result.summary) <= 7
+
+
+def test_parts_without_key_points_summarize_the_translation(llm_server, tmp_path):
+    llm_server.responder = _with_key_points(lambda text: ["   "])  # blank points are dropped, not re-asked
+    article = tmp_path / "long.txt"
+    article.write_text(long_article(12), encoding="utf-8")
+    with session_for(llm_server, tmp_path, context_window=1500, max_output_tokens=600) as session:
+        result = session.run(article)
+    summaries = [r for r in llm_server.chat_requests() if "Summarize this text" in user_prompt(r)]
+    assert summaries and "[EN] Paragraf 0" in user_prompt(summaries[0])  # the translation itself
+    assert not any("key points" in system_prompt(r) for r in summaries)
+    assert 3 <= len(result.summary) <= 7
+
+
+def test_translate_only_long_article_asks_for_no_key_points(llm_server, tmp_path):
+    article = tmp_path / "long.txt"
+    article.write_text(long_article(12), encoding="utf-8")
+    with session_for(llm_server, tmp_path, context_window=1500, max_output_tokens=600) as session:
+        result = session.run(article, "translate")
+        session.run(article, "summarize")
+    requests = llm_server.chat_requests()
+    translate_only = requests[:result.metadata.requests]
+    assert len(translate_only) >= 2 and templates_used(llm_server)[:len(translate_only)] == ["translate_chunk"] * len(translate_only)
+    for request in translate_only:  # neither the rule nor the schema field: no completion tokens spent on them
+        assert "key_points" not in system_prompt(request)
+        assert "key_points" not in request.body["response_format"]["json_schema"]["schema"]["properties"]
+    summarizing = [r for r in requests[len(translate_only):] if "Translate this part" in user_prompt(r)]
+    assert summarizing and all("key_points" in system_prompt(r) and "key_points" in r.body["response_format"]["json_schema"]["schema"]["properties"] for r in summarizing)
 
 
 def test_translate_only_sends_no_summary_request(llm_server, tmp_path):

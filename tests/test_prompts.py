@@ -8,7 +8,7 @@ from summarizer.errors import PromptError
 from summarizer.prompts import BUILTIN_PROMPTS_DIR, PromptLibrary, load_template
 
 FULL = dict(article="A", source_language_name="Indonesian", target_language="English", instructions="",
-            user_glossary=[], known_terms=[], chunk_number=1, chunk_count=1, partial="")
+            user_glossary=[], known_terms=[], chunk_number=1, chunk_count=1, partial="", key_points=False)
 
 
 def test_builtin_templates_load_and_render():
