@@ -73,6 +73,7 @@ class Plan:
     source_tokens: int
     prompt_overhead: int
     token_counter: str
+    summary_budget: int = MIN_CHUNK_TOKENS  # tokens of text one `summarize` request takes (what _summarize splits at)
 
     @property
     def single_request(self) -> bool:
@@ -85,8 +86,7 @@ class Plan:
 
     def _summary_requests(self) -> int:
         """The merge of the parts' key points: one request, map-reduce when they do not fit one."""
-        summary_budget = max(1, self.context_window - self.prompt_overhead - 1024)
-        parts = max(1, -(-self._key_point_tokens() // summary_budget))
+        parts = max(1, -(-self._key_point_tokens() // self.summary_budget))
         return 1 if parts == 1 else parts + 1
 
     def _key_point_tokens(self) -> int:
@@ -189,7 +189,12 @@ class ArticlePipeline:
             source_tokens=sum(c.tokens for c in chunks),
             prompt_overhead=overhead,
             token_counter=self.counter.name,
+            summary_budget=self._summary_budget(window),
         )
+
+    def _summary_budget(self, window: int) -> int:
+        # room for the answer (<= 1024 tokens, see _ask) and the chat framing
+        return max(MIN_CHUNK_TOKENS, window - self._overhead(self.prompts.get("summarize")) - 1024 - 64)
 
     # -- running -----------------------------------------------------------------------------
     def _variables(self, template: PromptTemplate, article: str, *, chunk_number: int, chunk_count: int, known: list[TermRule], partial: str = "", language: str | None = None, key_points: bool = False) -> dict[str, Any]:
@@ -416,9 +421,7 @@ class ArticlePipeline:
     async def _summarize(self, english: str, state: "_RunState", *, what: str = "") -> list[str]:
         """Bullets for `english`: one request when it fits, else map-reduce over its parts.
         `what` tells the model what the text is when it is not an article (e.g. key points)."""
-        template = self.prompts.get("summarize")
-        budget = max(MIN_CHUNK_TOKENS, state.plan.context_window - self._overhead(template) - 1024 - 64)
-        pieces = split_into_chunks(english, budget, self.counter.count)
+        pieces = split_into_chunks(english, state.plan.summary_budget, self.counter.count)
         if len(pieces) == 1:
             return list((await self._ask("summarize", english, state, chunk_number=1, chunk_count=1, known=[], partial=what)).value.summary)
         bullets: list[str] = []

@@ -250,6 +250,23 @@ def test_estimate_sends_nothing(llm_server, tmp_path):
     assert llm_server.requests == []
 
 
+def test_estimate_of_a_long_article_matches_the_requests_a_run_sends(llm_server, tmp_path):
+    article = tmp_path / "long.txt"
+    article.write_text(long_article(60), encoding="utf-8")
+    with session_for(llm_server, tmp_path, context_window=4096, use_cache=False) as session:
+        for task in ("summarize", "translate"):
+            estimate = session.estimate(article, task)
+            before = len(llm_server.chat_requests())
+            result = session.run(article, task)
+            assert estimate.requests == result.metadata.requests == len(llm_server.chat_requests()) - before, task
+    assert estimate.chunks >= 3
+    # a window barely larger than the summary's answer room: the estimate stays a plausible number
+    # (it once divided by a budget of 1 token and promised 1,211 requests for 10 chunks)
+    with session_for(llm_server, tmp_path, context_window=1500, max_output_tokens=600, use_cache=False) as session:
+        estimate = session.estimate(article)
+    assert estimate.chunks < estimate.requests <= 2 * estimate.chunks
+
+
 def test_english_article_gets_a_warning(llm_server, tmp_path):
     article = tmp_path / "en.txt"
     article.write_text("The central bank raised interest rates by half a point on Tuesday, citing persistent inflation.\n\n"
