@@ -92,11 +92,15 @@ class ChunkBriefOutput(ChunkTranslationOutput):
 
     key_points: list[str] = Field(max_length=MAX_KEY_POINTS, description="Up to 4 facts or claims of this part, most important first.")
 
-    @field_validator("key_points")
+    @field_validator("key_points", mode="before")
     @classmethod
-    def _points_not_blank(cls, points: list[str]) -> list[str]:
-        """A blank point is noise, not a reason to re-ask: dropped."""
-        return [p.strip() for p in points if p.strip()]
+    def _usable_points(cls, points: Any) -> Any:
+        """Blank points are dropped and points past the 4th cut: never a reason to re-ask a part's
+        whole translation (a wrong type still is: pydantic reports it)."""
+        if not isinstance(points, list):
+            return points
+        kept = [p.strip() if isinstance(p, str) else p for p in points if not (isinstance(p, str) and not p.strip())]
+        return kept[:MAX_KEY_POINTS]
 
 
 # The output a template's declared output becomes when the run also wants key points.

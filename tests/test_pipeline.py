@@ -170,6 +170,18 @@ def test_key_points_too_long_for_one_request_are_map_reduced(llm_server, tmp_pat
     assert 3 <= len(result.summary) <= 7
 
 
+def test_extra_and_blank_key_points_cost_no_re_ask(llm_server, tmp_path):
+    llm_server.responder = _with_key_points(lambda text: ["", "Poin A.", "  ", "Poin B.", "Poin C.", "Poin D.", "Poin E.", "Poin F."])
+    article = tmp_path / "long.txt"
+    article.write_text(long_article(12), encoding="utf-8")
+    with session_for(llm_server, tmp_path, context_window=4096, max_output_tokens=700) as session:
+        chunks = len(session.plan(article).chunks)
+        result = session.run(article)
+    assert chunks >= 2 and result.metadata.requests == chunks + 1  # no repair request
+    merge = user_prompt(llm_server.chat_requests()[-1])
+    assert merge.count("- Poin A.") == chunks and "Poin E." not in merge  # 4 per part, blanks dropped
+
+
 def test_parts_without_key_points_summarize_the_translation(llm_server, tmp_path):
     llm_server.responder = _with_key_points(lambda text: ["   "])  # blank points are dropped, not re-asked
     article = tmp_path / "long.txt"
