@@ -23,7 +23,7 @@ What the fake server answers decides the completion tokens, so each row says whi
 Rows: seed 000 with both answers; seed 002 (no hand translation: echo); seed 000 repeated each of the
 `--repeat` times with its hand translation body repeated as many times (summary and glossary once: repeating
 them would only duplicate entries), run with a context window of `--repeat-window` so it is still one
-request; and a long article (the seeds repeated to `--long-tokens`) with a `--long-window` window,
+request; seed 000 x2 with the default settings (one request or several, as a user would get); and a long article (the seeds repeated to `--long-tokens`) with a `--long-window` window,
 several chunks (echo, no goal).
 
 Naive: three separate calls, each given the full article and a one-line instruction: translate,
@@ -232,6 +232,9 @@ def measure(repeats: list[int], repeat_window: int, long_tokens: int, long_windo
             cases.append((f"{SEED_000.name} x{repeat}, window {repeat_window}", f"hand translation x{repeat}",
                           repeated_article(Path(tmp) / f"repeated{repeat}.txt", SEED_000, repeat), hand_answer(repeat),
                           {"context_window": repeat_window, "max_output_tokens": repeat_window // 2}, True))
+        # what a user gets without tuning: the default window (8,192 for an unknown model) and output limit
+        cases.append((f"{SEED_000.name} x2, default settings", "hand translation x2",
+                      repeated_article(Path(tmp) / "repeated-default.txt", SEED_000, 2), hand_answer(2), {}, True))
         cases.append((f"long (seeds repeated, ~{long_tokens // 1000}k tokens), window {long_window}", "echo: translation = source text",
                       long_article(Path(tmp) / "long.txt", long_tokens), None, {"context_window": long_window}, False))
         for label, content, path, answer, overrides, realistic in cases:

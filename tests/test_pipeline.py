@@ -279,6 +279,27 @@ def test_estimate_of_a_long_article_matches_the_requests_a_run_sends(llm_server,
     assert estimate.chunks < estimate.requests <= 2 * estimate.chunks
 
 
+def test_indonesian_to_english_is_sized_by_its_measured_expansion(llm_server, tmp_path):
+    """English answers take ~0.72 tokens per Indonesian token: a 2,800-token article fits one request
+    at the default 4,096 output tokens, where the default bound (1.35) would cut it in two parts and
+    add a summary request."""
+    article = tmp_path / "long.txt"
+    text = load_source(SEED_000).text
+    article.write_text(text + "\n\n" + text, encoding="utf-8")
+    with session_for(llm_server, tmp_path) as session:
+        language = session.load(article).language
+        plan = session.plan(article)
+        estimate = session.estimate(article)
+    assert language == "id"
+    assert 2600 < plan.source_tokens < 3400 and plan.single_request and estimate.requests == 1
+    assert estimate.completion_tokens < plan.source_tokens  # the estimate expects a shorter English answer
+    with session_for(llm_server, tmp_path, target_lang="German") as session:  # a pair we have not measured
+        other = session.plan(article)
+        other_requests = session.estimate(article).requests
+    assert len(other.chunks) == 2 and other_requests == 3
+    assert llm_server.chat_requests() == []
+
+
 def test_english_article_gets_a_warning(llm_server, tmp_path):
     article = tmp_path / "en.txt"
     article.write_text("The central bank raised interest rates by half a point on Tuesday, citing persistent inflation.\n\n"
