@@ -83,8 +83,8 @@ class Plan:
     source_tokens: int
     prompt_overhead: int
     token_counter: str
-    expected_expansion: float = TRANSLATION_EXPANSION / 1.2  # answer tokens per source token, for estimates
-    summary_budget: int = MIN_CHUNK_TOKENS  # tokens of text one `summarize` request takes (what _summarize splits at)
+    expected_expansion: float  # answer tokens per source token, for estimates
+    summary_budget: int  # tokens of text one `summarize` request takes (what _summarize splits at)
 
     @property
     def single_request(self) -> bool:
@@ -131,6 +131,12 @@ def translation_expansion(source_lang: str | None, target_lang: str) -> tuple[fl
     return measured, min(TRANSLATION_EXPANSION, measured * EXPANSION_MARGIN)
 
 
+def _output(template: PromptTemplate, *, key_points: bool) -> type:
+    """The model a template's answer is validated against: its declared output, widened with
+    `key_points` when the run wants them and the output has such a form."""
+    return WITH_KEY_POINTS.get(template.output_model, template.output_model) if key_points else template.output_model
+
+
 def _language_name(code: str | None) -> str:
     return LANGUAGE_NAMES.get(code or "", "the source language")
 
@@ -162,8 +168,7 @@ class ArticlePipeline:
     def _count_overhead(self, template: PromptTemplate, extra_terms: int) -> int:
         # the widest form the template is sent in: with the key-points rule and schema when it has them
         messages = template.render(**self._variables(template, "", chunk_number=1, chunk_count=1, known=[], key_points=True))
-        output = WITH_KEY_POINTS.get(template.output_model, template.output_model)
-        schema_tokens = self.counter.count(json.dumps(llm_schema(output), ensure_ascii=False))
+        schema_tokens = self.counter.count(json.dumps(llm_schema(_output(template, key_points=True)), ensure_ascii=False))
         return sum(self.counter.count(m["content"]) + 4 for m in messages) + schema_tokens + 15 * extra_terms + 16
 
     def warm_up(self) -> None:
@@ -239,10 +244,9 @@ class ArticlePipeline:
         template = self.prompts.get(template_name)
         state.versions[template.name] = template.version
         messages = template.render(**self._variables(template, article, language=state.language, **variables))
-        output = WITH_KEY_POINTS.get(template.output_model, template.output_model) if variables.get("key_points") else template.output_model
         max_tokens = state.plan.max_output_tokens if template_name != "summarize" else min(state.plan.max_output_tokens, 1024)
         reply = await self.client.structured(
-            messages=messages, output=output, template_version=template.version,
+            messages=messages, output=_output(template, key_points=bool(variables.get("key_points"))), template_version=template.version,
             parameters=template.parameters, max_tokens=max_tokens,
         )
         state.record(reply)
