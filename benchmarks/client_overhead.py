@@ -207,9 +207,9 @@ def report_table(m: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--tokens", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the three profiler-free measurements; medians of the per-round differences reported")
+    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds of the three profiler-free measurements; medians of the per-round differences reported")
     args = parser.parse_args()
     print(report_table(measure(args.requests, args.tokens, args.rounds)))
 
