@@ -71,10 +71,11 @@ HAND_TRANSLATION = ROOT / "tests" / "data" / "checks" / "seed000.en.txt"
 
 @dataclass
 class HandAnswer:
-    """The fields of a realistic answer; None leaves the schema generator's value."""
+    """The fields of a realistic answer; None leaves the schema generator's value. `summary` items
+    are {"text", "paragraphs"}: the bullet and the article paragraphs it cites (`cited_paragraphs`)."""
 
     translation: str
-    summary: list[str]
+    summary: list[dict]
     glossary: list[dict] = field(default_factory=list)
     title: str | None = None
 
@@ -124,10 +125,23 @@ def hand_answer(repeat: int = 1) -> HandAnswer:
     article_body = "\n\n".join(body)
     return HandAnswer(
         translation="\n\n".join([article_body] * repeat),
-        summary=bullets,
+        summary=[{"text": b, "paragraphs": cited_paragraphs(b, SEED_000)} for b in bullets],
         glossary=[{"term": t, "source_term": s, "definition": d} for (t, d), s in zip(entries, source_terms)],
         title=None,  # the seed has no headline (and so neither has the hand translation)
     )
+
+
+def cited_paragraphs(bullet: str, source: Path, most: int = 3) -> list[int]:
+    """What a good model cites for `bullet`: the first `most` paragraphs of the article that hold one
+    of its figures (seed 000's bullets: [3, 7] [4, 12] [3, 5, 10] style lists), else paragraph 1."""
+    from summarizer.checks import extract_quantities
+    from summarizer.chunking import split_paragraphs
+    from summarizer.sources import load_source
+
+    figures = {v for q in extract_quantities(bullet, "en") for v in q.values}
+    paragraphs = split_paragraphs(load_source(source).text)
+    holding = [n for n, p in enumerate(paragraphs, start=1) if figures & {v for q in extract_quantities(p, "id") for v in q.values}]
+    return holding[:most] or [1]
 
 
 def realistic_responder(answer: HandAnswer):
@@ -173,7 +187,8 @@ def _run_ours(path: Path, answer: HandAnswer | None, overrides: dict) -> dict:
         finally:
             session.close()
         bodies = [r.body for r in server.chat_requests()]
-    if answer is not None and (result.translation.strip() != answer.translation.strip() or list(result.summary) != answer.summary
+    if answer is not None and (result.translation.strip() != answer.translation.strip()
+                               or [(b.text, b.paragraphs) for b in result.summary] != [(b["text"], b["paragraphs"]) for b in answer.summary]
                                or len(result.glossary) != len(answer.glossary)):
         raise SystemExit(f"{path.name}: the result is not the scripted hand-translation answer")
     prompt = sum(count_message_tokens(b["messages"], counter) for b in bodies)
@@ -190,7 +205,7 @@ def _naive(article: str, result) -> dict:
     prompt = sum(count_message_tokens([{"role": "user", "content": f"{text}\n\n{article}"}], counter) for text in NAIVE_INSTRUCTIONS.values())
     answers = [
         result.translation,
-        "\n".join(f"- {b}" for b in result.summary),
+        "\n".join(f"- {b.text}" for b in result.summary),
         "\n".join(f"{g.term} ({g.source_term}): {g.definition}" for g in result.glossary),
     ]
     return {"requests": 3, "prompt": prompt, "completion": sum(counter.count(a) for a in answers)}

@@ -150,8 +150,9 @@ def test_long_article_summary_merges_the_parts_key_points_in_one_request(llm_ser
     assert chunks >= 3 and used == ["translate_chunk"] * chunks + ["summarize"]
     merge = llm_server.chat_requests()[-1]
     assert "merge them into one summary" in system_prompt(merge)
-    points = [line for line in user_prompt(merge).splitlines() if line.startswith("- Key point")]
-    assert len(points) == chunks  # one from each part, in order
+    points = [line for line in user_prompt(merge).splitlines() if "Key point" in line]
+    assert len(points) == chunks  # one from each part, in order, numbered to be cited
+    assert [p.split(" ", 1)[0] for p in points] == [f"¶{n}" for n in range(1, chunks + 1)]
     assert "Paragraf 0" in points[0] and "Paragraf 0" not in points[-1]
     assert "[EN]" not in user_prompt(merge)  # the translation is not sent again
     assert 3 <= len(result.summary) <= 7 and result.metadata.requests == chunks + 1
@@ -179,7 +180,8 @@ def test_extra_and_blank_key_points_cost_no_re_ask(llm_server, tmp_path):
         result = session.run(article)
     assert chunks >= 2 and result.metadata.requests == chunks + 1  # no repair request
     merge = user_prompt(llm_server.chat_requests()[-1])
-    assert merge.count("- Poin A.") == chunks and "Poin E." not in merge  # 4 per part, blanks dropped
+    assert merge.count(" Poin A.") == chunks and "Poin E." not in merge  # 4 per part, blanks dropped
+    assert f"¶{4 * chunks} Poin D." in merge
 
 
 def test_parts_without_key_points_summarize_the_translation(llm_server, tmp_path):

@@ -28,8 +28,13 @@ def test_llm_schema_requires_everything_and_keeps_fields_named_title():
 def test_brief_output_bounds_bullets_and_rejects_blank_text():
     entry = {"term": "AWS", "source_term": "AWS", "definition": "Amazon's cloud."}
     good = {"source_language": "id", "title": "T", "translation": "x", "summary": ["a", "b", "c"], "glossary": [entry]}
-    assert BriefOutput.model_validate(good).summary == ["a", "b", "c"]
+    assert [(b.text, b.paragraphs) for b in BriefOutput.model_validate(good).summary] == [("a", []), ("b", []), ("c", [])]
+    cited = {**good, "summary": [{"text": " a ", "paragraphs": [3, 1, 3]}, "b", "c"]}
+    assert BriefOutput.model_validate(cited).summary[0].model_dump() == {"text": "a", "paragraphs": [1, 3]}
     for bad in ({**good, "summary": ["a"]}, {**good, "summary": ["a"] * 8}, {**good, "translation": "  "},
-                {**good, "summary": ["a", " ", "c"]}, {**good, "extra": 1}, {**good, "glossary": "AWS"}):
+                {**good, "summary": ["a", " ", "c"]}, {**good, "extra": 1}, {**good, "glossary": "AWS"},
+                {**good, "summary": [{"text": "a", "paragraphs": [0]}, "b", "c"]},
+                {**good, "summary": [{"text": "a", "paragraphs": [1], "source": "x"}, "b", "c"]},
+                {**good, "glossary": [{**entry, "paragraphs": [1]}]}):  # where a term occurs is found, not asked
         with pytest.raises(ValidationError):
             BriefOutput.model_validate(bad)
