@@ -18,15 +18,18 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from summarizer import __version__
 from summarizer.chunking import Chunk, split_into_chunks, split_paragraphs
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ContextOverflowError, FaithfulnessError, OutputTruncatedError, OutputValidationError
+from summarizer.jsonparse import NoJSONFound, extract_json_object
 from summarizer.llm import LLMClient, StructuredReply
 from summarizer.paragraph_refs import Sources, numbered, paragraphs_with, strip_copied_markers, with_markers
 from summarizer.prompts import PromptLibrary, PromptTemplate
 from summarizer.schemas import (
-    MAX_KEY_POINTS, WITH_KEY_POINTS, ArticleResult, GlossaryEntry, GlossaryTerm, RunMetadata, SummaryBullet, Usage, citing_at_most,
+    CITING_FIELDS, MAX_KEY_POINTS, WITH_KEY_POINTS, ArticleResult, GlossaryEntry, GlossaryTerm, RunMetadata, SummaryBullet, Usage, citing_at_most,
     llm_schema,
 )
 from summarizer.sources import CleanedSource
@@ -256,13 +259,18 @@ class ArticlePipeline:
         messages = template.render(**self._variables(template, shown, language=state.language, **variables))
         max_tokens = state.plan.max_output_tokens if template_name != "summarize" else min(state.plan.max_output_tokens, 1024)
         output = _output(template, key_points=bool(variables.get("key_points")))
-        if units:
-            output = citing_at_most(output, len(units))
-        reply = await self.client.structured(
-            messages=messages, output=output, template_version=template.version,
-            parameters=template.parameters, max_tokens=max_tokens,
-        )
+        bounded = citing_at_most(output, len(units)) if units else output
+        try:
+            reply = await self.client.structured(
+                messages=messages, output=bounded, template_version=template.version,
+                parameters=template.parameters, max_tokens=max_tokens,
+            )
+        except OutputValidationError as exc:
+            reply = _without_bad_citations(exc, output, len(units)) if units else None
+            if reply is None:
+                raise
         state.record(reply)
+        output = bounded
         self._warn_if_prompt_was_cut(reply, shown, article_tokens, state)
         if self.settings.repair and template_name != "summarize":
             reply = await self._repair_facts(article, messages, reply, template, output, max_tokens, state)
@@ -514,6 +522,23 @@ class _Content:
     glossary: list[GlossaryTerm]
     summary: list[SummaryBullet] = field(default_factory=list)
     model_language: str | None = None
+
+
+def _without_bad_citations(exc: OutputValidationError, output: type, count: int) -> StructuredReply | None:
+    """The model's last answer when citing a number past ¶count was all that kept it invalid
+    through every re-ask: kept with those citations dropped (a weak model's bad citation must not
+    cost the article its translation). None when the answer is invalid for another reason too.
+    (The client does not report the usage of failed attempts: the run's token count misses them.)"""
+    try:
+        value = output.model_validate(extract_json_object(exc.last_content or ""))
+    except (NoJSONFound, ValidationError):
+        return None
+    for name in CITING_FIELDS:
+        items = getattr(value, name, None)
+        if items:
+            setattr(value, name, [b.model_copy(update={"paragraphs": [n for n in b.paragraphs if n <= count]}) for b in items])
+    warning = f"the model kept citing paragraphs past ¶{count} after {exc.attempts} attempt(s); those citations were dropped"
+    return StructuredReply(value=value, requests=exc.attempts, warnings=[warning])
 
 
 def _cited(bullets: list[SummaryBullet], sources: Sources) -> list[SummaryBullet]:

@@ -6,8 +6,10 @@ Checks and their severities:
     summary_unsourced   warning  a bullet cites no paragraph of the article
     summary_miscited    warning  a figure of the bullet is not in the paragraphs it cites, but the
                                  article has it elsewhere (the message names where)
-                        info     the same for a name: a bullet may name the subject of an earlier
-                                 paragraph ("Amazon") without the cited one repeating it
+                        info     a bullet without a figure to go by names things of the article
+                                 (capitalised words it contains verbatim), none of them in the cited
+                                 paragraphs. Only then: a bullet often names the article's subject
+                                 ("Amazon"), which the cited paragraph need not repeat
 
 A figure or name the article does not have at all is not this check's to report: `number_invented`
 (checks.py) already does for figures, and a name missing from the source may be a translated one
@@ -28,6 +30,7 @@ from summarizer.chunking import split_paragraphs
 from summarizer.schemas import Finding, SummaryBullet
 
 _NAME_WORD = re.compile(r"(?<![\w])[A-Z][\w&’'-]*\w")
+_CURRENCY_MARK = re.compile(r"\b(?:[A-Z]{1,3}\$|Rp(?=\s?\d))")  # "US$50", "Rp835": not names
 
 
 def _where(numbers: Iterable[int]) -> str:
@@ -64,8 +67,12 @@ def _bullet_findings(article: _Article, position: int, bullet: SummaryBullet) ->
     cited = [n for n in bullet.paragraphs if 1 <= n <= len(article.paragraphs)]
     cites = _where(cited)
     findings: list[Finding] = []
+    confirmed = False  # a figure of the bullet is in a cited paragraph: the citation holds
     for figure in extract_quantities(bullet.text, "en"):
-        if figure.spelled or article.with_figure(figure, cited):
+        if figure.spelled:
+            continue
+        if article.with_figure(figure, cited):
+            confirmed = True
             continue
         elsewhere = article.with_figure(figure, everywhere)
         if elsewhere:
@@ -74,14 +81,21 @@ def _bullet_findings(article: _Article, position: int, bullet: SummaryBullet) ->
                 message=f"'{figure.span}' in summary bullet {position} is not in the paragraph(s) it cites ({cites}); the article has it in {_where(elsewhere)}",
                 output_span=figure.span,
             ))
-    for word in dict.fromkeys(_NAME_WORD.findall(bullet.text)):
-        elsewhere = article.with_word(word, everywhere)
-        if elsewhere and not article.with_word(word, cited):
-            findings.append(Finding(
-                kind="summary_miscited", severity="info",
-                message=f"name '{word}' in summary bullet {position} is not in the paragraph(s) it cites ({cites}); the article has it in {_where(elsewhere[:5])}",
-                output_span=word,
-            ))
+    if confirmed or findings:
+        return findings
+    # No figure to go by: the bullet's names. Only when none of them is in the cited paragraphs (a
+    # bullet often names the article's subject, "Amazon", which a later paragraph does not repeat).
+    words = _NAME_WORD.findall(_CURRENCY_MARK.sub(" ", bullet.text))
+    named = {word: article.with_word(word, everywhere) for word in dict.fromkeys(words)}
+    named = {word: where for word, where in named.items() if where}
+    if named and not any(set(where) & set(cited) for where in named.values()):
+        found_in = sorted({n for where in named.values() for n in where})
+        findings.append(Finding(
+            kind="summary_miscited", severity="info",
+            message=f"summary bullet {position} names {', '.join(named)}, none of them in the paragraph(s) it cites ({cites}); "
+                    f"the article has them in {_where(found_in[:6])}{', …' if len(found_in) > 6 else ''}",
+            output_span=" ".join(named),
+        ))
     return findings
 
 
