@@ -45,6 +45,7 @@ class _Article:
     """The article's paragraphs, with their figures extracted once and only when a bullet needs them."""
 
     def __init__(self, source: str, lang: str) -> None:
+        self.source = source
         self.paragraphs = split_paragraphs(source)
         self.lang = lang
         self._figures: dict[int, list[Quantity]] = {}
@@ -58,8 +59,10 @@ class _Article:
         return [n for n in numbers if any(_same_figure(figure, q) for q in self.figures(n))]
 
     def with_word(self, word: str, numbers: Iterable[int]) -> list[int]:
+        if word not in self.source:  # most capitalised English words: no regex at all
+            return []
         pattern = re.compile(r"(?<![\w])" + re.escape(word) + r"(?![\w])")
-        return [n for n in numbers if pattern.search(self.paragraphs[n - 1])]
+        return [n for n in numbers if word in self.paragraphs[n - 1] and pattern.search(self.paragraphs[n - 1])]
 
 
 def _bullet_findings(article: _Article, position: int, bullet: SummaryBullet) -> list[Finding]:
