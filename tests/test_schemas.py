@@ -38,3 +38,21 @@ def test_brief_output_bounds_bullets_and_rejects_blank_text():
                 {**good, "glossary": [{**entry, "paragraphs": [1]}]}):  # where a term occurs is found, not asked
         with pytest.raises(ValidationError):
             BriefOutput.model_validate(bad)
+
+
+def test_result_schema_has_cited_bullets_and_located_glossary_entries():
+    defs = article_result_schema()["$defs"]
+    bullet = defs["SummaryBullet"]
+    assert set(bullet["properties"]) == {"text", "paragraphs"} and bullet["required"] == ["text"]
+    assert bullet["properties"]["paragraphs"]["items"] == {"type": "integer"}
+    assert "paragraphs" in defs["GlossaryEntry"]["properties"]
+    summary = article_result_schema()["properties"]["summary"]
+    assert summary["items"] == {"$ref": "#/$defs/SummaryBullet"}
+
+
+def test_llm_schemas_inline_nested_models_and_ask_no_glossary_paragraphs():
+    for model in (BriefOutput, ChunkTranslationOutput):
+        schema = llm_schema(model)
+        assert "$defs" not in schema and "$ref" not in json.dumps(schema)
+        assert list(schema["properties"]["glossary"]["items"]["properties"]) == ["term", "source_term", "definition"]
+    assert llm_schema(BriefOutput)["properties"]["summary"]["items"]["required"] == ["text", "paragraphs"]
