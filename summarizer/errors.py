@@ -18,18 +18,31 @@
         └── FaithfulnessError          --strict and a check found an error (changed number, ...)
 
 The CLI is the only place that turns these into exit codes and one-line messages; the library raises
-them `from` the underlying exception so `--verbose` can show the cause.
+them `from` the underlying exception so `--verbose` can show the cause. `ExitCode` is the one table of
+exit codes: each class names its code from it, and the CLI exits with its members.
 """
 
 from __future__ import annotations
 
+from enum import IntEnum
 from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    """Every exit code of the `summarizer` command. An IntEnum, so `sys.exit` and `==` see plain ints."""
+
+    OK = 0  # every file done; `doctor`: ready; `check`: no error-severity finding
+    FAILED = 1  # some work failed (batch articles, provider-batch lines); `doctor`: not ready; `check`: an error
+    USAGE = 2  # bad input file, flag, profile, settings or template
+    ENDPOINT = 3  # the model server said no, or could not be reached
+    INVALID_ANSWER = 4  # the answers never fit the schema, were cut off, or --strict found a changed fact
+    INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, what a shell reports for a killed command
 
 
 class SummarizerError(Exception):
     """Base class. `hint` is the fix, shown after the message."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILED
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -41,11 +54,11 @@ class SummarizerError(Exception):
 
 
 class ConfigError(SummarizerError):
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class InputError(SummarizerError):
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
     def __init__(self, path: str | Path, message: str, *, hint: str | None = None) -> None:
         self.path = str(path)
@@ -57,11 +70,11 @@ class EmptyInputError(InputError):
 
 
 class PromptError(SummarizerError):
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class EndpointError(SummarizerError):
-    exit_code = 3
+    exit_code = ExitCode.ENDPOINT
 
     def __init__(self, message: str, *, hint: str | None = None, status: int | None = None) -> None:
         super().__init__(message, hint=hint)
@@ -95,13 +108,13 @@ class ServerError(EndpointError):
 class RequestDeferred(SummarizerError):
     """Offline/provider-batch mode: the answer is not cached yet; the request was exported instead."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILED
 
 
 class OutputValidationError(SummarizerError):
     """The reply never validated. Carries what we know for diagnosis (never the API key)."""
 
-    exit_code = 4
+    exit_code = ExitCode.INVALID_ANSWER
 
     def __init__(
         self,
