@@ -54,10 +54,14 @@ class SummarizerError(Exception):
 
 
 class ConfigError(SummarizerError):
+    """A bad flag, profile, settings value or template folder."""
+
     exit_code = ExitCode.USAGE
 
 
 class InputError(SummarizerError):
+    """A file we cannot read as an article; `path` names it."""
+
     exit_code = ExitCode.USAGE
 
     def __init__(self, path: str | Path, message: str, *, hint: str | None = None) -> None:
@@ -66,14 +70,18 @@ class InputError(SummarizerError):
 
 
 class EmptyInputError(InputError):
-    pass
+    """Nothing is left after cleaning."""
 
 
 class PromptError(SummarizerError):
+    """A template is missing, malformed or lacks variables."""
+
     exit_code = ExitCode.USAGE
 
 
 class EndpointError(SummarizerError):
+    """The model server said no (`status` is its HTTP status, when there was one), or could not be reached."""
+
     exit_code = ExitCode.ENDPOINT
 
     def __init__(self, message: str, *, hint: str | None = None, status: int | None = None) -> None:
@@ -82,27 +90,27 @@ class EndpointError(SummarizerError):
 
 
 class EndpointUnreachableError(EndpointError):
-    pass
+    """Connection refused, DNS failure or timeout after every retry."""
 
 
 class AuthenticationError(EndpointError):
-    pass
+    """401/403: a wrong or missing key."""
 
 
 class ModelNotFoundError(EndpointError):
-    pass
+    """404 for the model."""
 
 
 class ContextOverflowError(EndpointError):
-    pass
+    """The prompt is longer than the model's window."""
 
 
 class RateLimitError(EndpointError):
-    pass
+    """429 that outlived every retry, or an exhausted quota."""
 
 
 class ServerError(EndpointError):
-    pass
+    """5xx that outlived every retry, or an unusable reply."""
 
 
 class RequestDeferred(SummarizerError):
@@ -130,7 +138,7 @@ class OutputValidationError(SummarizerError):
 
 
 class OutputTruncatedError(OutputValidationError):
-    pass
+    """finish_reason "length": the answer was cut off."""
 
 
 class FaithfulnessError(OutputValidationError):

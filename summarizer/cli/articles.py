@@ -15,11 +15,7 @@ import typer
 
 from summarizer.cli.common import fail, load_cli_settings, print_cleaned, read_input, run_on_embedded_server
 from summarizer.cli.estimate import estimate_files
-from summarizer.cli.options import (
-    BaseUrlOpt, CacheDirOpt, ContextOpt, Files, FormatOpt, GgufOpt, GlossaryOpt, InstructionsOpt, MaxOutOpt, ModelOpt,
-    ModeOpt, NoCacheOpt, NoChecksOpt, NoThinkingOpt, OutOpt, OutputFormat, ProfileOpt, PromptsOpt, QuietOpt, RepairOpt,
-    RepairsOpt, RetriesOpt, StrictOpt, TargetOpt, TimeoutOpt, VerboseOpt, settings_flags,
-)
+from summarizer.cli.options import ENDPOINT, RUNNING, WRITING, OutputFormat, command_options, settings_flags
 from summarizer.errors import ExitCode, SummarizerError
 
 if TYPE_CHECKING:
@@ -41,36 +37,14 @@ def register(app: typer.Typer) -> None:
 
 
 def _article_command(task: str):
+    @command_options("files", "fmt", "out", *ENDPOINT, "no_cache", *WRITING, "structured_mode", *RUNNING, "show_cleaned", "dry_run", "verbose", "quiet")
     def command(
-        files: Files,
-        fmt: FormatOpt = OutputFormat.md,
-        out: OutOpt = None,
-        model: ModelOpt = None,
-        base_url: BaseUrlOpt = None,
-        profile: ProfileOpt = None,
-        prompts: PromptsOpt = None,
-        cache_dir: CacheDirOpt = None,
-        no_cache: NoCacheOpt = False,
-        glossary: GlossaryOpt = None,
-        instructions: InstructionsOpt = None,
-        target_lang: TargetOpt = None,
-        context_window: ContextOpt = None,
-        max_output_tokens: MaxOutOpt = None,
-        structured_mode: ModeOpt = None,
-        timeout: TimeoutOpt = None,
-        max_retries: RetriesOpt = None,
-        gguf: GgufOpt = None,
-        strict: StrictOpt = False,
-        repair: RepairOpt = False,
-        no_checks: NoChecksOpt = False,
-        max_repairs: RepairsOpt = None,
-        no_thinking: NoThinkingOpt = False,
+        *, files, fmt, out, gguf, verbose, quiet,
         show_cleaned: Annotated[bool, typer.Option("--show-cleaned", help="Print what the loader removed as web boilerplate (to standard error).")] = False,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
-        verbose: VerboseOpt = False,
-        quiet: QuietOpt = False,
+        **settings_options,
     ) -> None:
-        flags = settings_flags(locals())
+        flags = settings_flags(settings_options)
         if dry_run:
             raise typer.Exit(estimate_files(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))
         raise typer.Exit(run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf))

@@ -14,11 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from summarizer.cli.common import fail, load_cli_settings, run_on_embedded_server
-from summarizer.cli.options import (
-    BaseUrlOpt, CacheDirOpt, ContextOpt, FormatOpt, GgufOpt, GlossaryOpt, InstructionsOpt, MaxOutOpt, ModelOpt,
-    NoChecksOpt, NoThinkingOpt, OutputFormat, ProfileOpt, PromptsOpt, QuietOpt, RepairOpt, RepairsOpt, RetriesOpt,
-    StrictOpt, TargetOpt, TimeoutOpt, VerboseOpt, settings_flags,
-)
+from summarizer.cli.options import ENDPOINT, RUNNING, WRITING, command_options, settings_flags
 from summarizer.errors import ExitCode, SummarizerError
 
 BatchInputs = Annotated[list[Path], typer.Argument(help="Files, folders (searched recursively with --glob) and .jsonl files of {\"id\", \"text\"} or {\"id\", \"path\"} records.", show_default=False)]
@@ -98,40 +94,26 @@ def register(app: typer.Typer) -> None:
         "of sending them; --import-jsonl RESULTS --out DIR caches the answers and renders the articles. A long "
         "article needs one round per step: export again until nothing is pending.",
     )
+    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", "concurrency", "rpm", "tpm", "retry_failed", *ENDPOINT, *WRITING, *RUNNING, "quiet", "verbose")
     def batch_command(
+        *,
         inputs: BatchInputs,
         out: BatchOutOpt = None,
         export_jsonl: ExportOpt = None,
         import_jsonl: ImportOpt = None,
-        fmt: FormatOpt = OutputFormat.md,
+        fmt,
         translate_only: Annotated[bool, typer.Option("--translate-only", help="Translate (with glossary) instead of summarize.")] = False,
         glob: Annotated[str, typer.Option("--glob", help="Pattern for files inside folder inputs. The default matches .txt/.md/.markdown/.html/.htm only.")] = "**/*",
         concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, help="Requests in flight to the endpoint at once (its parallel slots); the next articles are read and checked meanwhile. Each 429 lowers it by one for 10 s.")] = 4,
         rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="At most this many requests per minute (estimated per article, paced).")] = None,
         tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="At most this many tokens per minute (estimated prompt + answer per article, paced).")] = None,
         retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry articles that failed in an earlier run into the same --out.")] = False,
-        model: ModelOpt = None,
-        base_url: BaseUrlOpt = None,
-        profile: ProfileOpt = None,
-        prompts: PromptsOpt = None,
-        cache_dir: CacheDirOpt = None,
-        glossary: GlossaryOpt = None,
-        instructions: InstructionsOpt = None,
-        target_lang: TargetOpt = None,
-        context_window: ContextOpt = None,
-        max_output_tokens: MaxOutOpt = None,
-        timeout: TimeoutOpt = None,
-        max_retries: RetriesOpt = None,
-        gguf: GgufOpt = None,
-        strict: StrictOpt = False,
-        repair: RepairOpt = False,
-        no_checks: NoChecksOpt = False,
-        max_repairs: RepairsOpt = None,
-        no_thinking: NoThinkingOpt = False,
-        quiet: QuietOpt = False,
-        verbose: VerboseOpt = False,
+        gguf,
+        quiet,
+        verbose,
+        **settings_options,
     ) -> None:
-        flags = settings_flags(locals())
+        flags = settings_flags(settings_options)
         if export_jsonl is not None or import_jsonl is not None:
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt.value, "translate" if translate_only else "summarize", glob, quiet, verbose, flags))
         if out is None:

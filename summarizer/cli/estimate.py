@@ -9,10 +9,7 @@ from typing import Annotated
 import typer
 
 from summarizer.cli.common import fail, load_cli_settings, print_cleaned, read_input
-from summarizer.cli.options import (
-    BaseUrlOpt, CacheDirOpt, ContextOpt, Files, GlossaryOpt, MaxOutOpt, ModelOpt, ProfileOpt, PromptsOpt, VerboseOpt,
-    settings_flags,
-)
+from summarizer.cli.options import command_options, settings_flags
 from summarizer.errors import ExitCode, SummarizerError
 
 
@@ -21,21 +18,16 @@ def register(app: typer.Typer) -> None:
     app.command("estimate", help="Chunks, tokens, requests and (for models with a known price) cost, without calling the endpoint.")(estimate_command)
 
 
+@command_options("files", "model", "profile", "base_url", "prompts", "cache_dir", "glossary", "context_window", "max_output_tokens", "translate_only", "as_json", "verbose")
 def estimate_command(
-    files: Files,
-    model: ModelOpt = None,
-    profile: ProfileOpt = None,
-    base_url: BaseUrlOpt = None,
-    prompts: PromptsOpt = None,
-    cache_dir: CacheDirOpt = None,
-    glossary: GlossaryOpt = None,
-    context_window: ContextOpt = None,
-    max_output_tokens: MaxOutOpt = None,
+    *,
+    files,
     translate_only: Annotated[bool, typer.Option("--translate-only", help="Estimate `translate` instead of `summarize`.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    verbose: VerboseOpt = False,
+    verbose,
+    **settings_options,
 ) -> None:
-    flags = settings_flags(locals())
+    flags = settings_flags(settings_options)
     raise typer.Exit(estimate_files("translate" if translate_only else "summarize", files, as_json, False, verbose, flags))
 
 

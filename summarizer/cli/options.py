@@ -1,16 +1,19 @@
 """The options several commands share, typed once, and the ONE table from a flag to its `Settings` field.
 
-A command names its parameters after the aliases here (`model: ModelOpt = None`) and hands its own
-parameters to `settings_flags(locals())`, which picks the ones in `FLAG_TO_SETTING` and turns each into
-the value `load_settings` wants: None means "not given", so the environment, profile or default wins.
+A command lists its parameters, in --help order, with `@command_options("files", *ENDPOINT, ...)`:
+the shared ones come from `SHARED_OPTIONS` (typed once here), its own from its keyword-only parameters.
+It receives the ones it does not declare in `**settings_options` and hands them to `settings_flags`,
+which turns each into the value `load_settings` wants through `FLAG_TO_SETTING`: None means "not given",
+so the environment, profile or default wins. (simonw/llm shares option bundles as decorators the same way.)
 Imports only typer and the standard library, so every command module can import it at no cost.
 """
 
 from __future__ import annotations
 
+import inspect
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Callable, Mapping, Optional
+from typing import Annotated, Any, Callable, Mapping, Optional, TypeVar
 
 import typer
 
@@ -96,6 +99,72 @@ FLAG_TO_SETTING: dict[str, tuple[str, Callable[[Any], Any]]] = {
 
 
 def settings_flags(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The `Settings` fields a command's parameters set. Pass the command's `locals()` as its first
-    statement: the parameters outside the table (files, --out, --verbose, ...) are left out."""
+    """The `Settings` fields that a command's parameters set; parameters outside the table are left out."""
     return {field: convert(params[name]) for name, (field, convert) in FLAG_TO_SETTING.items() if name in params}
+
+
+_EMPTY = inspect.Parameter.empty
+
+# parameter -> (annotation, default) of every option more than one command takes
+SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "files": (Files, _EMPTY),
+    "fmt": (FormatOpt, OutputFormat.md),
+    "out": (OutOpt, None),
+    "model": (ModelOpt, None),
+    "base_url": (BaseUrlOpt, None),
+    "profile": (ProfileOpt, None),
+    "prompts": (PromptsOpt, None),
+    "cache_dir": (CacheDirOpt, None),
+    "no_cache": (NoCacheOpt, False),
+    "glossary": (GlossaryOpt, None),
+    "instructions": (InstructionsOpt, None),
+    "target_lang": (TargetOpt, None),
+    "context_window": (ContextOpt, None),
+    "max_output_tokens": (MaxOutOpt, None),
+    "structured_mode": (ModeOpt, None),
+    "timeout": (TimeoutOpt, None),
+    "max_retries": (RetriesOpt, None),
+    "gguf": (GgufOpt, None),
+    "strict": (StrictOpt, False),
+    "repair": (RepairOpt, False),
+    "no_checks": (NoChecksOpt, False),
+    "max_repairs": (RepairsOpt, None),
+    "no_thinking": (NoThinkingOpt, False),
+    "verbose": (VerboseOpt, False),
+    "quiet": (QuietOpt, False),
+}
+# The bundles the article commands and `batch` share, in their --help order.
+ENDPOINT = ("model", "base_url", "profile", "prompts", "cache_dir")
+WRITING = ("glossary", "instructions", "target_lang", "context_window", "max_output_tokens")
+RUNNING = ("timeout", "max_retries", "gguf", "strict", "repair", "no_checks", "max_repairs", "no_thinking")
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def command_options(*order: str) -> Callable[[Command], Command]:
+    """Give the decorated command the parameters `order` names, in that order (typer reads the signature).
+
+    A name the function declares (keyword-only) keeps its own annotation and default, or takes the shared
+    ones when it has none; the other names come from `SHARED_OPTIONS` and arrive in `**settings_options`."""
+
+    def decorate(func: Command) -> Command:
+        declared = {
+            name: param for name, param in inspect.signature(func, eval_str=True).parameters.items()
+            if param.kind is not inspect.Parameter.VAR_KEYWORD
+        }
+        stray = sorted(set(declared) - set(order)) + [name for name in order if name not in declared and name not in SHARED_OPTIONS]
+        if stray:
+            raise TypeError(f"{func.__name__}: parameters {stray} are not in command_options(...) or not shared options")
+        parameters = [_parameter(name, declared.get(name)) for name in order]
+        func.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        func.__annotations__ = {param.name: param.annotation for param in parameters}
+        return func
+
+    return decorate
+
+
+def _parameter(name: str, declared: inspect.Parameter | None) -> inspect.Parameter:
+    annotation, default = SHARED_OPTIONS.get(name, (_EMPTY, _EMPTY))
+    if declared is not None and declared.annotation is not _EMPTY:
+        annotation, default = declared.annotation, declared.default
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)

@@ -10,10 +10,7 @@ import typer
 
 from summarizer.cli.articles import run_articles
 from summarizer.cli.common import fail, load_cli_settings
-from summarizer.cli.options import (
-    BaseUrlOpt, CacheDirOpt, ContextOpt, FormatOpt, GgufOpt, ModelOpt, OutOpt, OutputFormat, ProfileOpt, TimeoutOpt,
-    VerboseOpt, settings_flags,
-)
+from summarizer.cli.options import FormatOpt, OutOpt, OutputFormat, VerboseOpt, command_options, settings_flags
 from summarizer.errors import ExitCode, SummarizerError
 
 # The demo model's tokenizer is byte-level (about one token per byte), so it needs a roomy window.
@@ -34,18 +31,15 @@ def register(app: typer.Typer) -> None:
                 "meaningless; the point is to see the whole pipeline work on this machine.")(demo_command)
 
 
+@command_options("model", "base_url", "profile", "cache_dir", "context_window", "timeout", "gguf", "as_json", "verbose")
 def doctor_command(
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    profile: ProfileOpt = None,
-    cache_dir: CacheDirOpt = None,
-    context_window: ContextOpt = None,
-    timeout: TimeoutOpt = None,
-    gguf: GgufOpt = None,
+    *,
+    gguf,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    verbose: VerboseOpt = False,
+    verbose,
+    **settings_options,
 ) -> None:
-    flags = settings_flags(locals())
+    flags = settings_flags(settings_options)
 
     import asyncio
     from contextlib import nullcontext
