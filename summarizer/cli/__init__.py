@@ -6,7 +6,8 @@ each with a `register(app)` that adds its commands:
     articles   summarize, translate             batch    batch (and provider-batch export/import)
     estimate   estimate (and --dry-run)         check    check a translation against its source
     server     doctor, serve, demo              admin    the prompts, cache and profiles groups
-    options    shared option aliases and the ONE flag -> Settings table
+    options    shared option aliases, `@command_options(...)` (a command's parameters in --help order)
+               and the ONE flag -> Settings table
     common     failing with one line, reading inputs, the embedded-server run
 
 Imports point one way: `__init__` -> command modules -> `options`/`common` -> the library; no command
