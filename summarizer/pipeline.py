@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from summarizer import __version__
+from summarizer.__version__ import __version__
 from summarizer.chunking import Chunk, split_into_chunks, split_paragraphs
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ContextOverflowError, FaithfulnessError, OutputTruncatedError, OutputValidationError
