@@ -390,7 +390,7 @@ class _Gen:
         if lname == "summary":
             return f"Summary point {k}."
         if lname == "key_points":  # names its part, so a test can follow it into the merge request
-            return f"Key point {k} of: {(self.article or '').strip()[:40]}"
+            return f"Key point {k} of: {_PARAGRAPH_NUMBER_RE.sub('', self.article or '').strip()[:40]}"
         if glossary_like and lname == "term":
             return f"Term {k}"
         if glossary_like and lname == "source_term":
