@@ -7,10 +7,12 @@ import json
 import re
 
 from helpers import SEED_000, run_cli, user_prompt
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scripted_server import completion, extract_article, schema_responder
 
 from summarizer import Session
-from summarizer.chunking import split_paragraphs
+from summarizer.chunking import split_into_chunks, split_paragraphs
 from summarizer.paragraph_refs import MARKER_TOKENS, Sources, numbered, paragraphs_with, strip_copied_markers, with_markers
 from summarizer.render import to_markdown
 from summarizer.schemas import ArticleResult, BriefOutput, SummaryBullet, citing_at_most, llm_schema
@@ -325,3 +327,23 @@ def test_extract_article_sees_the_numbered_text(llm_server, tmp_path):
     with session_for(llm_server, tmp_path) as session:
         session.run(SEED_000)
     assert extract_article(llm_server.chat_requests()[0].body).startswith("¶1 ")
+
+
+_paragraph_text = st.lists(
+    st.text(alphabet=st.sampled_from("abc def. GHI, 12.000\n"), min_size=1, max_size=80), min_size=1, max_size=12,
+).map(lambda parts: "\n\n".join(parts))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_paragraph_text, budget=st.integers(min_value=8, max_value=60))
+def test_chunk_paragraphs_name_each_paragraph_of_the_chunk_in_article_order(text, budget):
+    """The mapping invariant: one article paragraph number per paragraph of a chunk's text, in
+    order, every article paragraph named, a paragraph cut across chunks named by each of them."""
+    chunks = split_into_chunks(text, budget, with_markers(lambda t: len(t.split()) + 1))
+    article = split_paragraphs(text)
+    for chunk in chunks:
+        assert len(chunk.paragraphs) == len(split_paragraphs(chunk.text))
+        for number, piece in zip(chunk.paragraphs, split_paragraphs(chunk.text)):
+            assert " ".join(piece.split()) in " ".join(article[number - 1].split())
+    named = [n for c in chunks for n in c.paragraphs]
+    assert sorted(set(named)) == list(range(1, len(article) + 1)) and named == sorted(named)
