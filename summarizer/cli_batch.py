@@ -159,7 +159,7 @@ def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quie
     from summarizer.api import Session
     from summarizer.cli import _fail, _settings
     from summarizer.errors import SummarizerError
-    from summarizer.provider_batch import export_requests, import_results
+    from summarizer.batch import export_requests, import_results
 
     if export_file is not None and import_file is not None:
         typer.echo("error: use --export-jsonl and --import-jsonl in separate runs", err=True)
@@ -190,8 +190,8 @@ def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quie
             typer.echo(f"imported {imported.imported} of {imported.lines} answer(s) from {import_file}", err=True)
     except SummarizerError as err:
         return _fail(err, verbose)
-    session.client.deferred = []  # render from the cache only: nothing is sent
-    code = _run(inputs, out, fmt, task, glob, 4, None, None, False, quiet, verbose, flags, session=session)
+    with session.client.exporting():  # render from the cache only: nothing is sent
+        code = _run(inputs, out, fmt, task, glob, 4, None, None, False, quiet, verbose, flags, session=session)
     return EXIT_FAILED if imported.failures else code
 
 
