@@ -3,6 +3,7 @@ counts, outliers (`evaluate`), and two runs article by article (`compare`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -11,7 +12,7 @@ from summarizer.evaluate.models import (
     DEFAULT_OUTLIER_MARGIN, HIGHER_IS_BETTER, METRICS, ArticleScore, Collection, CompareReport, CompareRow,
     Document, EvalReport, RunSide, Scores, Segmenting,
 )
-from summarizer.evaluate.reading import as_collection, pair_documents, require_pairs, aligned_segments
+from summarizer.evaluate.reading import Pairing, aligned_segments, as_collection, pair_documents, require_pairs
 from summarizer.schemas import Finding
 
 _TIE = 1e-9
@@ -177,6 +178,43 @@ def _run_names(a: Collection, b: Collection) -> tuple[str, str]:
     return a.path, b.path  # two runs both called `out`: their paths tell them apart
 
 
+@dataclass
+class _Duel:
+    """One comparison's settings, and the segments each side's corpus score is computed over."""
+
+    names: tuple[str, str]
+    refs: dict[int, Document]  # id(document of run A) -> its reference
+    sources: dict[int, Document]  # id(document of run A) -> its source
+    objects: dict[str, Any]  # sacrebleu metric objects; empty without references
+    segmenting: Segmenting
+    # (hypothesis segments, reference segments) of run A, then of run B
+    corpus: tuple[tuple[list[str], list[str]], tuple[list[str], list[str]]] = field(default_factory=lambda: (([], []), ([], [])))
+
+    @property
+    def primary(self) -> str | None:
+        return next(iter(self.objects), None)
+
+    def _scores(self, side: int, document: Document, reference: Document) -> Scores:
+        hyps, refs = aligned_segments(document, reference, self.segmenting)
+        self.corpus[side][0].extend(hyps)
+        self.corpus[side][1].extend(refs)
+        return score_segments(hyps, refs, _objects=self.objects)
+
+    def row(self, doc_a: Document, doc_b: Document) -> CompareRow:
+        reference, source = self.refs.get(id(doc_a)), self.sources.get(id(doc_a))
+        scores = (self._scores(0, doc_a, reference), self._scores(1, doc_b, reference)) if reference is not None else (None, None)
+        side_a, side_b = _side(doc_a, source, scores[0]), _side(doc_b, source, scores[1])
+        winner, decided_by, margin = _decide(side_a, side_b, self.primary, self.names)
+        return CompareRow(name=doc_a.name, id=doc_a.id, a=side_a, b=side_b, winner=winner, decided_by=decided_by, margin=margin)
+
+    def totals(self, rows: list[CompareRow]) -> tuple[RunSide, RunSide]:
+        def corpus_scores(side: int) -> Scores | None:
+            hyps, refs = self.corpus[side]
+            return score_segments(hyps, refs, _objects=self.objects) if hyps else None
+
+        return _total([r.a for r in rows], corpus_scores(0)), _total([r.b for r in rows], corpus_scores(1))
+
+
 def compare(
     run_a: str | Path | Collection,
     run_b: str | Path | Collection,
@@ -191,47 +229,29 @@ def compare(
     first metric decides who wins; without, fewer check errors, then fewer warnings."""
     chosen = check_metrics(metrics) if ref is not None else []
     a, b = as_collection(run_a, lines_per_article), as_collection(run_b, lines_per_article)
-    names = _run_names(a, b)
     pairing = pair_documents(a, b)
     require_pairs(pairing, a, b)
-    sources = _sources_for(a, as_collection(source, lines_per_article) if source is not None else None)
     refs: dict[int, Document] = {}
-    if ref is not None:
-        ref_collection = as_collection(ref, lines_per_article)
-        refs = {id(doc_a): doc_r for doc_a, doc_r in pair_documents(a, ref_collection).pairs}
+    ref_collection = as_collection(ref, lines_per_article) if ref is not None else None
+    if ref_collection is not None:
+        ref_pairing = pair_documents(a, ref_collection)
+        refs = {id(doc_a): doc_r for doc_a, doc_r in ref_pairing.pairs}
         if not any(id(doc_a) in refs for doc_a, _ in pairing.pairs):
-            require_pairs(pair_documents(a, ref_collection), a, ref_collection)
-    objects = _metric_objects(chosen) if chosen else {}
-    rows, corpus_a, corpus_b = [], ([], [], []), ([], [], [])
-    for doc_a, doc_b in pairing.pairs:
-        reference, scores_a, scores_b = refs.get(id(doc_a)), None, None
-        if reference is not None:
-            hyp_a, ref_a = aligned_segments(doc_a, reference, segments)
-            hyp_b, ref_b = aligned_segments(doc_b, reference, segments)
-            scores_a = score_segments(hyp_a, ref_a, _objects=objects)
-            scores_b = score_segments(hyp_b, ref_b, _objects=objects)
-            for corpus, hyp_segments, ref_segments in ((corpus_a, hyp_a, ref_a), (corpus_b, hyp_b, ref_b)):
-                corpus[0].extend(hyp_segments)
-                corpus[1].extend(ref_segments)
-        source_doc = sources.get(id(doc_a))
-        side_a, side_b = _side(doc_a, source_doc, scores_a), _side(doc_b, source_doc, scores_b)
-        winner, decided_by, margin = _decide(side_a, side_b, chosen[0] if chosen else None, names)
-        rows.append(CompareRow(name=doc_a.name, id=doc_a.id, a=side_a, b=side_b, winner=winner, decided_by=decided_by, margin=margin))
-    return _compare_report(a, b, names, ref, chosen, objects, rows, pairing, corpus_a, corpus_b, refs)
-
-
-def _compare_report(a, b, names, ref, chosen, objects, rows, pairing, corpus_a, corpus_b, refs) -> CompareReport:
-    scored = bool(corpus_a[0])
-    total_a = _total([r.a for r in rows], score_segments(corpus_a[0], corpus_a[1], _objects=objects) if scored else None)
-    total_b = _total([r.b for r in rows], score_segments(corpus_b[0], corpus_b[1], _objects=objects) if scored else None)
-    winner, decided_by, margin = _decide(total_a, total_b, chosen[0] if chosen else None, names)
-    wins = {names[0]: 0, names[1]: 0, "tie": 0}
+            require_pairs(Pairing([], [], []), a, ref_collection)
+    duel = _Duel(
+        names=_run_names(a, b), refs=refs, objects=_metric_objects(chosen) if chosen else {}, segmenting=segments,
+        sources=_sources_for(a, as_collection(source, lines_per_article) if source is not None else None),
+    )
+    rows = [duel.row(doc_a, doc_b) for doc_a, doc_b in pairing.pairs]
+    total_a, total_b = duel.totals(rows)
+    winner, decided_by, margin = _decide(total_a, total_b, duel.primary, duel.names)
+    wins = {duel.names[0]: 0, duel.names[1]: 0, "tie": 0}
     for row in rows:
         wins[row.winner or "tie"] += 1
     return CompareReport(
-        run_a=names[0], run_b=names[1], ref=None if ref is None else str(getattr(ref, "path", ref)), metrics=chosen,
+        run_a=duel.names[0], run_b=duel.names[1], ref=ref_collection.path if ref_collection else None, metrics=chosen,
         winner=winner, decided_by=decided_by, margin=margin, wins=wins,
-        totals={names[0]: total_a, names[1]: total_b}, articles=rows,
+        totals={duel.names[0]: total_a, duel.names[1]: total_b}, articles=rows,
         unpaired_a=pairing.only_left, unpaired_b=pairing.only_right,
-        unpaired_ref=[doc_a.name for doc_a, _ in pairing.pairs if ref is not None and id(doc_a) not in refs],
+        unpaired_ref=[doc_a.name for doc_a, _ in pairing.pairs if ref_collection is not None and id(doc_a) not in refs],
     )
