@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -330,3 +332,22 @@ def test_same_folder_names_are_told_apart_by_path(tmp_path):
     assert report.run_a != report.run_b and report.winner is None and report.wins["tie"] == 1
     with pytest.raises(InputError):
         load_texts(tmp_path / "nope")
+
+
+@pytest.mark.parametrize("command", ["eval", "compare"])
+def test_every_option_has_help(command):
+    import typer
+
+    from summarizer.cli import app
+
+    options = [p for p in typer.main.get_command(app).commands[command].params if isinstance(p, typer.core.TyperOption)]
+    assert {"--ref", "--metric", "--format", "--source"} <= {name for p in options for name in p.opts}
+    assert all(p.help for p in options), [p.opts for p in options if not p.help]
+    proc = run_cli(command, "--help")
+    assert proc.returncode == 0 and b"--lines-per-article" in proc.stdout
+
+
+def test_the_cli_imports_neither_sacrebleu_nor_the_evaluator_to_start():
+    code = "import sys, summarizer.cli; print(sorted(m for m in ('sacrebleu', 'summarizer.evaluate') if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stderr
