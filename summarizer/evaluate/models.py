@@ -37,6 +37,7 @@ class Document(BaseModel):
     name: str
     id: str | None = None  # the batch id (manifest), when read from a batch folder
     location: str  # the file it was read from (and its lines, for a pseudo-article)
+    source: str | None = None  # a batch result's `source`: where its source text can be read again
     segments: list[str]
     findings: list[Finding] | None = None  # the checks the batch ran on it
     stats: RunStats | None = None

@@ -126,7 +126,7 @@ def _read_batch(folder: Path) -> Collection:
         number, result = found
         seen.add(result.source)
         documents.append(Document(
-            name=_batch_name(entry, result), id=entry.get("id"), location=f"{results_file}:{number}",
+            name=_batch_name(entry, result), id=entry.get("id"), location=f"{results_file}:{number}", source=result.source,
             segments=_paragraphs(result.translation), findings=result.checks, stats=_stats(result),
         ))
     if not documents:
