@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from summarizer.errors import ConfigError
 from summarizer.report.loading import ReportInput, SourceTexts, as_result_dict, read_folder
 from summarizer.report.views import finding_targets, host_only, paragraph_rows, references
 
@@ -122,7 +123,12 @@ def build_report(
     else:
         given = ReportInput(results=[as_result_dict(r) for r in dir_or_results])
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"report folder {out} is a file", hint="choose another --out folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create report folder {out}: {exc.strerror}", hint="choose another --out folder") from exc
     resolved = out.resolve()
     env = _environment()
     article_template, index_template = env.get_template("article.html"), env.get_template("index.html")
