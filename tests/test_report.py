@@ -168,3 +168,14 @@ def test_paragraphs_and_host_helpers():
     assert host_only("user:pw@example.com:8443/v1?key=x") == "example.com:8443"
     assert host_only("http://localhost:11434") == "localhost:11434"
     assert host_only("api.openai.com") == "api.openai.com"
+
+
+def test_loading_without_language_identification_keeps_the_same_text():
+    """The report reloads every source; skipping language identification (2/3 of a load) must not
+    change the text, or the paragraph numbers would no longer be the run's."""
+    from summarizer.sources import load_source
+
+    for path in (SEED_000, SEED_002, BERAS):
+        full, fast = load_source(path), load_source(path, identify_language=False)
+        assert fast.text == full.text and fast.title == full.title
+        assert full.language == "id" and fast.language is None

@@ -138,11 +138,11 @@ def build_report(
         source = str(result.get("source", ""))
         target = safe_output_path(out, source or "article", ".html", taken, resolved_dir=resolved)
         text, why = texts.text_for(source)
-        write_atomic(target, article_template.render(**article_context(result, text, why), index_name=INDEX_NAME))
+        write_atomic(target, article_template.render(**article_context(result, text, why), index_name=INDEX_NAME), fsync=False)
         rows.append(_index_row(result, target.name))
     rows += [_failure_row(entry) for entry in given.failures]
     models = sorted({r["model"] for r in rows if r["model"]})
     index = resolved / INDEX_NAME
     write_atomic(index, index_template.render(rows=rows, totals=_totals(rows, given.batch), models=models,
-                                              generated=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
+                                              generated=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())), fsync=False)
     return index

@@ -39,15 +39,28 @@ def _span(span) -> tuple[int, int] | None:
     return (int(span[0]), int(span[1])) if span else None
 
 
+def _by_paragraph(quantities, spans: list[tuple[int, int]]) -> list[list]:
+    """Quantities (offsets into the whole text) grouped by the paragraph they start in."""
+    groups: list[list] = [[] for _ in spans]
+    index = 0
+    for q in sorted(quantities, key=lambda q: q.start):
+        while index < len(spans) and q.start >= spans[index][1]:
+            index += 1
+        if index < len(spans) and q.start >= spans[index][0]:
+            groups[index].append(q)
+    return groups
+
+
 def _facts_from_quantities(source, translation, source_paragraphs, output_paragraphs, source_lang) -> list[Fact]:
     from summarizer.checks import extract_quantities
 
     number_lang = "id" if (source_lang or "id").lower() in ("id", "ms") else "en"
+    # one scan per text (a scan has a fixed cost), then paragraph by paragraph
+    source_groups = _by_paragraph(extract_quantities(source, number_lang), source_paragraphs)
+    output_groups = _by_paragraph(extract_quantities(translation, "en"), output_paragraphs)
     facts: list[Fact] = []
-    for index, (s_start, s_end) in enumerate(source_paragraphs):
-        o_start, o_end = output_paragraphs[index] if index < len(output_paragraphs) else (0, 0)
-        source_q = extract_quantities(source[s_start:s_end], number_lang)
-        output_q = list(extract_quantities(translation[o_start:o_end], "en")) if o_end > o_start else []
+    for index, source_q in enumerate(source_groups):
+        output_q = list(output_groups[index]) if index < len(output_groups) else []
         left: list = []
         for q in source_q:
             partner = next((t for t in output_q if t.kind == q.kind and set(t.values) & set(q.values)), None)
@@ -55,11 +68,11 @@ def _facts_from_quantities(source, translation, source_paragraphs, output_paragr
                 left.append(q)
                 continue
             output_q.remove(partner)
-            facts.append(Fact(q.kind, q.span, (s_start + q.start, s_start + q.end), (o_start + partner.start, o_start + partner.end), "matched"))
+            facts.append(Fact(q.kind, q.span, (q.start, q.end), (partner.start, partner.end), "matched"))
         for q in left:
             partner = next((t for t in output_q if t.kind == q.kind), None)
             if partner is not None:
                 output_q.remove(partner)
-            out = (o_start + partner.start, o_start + partner.end) if partner is not None else None
-            facts.append(Fact(q.kind, q.span, (s_start + q.start, s_start + q.end), out, "changed" if partner else "missing"))
+            out = (partner.start, partner.end) if partner is not None else None
+            facts.append(Fact(q.kind, q.span, (q.start, q.end), out, "changed" if partner else "missing"))
     return facts

@@ -165,4 +165,4 @@ class SourceTexts:
     def _clean(name: str, data: bytes) -> str:
         from summarizer.sources import load_source
 
-        return load_source(name, data=data).text
+        return load_source(name, data=data, identify_language=False).text

@@ -133,21 +133,20 @@ def paragraph_rows(source: str | None, translation: str, source_lang: str) -> tu
 
 
 def finding_targets(findings: list[dict[str, Any]], rows: list[ParagraphRow]) -> list[tuple[dict[str, Any], int | None, int | None]]:
-    """Each finding with the paragraph (and the marked fact, when one) it is about."""
+    """Each finding with the paragraph (and the marked fact, when one) it is about: the first
+    paragraph holding its source span, else its translation span."""
+    texts = {side: ["".join(s.text for s in (row.source if side == "source" else row.translation)) for row in rows] for side in ("source", "translation")}
     out = []
     for finding in findings:
         where, fact = None, None
         for side, span in (("source", finding.get("source_span")), ("translation", finding.get("output_span"))):
             if not span:
                 continue
-            for row in rows:
-                segments = row.source if side == "source" else row.translation
-                text = "".join(s.text for s in segments)
-                if span in text:
-                    where = row.number
-                    fact = next((s.fact for s in segments if s.fact is not None and s.css == "bad" and (s.text in span or span in s.text)), None)
-                    break
-            if where is not None:
+            index = next((i for i, text in enumerate(texts[side]) if span in text), None)
+            if index is not None:
+                where = rows[index].number
+                segments = rows[index].source if side == "source" else rows[index].translation
+                fact = next((s.fact for s in segments if s.fact is not None and s.css == "bad" and (s.text in span or span in s.text)), None)
                 break
         out.append((finding, where, fact))
     return out
