@@ -72,6 +72,8 @@ def write_results_folder(folder: Path) -> Path:
     ]
     results[2]["metadata"]["warnings"] = [HOSTILE[0]]
     for result in results:
+        # as a batch run from the folder's parent records them: relative to where it ran
+        result["source"] = str(Path(result["source"]).relative_to(folder))
         name = Path(result["source"]).stem + ".json"
         (folder / name).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     return folder

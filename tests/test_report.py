@@ -164,7 +164,9 @@ def test_hostile_source_names_stay_inside_the_report_folder(tmp_path):
 
 def test_paragraphs_and_host_helpers():
     text = "one\n\ntwo\n  \n\nthree\n"
-    assert [text[a:b] for a, b in paragraph_spans(text)] == ["one", "two", "three\n"]
+    assert [text[a:b] for a, b in paragraph_spans(text)] == ["one", "two", "three"]
+    other = " a\n\n\n\n b \n"
+    assert [other[a:b] for a, b in paragraph_spans(other)] == ["a", "b"]
     assert host_only("user:pw@example.com:8443/v1?key=x") == "example.com:8443"
     assert host_only("http://localhost:11434") == "localhost:11434"
     assert host_only("api.openai.com") == "api.openai.com"

@@ -3,7 +3,7 @@
 Checks what a reviewer relies on: no console errors, the filters hide rows, sorting, a click on a
 finding or a bullet scrolls to and highlights its paragraph, and a hostile article stays inert
 (its `<script>`/`onerror` shows as text; nothing runs, no dialog). Screenshots at 1280 px and at a
-phone width; SUMMARIZER_UPDATE_SCREENSHOT=1 also refreshes docs/report-article.png for the README.
+phone width; UPDATE_README_SCREENSHOT=1 also refreshes docs/report-article.png for the README.
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def test_screenshots_at_desktop_and_phone_width(browser, report, tmp_path, width
     if width == 1280:
         src, out = page.eval_on_selector("#p2 .src", "e => e.getBoundingClientRect().toJSON()"), page.eval_on_selector("#p2 .out", "e => e.getBoundingClientRect().toJSON()")
         assert abs(out["top"] - src["top"]) < 1 and out["left"] >= src["right"] - 1  # side by side, aligned
-        if os.environ.get("SUMMARIZER_UPDATE_SCREENSHOT") == "1":
+        if os.environ.get("UPDATE_README_SCREENSHOT") == "1":
             README_SCREENSHOT.parent.mkdir(exist_ok=True)
             page.goto((report / "beras.html").as_uri())
             page.click("a.goto >> nth=0")

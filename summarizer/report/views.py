@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from summarizer.report.facts import Fact, article_facts
 
 PALETTE_SIZE = 8  # matched facts cycle through this many colours (report.css: .c0 .. .c7)
-_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")  # the separator summarizer.chunking cuts paragraphs at
 
 
 @dataclass
@@ -45,13 +45,22 @@ class Reference:
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every non-blank paragraph of `text`."""
+    """(start, end) of every paragraph of `text`, whitespace stripped, empty ones dropped: the
+    paragraphs the prompts number, so paragraph N here is the one a result cites as N."""
     spans, start = [], 0
-    for gap in _BLANK_LINES.finditer(text):
+    for gap in _BLANK_LINE.finditer(text):
         spans.append((start, gap.start()))
         start = gap.end()
     spans.append((start, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
 
 
 def host_only(endpoint: str) -> str:
