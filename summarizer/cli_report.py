@@ -34,8 +34,10 @@ def register(app: typer.Typer) -> None:
         from summarizer.errors import SummarizerError
         from summarizer.report import build_report
 
+        target = out if out is not None else folder / "report"
+        typer.echo(f"writing the review report of {folder} into {target} ...", err=True)  # 500 articles: a few seconds
         try:
-            index = build_report(folder, out if out is not None else folder / "report")
+            index = build_report(folder, target)
         except SummarizerError as err:
             if verbose:
                 traceback.print_exception(err)

@@ -146,7 +146,8 @@ def test_report_errors_are_one_line_with_exit_2(tmp_path):
         proc = run_cli(*args)
         assert proc.returncode == 2
         err = proc.stderr.decode()
-        assert err.count("\n") == 1 and "Traceback" not in err and "--format json" in err, err
+        errors = [line for line in err.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "Traceback" not in err and "--format json" in errors[0], err
     folder = write_results_folder(tmp_path / "briefs")
     (tmp_path / "file").write_text("x")
     proc = run_cli("report", str(folder), "--out", str(tmp_path / "file"))
