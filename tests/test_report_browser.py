@@ -164,7 +164,7 @@ def test_hostile_article_stays_inert(page, report):
 def test_screenshots_at_desktop_and_phone_width(browser, report, tmp_path, width, height):
     context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
     page = context.new_page()
-    for name in ("index", "beras"):
+    for name in ("index", "hostile", "beras"):
         page.goto((report / f"{name}.html").as_uri())
         shot = tmp_path / f"{name}-{width}.png"
         page.screenshot(path=str(shot), full_page=True)
