@@ -537,6 +537,7 @@ def profiles_path() -> None:
 from summarizer.cli_batch import register; register(app)  # noqa: E402,E702
 from summarizer.cli_check import register as _register_check; _register_check(app)  # noqa: E402,E702
 from summarizer.cli_evaluate import register as _register_evaluate; _register_evaluate(app)  # noqa: E402,E702
+from summarizer.cli_report import register as _register_report; _register_report(app)  # noqa: E402,E702
 
 
 def main() -> None:

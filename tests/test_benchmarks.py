@@ -23,6 +23,7 @@ TINY = {
     "startup": ["--runs", "2"],
     "scale": ["--articles", "120", "--mb", "0.2"],
     "eval_corpus": ["--corpus", str(ROOT / "tests" / "data" / "id-en-news-slice"), "--lines", "60"],
+    "report_build": ["--articles", "6", "--long-tokens", "1500", "--runs", "1"],
 }
 
 
