@@ -89,15 +89,26 @@ def register(app: typer.Typer) -> None:
         source: SourceOpt = None,
         segments: SegmentsOpt = SegmentsChoice.lines,
         lines_per_article: LinesOpt = None,
+        html: Annotated[Optional[Path], typer.Option("--html", help="Also write HTML pages into this folder: index.html (who wins where) and, per article, the source beside both translations with their changed facts marked.", show_default=False)] = None,
         verbose: VerboseOpt = False,
     ) -> None:
         from summarizer.cli import _fail
-        from summarizer.evaluate import compare
+        from summarizer.evaluate import compare, load_texts
         from summarizer.evaluate.markdown import compare_markdown
 
         try:
-            report = compare(run_a, run_b, ref=ref, metrics=_metrics(metric), source=source, segments=segments.value,
+            metrics = _metrics(metric)
+            # read once: the HTML pages need the texts the report was computed from
+            a, b = (load_texts(run, lines_per_article=lines_per_article) for run in (run_a, run_b))
+            sources = load_texts(source, lines_per_article=lines_per_article) if source is not None else None
+            report = compare(a, b, ref=ref, metrics=metrics, source=sources, segments=segments.value,
                              lines_per_article=lines_per_article)
+            if html is not None:
+                from summarizer.evaluate.html import write_compare_html
+
+                typer.echo(f"writing the compare pages into {html} ...", err=True)
+                index = write_compare_html(report, a, b, html, source=sources)
+                typer.echo(f"wrote {index}", err=True)
         except Exception as err:  # noqa: BLE001 - every failure is one line and a code
             raise typer.Exit(_fail(err, verbose)) from None
         typer.echo(report.model_dump_json(indent=2) if fmt is EvalFormat.json else compare_markdown(report), nl=fmt is EvalFormat.json)

@@ -36,6 +36,7 @@ def _environment():
         lstrip_blocks=True,
     )
     env.globals["nonce"] = secrets.token_urlsafe(16)  # base.html's CSP: only the page's own script runs
+    env.filters["metric"] = lambda name: "chrF" if name == "chrf" else name.upper()
     env.filters["num"] = lambda value, digits=2: "–" if value is None else (f"{value:,}" if isinstance(value, int) else f"{value:,.{digits}f}")
     return env
 
@@ -129,8 +130,8 @@ def write_compare_html(report: CompareReport, run_a: Collection, run_b: Collecti
             report=report, row=row, names=names, index_name=INDEX_NAME, has_source=source_text is not None,
             missing_reason=missing, rows=trio_rows(source_text, text_a, text_b),
             findings=(_findings(doc_a, source_text), _findings(doc_b, source_text)),
-        ))
+        ), fsync=False)  # cheap to write again; the rename still means no half page
         pages.append(target.name)
     index = out / INDEX_NAME
-    write_atomic(index, index_template.render(report=report, names=names, rows=list(zip(report.articles, pages))))
+    write_atomic(index, index_template.render(report=report, names=names, rows=list(zip(report.articles, pages))), fsync=False)
     return index
