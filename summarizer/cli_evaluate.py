@@ -34,6 +34,22 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebac
 InputArg = "A batch --out folder, a folder of .txt files, or a text file with one segment per line."
 
 
+def _fail(err: BaseException, verbose: bool) -> int:
+    """One line on stderr and the exit code (the traceback only with --verbose). Kept here rather
+    than imported from `summarizer.cli`, which imports this module: no cycle."""
+    import traceback
+
+    from summarizer.errors import SummarizerError
+
+    if verbose:
+        traceback.print_exception(err)
+    if isinstance(err, SummarizerError):
+        typer.echo(f"error: {err}", err=True)
+        return err.exit_code
+    typer.echo(f"error: unexpected {type(err).__name__}: {err} (rerun with --verbose and report it)", err=True)
+    return 1
+
+
 def _metrics(text: str) -> list[str]:
     from summarizer.evaluate.scoring import check_metrics
 
@@ -60,7 +76,6 @@ def register(app: typer.Typer) -> None:
         outlier_margin: Annotated[float, typer.Option("--outlier-margin", min=0, help="Points below the corpus score (first metric) that make an article an outlier.")] = 10.0,
         verbose: VerboseOpt = False,
     ) -> None:
-        from summarizer.cli import _fail
         from summarizer.errors import ConfigError
         from summarizer.evaluate import evaluate
         from summarizer.evaluate.markdown import eval_markdown
@@ -92,7 +107,6 @@ def register(app: typer.Typer) -> None:
         html: Annotated[Optional[Path], typer.Option("--html", help="Also write HTML pages into this folder: index.html (who wins where) and, per article, the source beside both translations with their changed facts marked.", show_default=False)] = None,
         verbose: VerboseOpt = False,
     ) -> None:
-        from summarizer.cli import _fail
         from summarizer.evaluate import compare, load_texts
         from summarizer.evaluate.markdown import compare_markdown
 

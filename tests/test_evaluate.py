@@ -207,7 +207,9 @@ def test_batches_pair_by_id_even_when_names_repeat(llm_server, tmp_path):
 
 def test_jsonl_batch_pairs_with_a_reference_folder_by_record_id(llm_server, tmp_path):
     records = tmp_path / "records.jsonl"
-    records.write_text("".join(json.dumps({"id": name, "text": source}) + "\n" for name, (source, _) in ARTICLES.items()), encoding="utf-8")
+    lines = [json.dumps({"id": name, "text": source}) for name, (source, _) in ARTICLES.items()]
+    lines.append(json.dumps({"text": ARTICLES["harga"][0]}))  # line 4, no id: named after its output, records-4
+    records.write_text("\n".join(lines) + "\n", encoding="utf-8")
     llm_server.models = ["model-a"]
     llm_server.responder = answering({})
 
@@ -215,14 +217,14 @@ def test_jsonl_batch_pairs_with_a_reference_folder_by_record_id(llm_server, tmp_
         async with Session(base_url=llm_server.base_url, model="model-a") as session:
             return await run_batch(session, [records], BatchOptions(out_dir=tmp_path / "out"))
 
-    assert asyncio.run(run()).done == 3
+    assert asyncio.run(run()).done == 4
     refs = tmp_path / "refs"
     for name, (_, english) in list(ARTICLES.items())[:2]:
         write_lines(refs / f"{name}.txt", [english])
     report = evaluate(tmp_path / "out", refs, metrics=["chrf"])
     assert sorted(a.name for a in report.articles) == ["banjir", "harga"]
     assert [a.id for a in report.articles] == [a.name for a in report.articles]
-    assert report.corpus.chrf == 100.0 and report.unpaired_hyp == ["ekspor"]
+    assert report.corpus.chrf == 100.0 and sorted(report.unpaired_hyp) == ["ekspor", "records-4"]
 
 
 # -- bad input: one line, exit 2 --------------------------------------------------------------------
@@ -259,6 +261,8 @@ def test_cli_one_line_errors(tmp_path):
     assert "meteor" in line and "chrf, bleu" in line
     line = one_error_line(run_cli("eval", str(hyp)))
     assert "--ref" in line
+    verbose = run_cli("eval", str(hyp), "--ref", str(short), "--verbose")
+    assert verbose.returncode == 2 and b"Traceback" in verbose.stderr  # only with --verbose
     # --segments article scores mismatched files as one segment each instead
     proc = run_cli("eval", str(hyp), "--ref", str(short), "--segments", "article", "--format", "json")
     assert proc.returncode == 0 and json.loads(proc.stdout)["segments"] == 1

@@ -4,6 +4,7 @@ and pairing documents by batch id, then by name; segments pair by line number.""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -97,12 +98,18 @@ def _stats(result: ArticleResult) -> RunStats:
     )
 
 
+_UNNAMED_RECORD = re.compile(r".+\.jsonl:\d+", re.IGNORECASE)  # the batch's id for a JSONL record without one
+
+
 def _batch_name(entry: dict[str, Any], result: ArticleResult) -> str:
-    """A JSONL record's id, else the input file's name without suffix (what a reference folder uses)."""
-    item_id, source = str(entry.get("id", "")), str(entry.get("source", result.source))
-    if item_id and item_id != source and not Path(item_id).is_absolute() and ":" not in item_id:
-        return item_id
-    return Path(result.source).stem
+    """What a reference folder would call the article: the input file's name without suffix, a JSONL
+    record's id, or (a record without an id) the name of the output the batch wrote for it."""
+    item_id = str(entry.get("id") or "")
+    if _UNNAMED_RECORD.fullmatch(item_id):  # "path/records.jsonl:4"
+        return Path(str(entry.get("output") or item_id)).stem
+    if not item_id or Path(item_id).is_absolute():  # a file input (the batch's id is its absolute path)
+        return Path(result.source).stem
+    return item_id
 
 
 def _read_batch(folder: Path) -> Collection:
