@@ -61,12 +61,12 @@ def _counts(findings: Iterable[Finding]) -> tuple[int, int]:
 
 def _check_counts(hyp: Document, source: Document | None) -> tuple[int | None, int | None]:
     """The batch's recorded checks, else the checks run now against the paired source, else unknown."""
+    if hyp.findings is not None:  # they also cover the summary and glossary, against the cleaned source
+        return _counts(hyp.findings)
     if source is not None:
         from summarizer.checks import check_translation
 
         return _counts(check_translation("\n\n".join(source.segments), "\n\n".join(hyp.segments)))
-    if hyp.findings is not None:
-        return _counts(hyp.findings)
     return None, None
 
 
