@@ -303,3 +303,21 @@ def test_the_cli_imports_neither_sacrebleu_nor_the_evaluator_to_start():
     code = "import sys, summarizer.cli; print(sorted(m for m in ('sacrebleu', 'summarizer.evaluate') if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_hosted_runs_cost_what_the_price_list_says(tmp_path):
+    from summarizer.schemas import ArticleResult, RunMetadata, Usage
+
+    for folder, host in (("hosted", "api.openai.com"), ("local", "127.0.0.1:8080")):
+        result = ArticleResult(
+            source=str(tmp_path / "news" / "harga.txt"), source_language="id", target_language="en", title="t",
+            translation=ARTICLES["harga"][1], summary=[], glossary=[],
+            metadata=RunMetadata(model="gpt-4o-mini", endpoint_host=host, usage=Usage(prompt_tokens=1000, completion_tokens=500),
+                                 requests=1, cache_hits=1, timings={"total": 1.5}),
+        )
+        write_lines(tmp_path / folder / "results.jsonl", [result.model_dump_json()])
+    report = compare(tmp_path / "hosted", tmp_path / "local")
+    hosted, local = report.totals["hosted"], report.totals["local"]
+    assert hosted.cost_usd == pytest.approx((1000 * 0.15 + 500 * 0.60) / 1_000_000) and local.cost_usd is None
+    assert (hosted.cache_hits, hosted.latency_seconds, hosted.errors) == (1, 1.5, 0)
+    assert report.winner is None and report.wins == {"hosted": 0, "local": 0, "tie": 1}  # no manifest: paired by name
