@@ -50,6 +50,16 @@ def _fail(err: BaseException, verbose: bool) -> int:
     return 1
 
 
+LONG_WAIT_SEGMENTS = 2000  # from about here scoring takes seconds (chrF + BLEU: ~1 s per 1,000 lines here)
+
+
+def _announce(what: str, *collections) -> None:
+    """A long wait speaks on stderr (never stdout, which holds the report)."""
+    count = sum(len(d.segments) for c in collections for d in c.documents)
+    if count >= LONG_WAIT_SEGMENTS:
+        typer.echo(f"{what}: {count:,} segments ...", err=True)
+
+
 def _metrics(text: str) -> list[str]:
     from summarizer.evaluate.scoring import check_metrics
 
@@ -77,13 +87,17 @@ def register(app: typer.Typer) -> None:
         verbose: VerboseOpt = False,
     ) -> None:
         from summarizer.errors import ConfigError
-        from summarizer.evaluate import evaluate
+        from summarizer.evaluate import evaluate, load_texts
         from summarizer.evaluate.markdown import eval_markdown
 
         try:
             if ref is None:
                 raise ConfigError("eval needs the references", hint="pass --ref REF (a folder of .txt files, a batch --out folder or a text file)")
-            report = evaluate(hyp, ref, metrics=_metrics(metric), source=source, segments=segments.value,
+            metrics = _metrics(metric)
+            hyps, refs = (load_texts(path, lines_per_article=lines_per_article) for path in (hyp, ref))
+            sources = load_texts(source, lines_per_article=lines_per_article) if source is not None else None
+            _announce(f"scoring {hyp} against {ref} ({', '.join(metrics)})", hyps)
+            report = evaluate(hyps, refs, metrics=metrics, source=sources, segments=segments.value,
                               lines_per_article=lines_per_article, outlier_margin=outlier_margin)
         except Exception as err:  # noqa: BLE001 - every failure is one line and a code
             raise typer.Exit(_fail(err, verbose)) from None
@@ -115,6 +129,7 @@ def register(app: typer.Typer) -> None:
             # read once: the HTML pages need the texts the report was computed from
             a, b = (load_texts(run, lines_per_article=lines_per_article) for run in (run_a, run_b))
             sources = load_texts(source, lines_per_article=lines_per_article) if source is not None else None
+            _announce(f"comparing {run_a} and {run_b}", a, b)
             report = compare(a, b, ref=ref, metrics=metrics, source=sources, segments=segments.value,
                              lines_per_article=lines_per_article)
             if html is not None:
