@@ -13,6 +13,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from summarizer.cli.common import fail
+
 
 class EvalFormat(str, Enum):
     md = "md"
@@ -32,22 +34,6 @@ SegmentsOpt = Annotated[SegmentsChoice, typer.Option("--segments", help="'lines'
 LinesOpt = Annotated[Optional[int], typer.Option("--lines-per-article", min=1, help="Cut one-segment-per-line files into pseudo-articles of N lines.", show_default=False)]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")]
 InputArg = "A batch --out folder, a folder of .txt files, or a text file with one segment per line."
-
-
-def _fail(err: BaseException, verbose: bool) -> int:
-    """One line on stderr and the exit code (the traceback only with --verbose). Kept here rather
-    than imported from `summarizer.cli`, which imports this module: no cycle."""
-    import traceback
-
-    from summarizer.errors import SummarizerError
-
-    if verbose:
-        traceback.print_exception(err)
-    if isinstance(err, SummarizerError):
-        typer.echo(f"error: {err}", err=True)
-        return err.exit_code
-    typer.echo(f"error: unexpected {type(err).__name__}: {err} (rerun with --verbose and report it)", err=True)
-    return 1
 
 
 LONG_WAIT_SEGMENTS = 2000  # from about here scoring takes seconds (chrF + BLEU: ~1 s per 1,000 lines here)
@@ -100,7 +86,7 @@ def register(app: typer.Typer) -> None:
             report = evaluate(hyps, refs, metrics=metrics, source=sources, segments=segments.value,
                               lines_per_article=lines_per_article, outlier_margin=outlier_margin)
         except Exception as err:  # noqa: BLE001 - every failure is one line and a code
-            raise typer.Exit(_fail(err, verbose)) from None
+            raise typer.Exit(fail(err, verbose)) from None
         typer.echo(report.model_dump_json(indent=2) if fmt is EvalFormat.json else eval_markdown(report), nl=fmt is EvalFormat.json)
 
     @app.command(
@@ -139,5 +125,5 @@ def register(app: typer.Typer) -> None:
                 index = write_compare_html(report, a, b, html, source=sources)
                 typer.echo(f"wrote {index}", err=True)
         except Exception as err:  # noqa: BLE001 - every failure is one line and a code
-            raise typer.Exit(_fail(err, verbose)) from None
+            raise typer.Exit(fail(err, verbose)) from None
         typer.echo(report.model_dump_json(indent=2) if fmt is EvalFormat.json else compare_markdown(report), nl=fmt is EvalFormat.json)
