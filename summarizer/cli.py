@@ -410,6 +410,8 @@ def demo_command(
     out: OutOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
+    import shlex
+
     from summarizer.config import load_settings
     from summarizer.local_server import require_xllamacpp
 
@@ -433,6 +435,8 @@ def demo_command(
     code = _run_articles("summarize", [sample], fmt, out, False, verbose, True, {"cache_dir": settings.resolved_cache_dir(), "context_window": DEMO_CONTEXT}, model_path)
     typer.echo(
         "\nThat was the full pipeline (load, clean, chunk, prompt, structured output, validate, cache, render).\n"
+        f"The demo model is {model_path}; serve it yourself (OpenAI-compatible) with:\n"
+        f"  summarizer serve --gguf {shlex.quote(str(model_path))} --ctx {DEMO_CONTEXT}\n"
         "For real translations point it at a real model:\n"
         "  summarizer summarize ARTICLE --gguf path/to/model.gguf\n"
         "  summarizer summarize ARTICLE --profile ollama --model llama3.1\n"
