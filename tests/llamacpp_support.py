@@ -68,12 +68,13 @@ def http_json(url: str, body: dict | None = None, timeout: float = 10.0) -> tupl
 
 
 def openai_client(server, **kwargs):
-    """The real OpenAI SDK pointed at `server`, without its own retries."""
+    """The real OpenAI SDK pointed at `server` (or at `base_url=`, e.g. a proxy in front of it), without its own retries."""
     from openai import OpenAI
 
+    kwargs.setdefault("base_url", server.base_url)
     kwargs.setdefault("max_retries", 0)
     kwargs.setdefault("timeout", 30.0)
-    return OpenAI(base_url=server.base_url, api_key="sk-no-key", **kwargs)
+    return OpenAI(api_key="sk-no-key", **kwargs)
 
 
 def llamacpp_test_server(gguf: Path, *, ctx: int = 2048, parallel: int = 1, use_jinja: bool | None = None, alias: str | None = None):
