@@ -28,7 +28,7 @@ _HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
     "transfer-encoding", "upgrade", "host", "content-length",
 }
-# how llama.cpp, vLLM and OpenAI word a prompt that does not fit (see /work/shared/ENDPOINTS.md)
+# how llama.cpp, vLLM and OpenAI word a prompt that does not fit (their 400 bodies)
 _OVERFLOW_MARKERS = ("exceed_context_size_error", "exceeds the available context size", "maximum context length",
                      "context_length_exceeded")
 
