@@ -91,6 +91,7 @@ class Budget:
         self.reached = False
         self.estimate: dict[str, Any] | None = None
         self._changed: asyncio.Condition | None = None  # made in the running loop on first use
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
     def for_settings(cls, settings: Settings, *, max_cost_usd: float | None = None, max_tokens: int | None = None,
@@ -168,8 +169,10 @@ class Budget:
             await self._release(hold)
 
     async def _reserve(self, hold: Hold) -> None:
-        if self._changed is None:
-            self._changed = asyncio.Condition()
+        loop = asyncio.get_running_loop()
+        if self._changed is None or self._loop is not loop:
+            # a condition belongs to one event loop; `Session.run` makes a new loop per call
+            self._changed, self._loop = asyncio.Condition(), loop
         async with self._changed:
             while True:
                 if self.reached:

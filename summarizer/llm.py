@@ -8,6 +8,7 @@ SDK's exceptions to ours, and the response cache. Knows nothing about articles.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -411,7 +412,8 @@ class LLMClient:
         if self.budget is None:
             yield None
             return
-        bound = self.budget.request_bound(kwargs["messages"], kwargs[self._token_limit_field()], kwargs.get("response_format"))
+        # in a thread: the counter may be the server's own /tokenize (an HTTP call per message)
+        bound = await asyncio.to_thread(self.budget.request_bound, kwargs["messages"], kwargs[self._token_limit_field()], kwargs.get("response_format"))
         async with self.budget.hold(*bound) as hold:
             yield hold
 

@@ -202,3 +202,16 @@ def test_session_budget_prices_from_the_settings():
     assert session.budget(max_cost_usd=1.0).prices == (3.0, 4.0)
     with pytest.raises(ConfigError, match="no known price"):
         Session(base_url="http://127.0.0.1:9/v1", model="test-model").budget(max_cost_usd=1.0)
+
+
+def test_one_budget_spans_sync_runs_of_a_session(llm_server, tmp_path):
+    """`Session.run` makes a new event loop per call; the budget follows it and keeps counting."""
+    billed = billing(llm_server)
+    paths = make_folder(tmp_path / "news", 2)
+    session = Session(base_url=llm_server.base_url, model="test-model", use_cache=False)
+    budget = session.budget(max_tokens=100_000)
+    with session.client.budgeted(budget):
+        for path in paths:
+            session.run(path)
+    session.close()
+    assert budget.requests == 2 and budget.spent_tokens == sum(p + c for p, c in billed) > 0
