@@ -104,8 +104,9 @@ def test_the_estimate_over_the_cap_refuses_before_any_request(llm_server, tmp_pa
     assert proc.returncode == 5, stderr
     assert llm_server.chat_requests() == []
     lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "the estimate for 4 article(s) is " in lines[0] and "over the cap of 6000 tokens" in lines[0]
-    assert "--start-anyway" in lines[0]
+    assert lines[0] == "estimating 4 article(s) against the spending cap ..."  # the wait speaks
+    assert len(lines) == 2 and lines[1].startswith("error: the estimate for 4 article(s) is ") and "over the cap of 6000 tokens" in lines[1]
+    assert "--start-anyway" in lines[1]
     refused = report(out)
     assert refused["exit_code"] == 5 and refused["budget"]["estimate"]["articles"] == 4
     assert refused["budget"]["spent_tokens"] == 0

@@ -73,8 +73,8 @@ class BatchReport:
 
 @dataclass
 class BatchEvent:
-    """What the `progress` callback receives. kind: start | started | finished | failed | skipped | pending | budget
-    (an article stopped by the spending cap: left for the resume)."""
+    """What the `progress` callback receives. kind: estimating (a cap: counting the work to do) | start | started | finished | failed | skipped |
+    pending | budget (an article stopped by the spending cap: left for the resume)."""
 
     kind: str
     total: int
@@ -289,6 +289,7 @@ class BatchRun:
     async def run(self) -> BatchReport:
         await self._warm_up()
         if self.budget is not None:
+            self._emit("estimating")  # every article still to do is read and counted: a long wait for a big batch
             try:
                 await asyncio.to_thread(self._check_estimate)
             except EstimateOverBudget as err:

@@ -38,6 +38,9 @@ class _Progress:
         self.done = 0
 
     def __call__(self, event) -> None:
+        if event.kind == "estimating":
+            self._print(f"estimating {event.total} article(s) against the spending cap ...")
+            return
         if event.kind == "start":
             self.every = max(1, event.total // 20)
             if not self.quiet and self.console.is_terminal:
