@@ -19,6 +19,10 @@ raised by `INEXACT_MARGIN` against that. A failed exchange (an HTTP error, a tim
 providers bill answers, not refusals. Cache hits never reach the client's sending path, so they
 cost nothing and never count.
 
+The cap is on the total: a batch counts what its earlier runs into the same --out spent (their
+report.json), so re-running with the same cap sends nothing more, and a higher one only the difference.
+A run killed with SIGKILL writes no report, so its spend is not carried over (Ctrl-C's is).
+
 Imports only the standard library and our errors/pricing/tokens modules; the client calls it.
 """
 
@@ -83,7 +87,8 @@ class Budget:
         self.counter = counter or (lambda text: max(1, len(text) // 3))
         self.margin = 1.0 if exact_counter else INEXACT_MARGIN
         self.start_anyway = start_anyway
-        self.spent_prompt = self.spent_completion = 0
+        self.spent_prompt = self.spent_completion = 0  # in total, the earlier runs' included
+        self.earlier_prompt = self.earlier_completion = 0
         self.reserved_prompt = self.reserved_completion = 0
         self.in_flight = 0
         self.requests = 0
@@ -108,6 +113,13 @@ class Budget:
             )
         return cls(max_cost_usd=max_cost_usd, max_tokens=max_tokens, prices=prices, counter=counter,
                    exact_counter=bool(getattr(counter, "exact", True)), start_anyway=start_anyway)
+
+    def count_earlier(self, prompt_tokens: int, completion_tokens: int) -> None:
+        """What earlier runs of the same work spent (a batch's last report.json): the cap is on the
+        total, so a re-run with the same cap sends nothing more and a higher one only the difference."""
+        self.earlier_prompt, self.earlier_completion = prompt_tokens, completion_tokens
+        self.spent_prompt += prompt_tokens
+        self.spent_completion += completion_tokens
 
     # -- amounts ------------------------------------------------------------------------------
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
@@ -242,6 +254,7 @@ class Budget:
             "spent_tokens": self.spent_tokens,
             "spent_prompt_tokens": self.spent_prompt,
             "spent_completion_tokens": self.spent_completion,
+            "earlier_runs_tokens": self.earlier_prompt + self.earlier_completion,
             "requests": self.requests,
             "refused_requests": self.refused,
             "estimate": self.estimate,

@@ -73,6 +73,12 @@ def test_a_cost_cap_stops_mid_batch_within_the_cap_and_a_higher_cap_resumes_with
 
     sent_first = {article_number(r) for r in llm_server.chat_requests()}
     llm_server.reset()
+    # the cap is on the total: the same cap again sends nothing more, and counts the earlier articles as done
+    proc = run_cli(*args, "--max-cost", "0.015", "--start-anyway")
+    assert proc.returncode == 5 and llm_server.chat_requests() == []
+    again = report(out)
+    assert again["budget"]["spent_usd"] == pytest.approx(dollars(billed), abs=1e-6)
+    assert again["budget_message"] == line
     proc = run_cli(*args, "--max-cost", "1.0")
     assert proc.returncode == 0, proc.stderr.decode()
     sent_again = {article_number(r) for r in llm_server.chat_requests()}

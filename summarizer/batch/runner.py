@@ -124,6 +124,16 @@ def _prepare_out_dir(out_dir: Path) -> None:
             pass
 
 
+def _earlier_spend(report_file: Path) -> tuple[int, int]:
+    """(prompt, completion) tokens the earlier capped runs into this folder spent: the running total
+    in the last report.json's budget. (0, 0) when the last run had no cap, or there is no readable report."""
+    try:
+        budget = json.loads(report_file.read_text(encoding="utf-8")).get("budget") or {}
+        return int(budget.get("spent_prompt_tokens", 0)), int(budget.get("spent_completion_tokens", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0, 0
+
+
 class BatchRun:
     """One run of `run_batch`: a producer queues the articles still to do, workers load, run and
     write them. Creating it checks the options and prepares `out_dir` (InputError/ConfigError)."""
@@ -149,7 +159,10 @@ class BatchRun:
         # that while some wait on the endpoint others load, check and write theirs.
         self.workers = options.concurrency * 2
         capped = options.max_cost_usd is not None or options.max_tokens is not None
+        self.done_before = 0  # with a cap: articles done in earlier runs, for "K of N articles done"
         self.budget = session.budget(max_cost_usd=options.max_cost_usd, max_tokens=options.max_tokens, start_anyway=options.start_anyway) if capped else None
+        if self.budget is not None:
+            self.budget.count_earlier(*_earlier_spend(self.out_dir / REPORT_NAME))
 
     def _items(self) -> Iterator[BatchItem]:
         return iter_items(self.inputs, self.options.glob, exclude=self.exclude)
@@ -321,6 +334,7 @@ class BatchRun:
         prompt = completion = articles = 0
         for item in self._items():
             if self.manifest.done_output(item.id, extension=self.extension, task=self.options.task) is not None:
+                self.done_before += 1
                 continue
             try:
                 source = self.session.load(item.id, data=item.text.encode("utf-8")) if item.text is not None else self.session.load(item.path)
@@ -362,5 +376,5 @@ class BatchRun:
             if self.budget.reached or report.budget_message:
                 report.exit_code = ExitCode.BUDGET
             if self.budget.reached:
-                report.budget_message = self.budget.progress_line(report.done + report.skipped, report.total)
+                report.budget_message = self.budget.progress_line(report.done + self.done_before, report.total)
         write_atomic(self.out_dir / REPORT_NAME, json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n")
