@@ -29,7 +29,6 @@ MAX_FUNCTION_LINES = 80
 KNOWN_LONG_FUNCTIONS = {
     "summarizer.checks:_extract_quantities": "h1 splits checks.py into checks/",
     "summarizer.doctor:run_doctor": "h4 moves the probes into llm/dialects",
-    "summarizer.tiny_model:build_tiny_model": "h4b adds the GGUF variants",
     "summarizer.pipeline:ArticlePipeline.run": "h7 changes run() for paragraph references",
 }
 
