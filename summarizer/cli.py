@@ -84,6 +84,7 @@ RepairsOpt = Annotated[Optional[int], typer.Option("--max-repairs", min=0, help=
 GgufOpt = Annotated[Optional[Path], typer.Option("--gguf", help="Run this GGUF model in an embedded llama.cpp server for the run (needs the 'local' extra); no separate server needed.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks and per-file details.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on standard error.")]
+from summarizer.cli_report import HtmlOpt  # noqa: E402  (the report's module owns its option)
 
 
 def switch_flags(*, strict: bool, repair: bool, no_checks: bool, no_thinking: bool) -> dict[str, Any]:
@@ -137,16 +138,16 @@ def run_on_embedded_server(gguf: Path, flags: dict, quiet: bool, verbose: bool, 
         return _fail(err, verbose)
 
 
-def _run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None) -> int:
+def _run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None, html: Optional[Path] = None) -> int:
     if gguf is None:
-        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, _settings, flags)
+        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, _settings, flags, html)
     return run_on_embedded_server(
         gguf, flags, quiet, verbose,
-        lambda settings: _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda **_: settings, {}),
+        lambda settings: _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda **_: settings, {}, html),
     )
 
 
-def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings, flags: dict) -> int:
+def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings, flags: dict, html: Optional[Path] = None) -> int:
     from summarizer.api import Session
     from summarizer.outputs import safe_output_path, write_atomic
     from summarizer.render import EXTENSIONS, render
@@ -166,6 +167,7 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
     codes: list[int] = []
     taken: set[str] = set()
     outputs: list[str] = []
+    reviewed: list[tuple[Any, str]] = []  # (result, its source text) for --html
 
     async def run_all() -> None:
         try:
@@ -176,6 +178,8 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
                     if show_cleaned:
                         _print_cleaned(source)
                     result = await session.arun(source, task)  # type: ignore[arg-type]
+                    if html is not None:
+                        reviewed.append((result, source.text))
                     text = render(result, fmt.value)
                     if out is not None:
                         target = safe_output_path(out, name, EXTENSIONS[fmt.value], taken)
@@ -209,6 +213,11 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
     failures = [c for c in codes if c != EXIT_OK]
     if failures and len(files) > 1 and not quiet:
         typer.echo(f"{len(files) - len(failures)} of {len(files)} files done, {len(failures)} failed", err=True)
+    if html is not None and reviewed:
+        from summarizer.cli_report import write_html
+
+        codes.append(write_html(html, [r for r, _ in reviewed], sources={r.source: t for r, t in reviewed}, quiet=quiet, verbose=verbose))
+        failures = [c for c in codes if c != EXIT_OK]
     return failures[0] if failures else EXIT_OK
 
 
@@ -245,6 +254,7 @@ def _article_command(task: str):
         no_thinking: NoThinkingOpt = False,
         show_cleaned: Annotated[bool, typer.Option("--show-cleaned", help="Print what the loader removed as web boilerplate (to standard error).")] = False,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
+        html: HtmlOpt = None,
         verbose: VerboseOpt = False,
         quiet: QuietOpt = False,
     ) -> None:
@@ -256,7 +266,7 @@ def _article_command(task: str):
         )
         if dry_run:
             raise typer.Exit(_estimate(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))
-        raise typer.Exit(_run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf))
+        raise typer.Exit(_run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf, html))
 
     return command
 

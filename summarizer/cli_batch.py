@@ -77,6 +77,7 @@ class _Progress:
 
 
 def register(app: typer.Typer) -> None:
+    from summarizer.cli_report import HtmlOpt, write_html
     from summarizer.cli import (  # noqa: F401 - the aliases are used in the signature below
         BaseUrlOpt, CacheDirOpt, ContextOpt, FormatOpt, GgufOpt, GlossaryOpt, InstructionsOpt, MaxOutOpt, ModelOpt,
         NoChecksOpt, NoThinkingOpt, RepairOpt, RepairsOpt, StrictOpt,
@@ -124,6 +125,7 @@ def register(app: typer.Typer) -> None:
         no_checks: NoChecksOpt = False,
         max_repairs: RepairsOpt = None,
         no_thinking: NoThinkingOpt = False,
+        html: HtmlOpt = None,
         quiet: QuietOpt = False,
         verbose: VerboseOpt = False,
     ) -> None:
@@ -139,8 +141,12 @@ def register(app: typer.Typer) -> None:
             typer.echo("error: batch needs --out DIR (or --export-jsonl FILE)", err=True)
             raise typer.Exit(EXIT_USAGE)
         if gguf is not None:
-            raise typer.Exit(_run_with_gguf(gguf, inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags))
-        raise typer.Exit(_run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags))
+            code = _run_with_gguf(gguf, inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags)
+        else:
+            code = _run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags)
+        if html is not None and code in (EXIT_OK, EXIT_FAILED):  # the run finished: its folder is complete
+            code = write_html(html, out, quiet=quiet, verbose=verbose) or code
+        raise typer.Exit(code)
 
 
 def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags) -> int:

@@ -9,9 +9,30 @@ from __future__ import annotations
 
 import traceback
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Mapping, Optional
 
 import typer
+
+HtmlOpt = Annotated[Optional[Path], typer.Option("--html", help="Also write the HTML review report (index.html + one page per article) into this folder; see `summarizer report`.", show_default=False)]
+
+
+def write_html(html_dir: Path, results: Any, *, sources: Mapping[str, str] | None = None, quiet: bool = False, verbose: bool = False) -> int:
+    """The --html of summarize/translate/batch, after the run: build the report from `results` (a
+    folder or ArticleResults), say where on stderr. A failure is one line and an exit code; the
+    run's own outputs are already written."""
+    from summarizer.errors import SummarizerError
+    from summarizer.report import build_report
+
+    try:
+        index = build_report(results, html_dir, sources=sources)
+    except SummarizerError as err:
+        if verbose:
+            traceback.print_exception(err)
+        typer.echo(f"error: {err}", err=True)
+        return err.exit_code
+    if not quiet:
+        typer.echo(f"review report: {index}", err=True)
+    return 0
 
 
 def register(app: typer.Typer) -> None:
