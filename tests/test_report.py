@@ -119,7 +119,7 @@ def test_jsonl_record_source_is_read_back_from_its_line(tmp_path):
     result["source"] = f"{records}:1 (id x)"
     build_report([result], tmp_path / "r")
     page = (tmp_path / "r" / "news.html").read_text(encoding="utf-8")
-    assert "Baris satu" in page and "Lain 9" not in page
+    assert 'lang="id">Baris ' in page and "Lain" not in page
 
 
 def test_batch_results_repeated_by_a_kill_give_one_row_the_last(tmp_path):

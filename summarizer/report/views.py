@@ -96,6 +96,8 @@ def _marks_by_paragraph(facts: list[Fact], spans: list[tuple[int, int]], side: s
     for number, fact in enumerate(facts):
         if fact.status == "matched":
             css, colour = f"c{colour % PALETTE_SIZE}", colour + 1
+        elif fact.status == "added":  # a figure the source lacks: a warning, not a changed fact
+            css = "add"
         else:
             css = "bad"
         span = fact.source_span if side == "source" else fact.output_span
@@ -130,7 +132,7 @@ def paragraph_rows(source: str | None, translation: str, source_lang: str) -> tu
     if source is None:
         return [ParagraphRow(i + 1, [], _segments(translation, a, b, [])) for i, (a, b) in enumerate(output_spans)], []
     source_spans = paragraph_spans(source)
-    facts = article_facts(source, translation, source_spans, output_spans, source_lang=source_lang)
+    facts = article_facts(source, translation, source_lang=source_lang)
     source_marks = _marks_by_paragraph(facts, source_spans, "source")
     output_marks = _marks_by_paragraph(facts, output_spans, "output")
     rows = []
