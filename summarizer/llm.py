@@ -40,7 +40,7 @@ _RESET_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 
-# How to switch off the thinking phase of hybrid reasoning models, per server (ENDPOINTS.md rule 9).
+# How to switch off the thinking phase of hybrid reasoning models, per server (each server's own field).
 # Non-standard fields go only to a server known to accept them: OpenAI itself rejects unknown ones.
 THINKING_OFF_FIELDS: dict[str, dict[str, Any]] = {
     "ollama": {"reasoning_effort": "none"},  # Ollama's /v1 maps it to think=false (ollama/ollama#14820)
