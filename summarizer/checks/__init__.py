@@ -72,7 +72,7 @@ def normalize_number(text: str, lang: Lang = "id") -> float | None:
 def fact_spans(source: str, translation: str, *, source_lang: str = "id") -> list[FactMatch]:
     """Every fact of `source` with what the translation made of it (matched, changed, missing), then
     each figure the translation adds. Spans are character offsets into `source` and `translation`."""
-    return match_facts(extract_facts(source, _number_lang(source_lang)), extract_facts(translation, "en"))
+    return match_facts(extract_facts(source, _number_lang(source_lang)), extract_facts(translation, "en"), len(source), len(translation))
 
 
 def _counted(findings: list[Finding]) -> list[Finding]:

@@ -33,7 +33,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "short_numeric": re.compile(r"(?<=\()(?P<a>\d{1,2})/(?P<b>\d{1,2})(?=\))"),
         "day_month": re.compile(rf"\b(?:the\s)?(?P<d>\d{{1,2}}){_ORD}(?:\sof)?\s(?P<m>{month})\b(?!\.?,?\s\d)", re.IGNORECASE),
         "month_day": re.compile(rf"\b(?P<m>{month})\.?\s(?:the\s)?(?P<d>\d{{1,2}}){_ORD}\b(?![.,:]\d)(?!,?\s\d{{4}})", re.IGNORECASE),
-        "month": re.compile(rf"\b(?P<m>{wide})\b"),
+        "month": re.compile(rf"\b(?P<m>{wide})\b", re.IGNORECASE),
     }
 
 

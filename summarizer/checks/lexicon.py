@@ -24,8 +24,9 @@ _NOT_IN_CLDR: dict[str, tuple[str, ...]] = {
     "cina": ("China", "Chinese"),
     "tiongkok": ("Chinese", "Beijing"),
     "inggris": ("Britain", "British", "England", "English", "UK", "U.K."),
-    "amerika": ("America", "American", "US", "U.S."),
-    "amerika serikat": ("US", "U.S.", "America", "American", "USA"),
+    "amerika": ("America", "American", "US", "U.S.", "United States"),
+    "amerika serikat": ("US", "U.S.", "America", "American", "USA", "United States"),
+    "turki": ("Turkey", "Turkish"),
     "as": ("US", "U.S.", "United States", "America", "American"),
     "belanda": ("Dutch",),
     "prancis": ("French",), "perancis": ("France", "French"),
@@ -111,7 +112,7 @@ def _root_words() -> frozenset[str]:
 _PREFIXES = (
     ("meny", "s"), ("meng", "k"), ("meng", ""), ("mem", "p"), ("mem", ""), ("men", "t"), ("men", ""), ("me", ""),
     ("peny", "s"), ("peng", "k"), ("peng", ""), ("pem", "p"), ("pem", ""), ("pen", "t"), ("pen", ""),
-    ("per", ""), ("pe", ""), ("ber", ""), ("be", ""), ("ter", ""), ("di", ""), ("ke", ""), ("se", ""), ("", ""),
+    ("per", ""), ("pel", ""), ("pe", ""), ("ber", ""), ("bel", ""), ("be", ""), ("ter", ""), ("di", ""), ("ke", ""), ("se", ""), ("", ""),
 )
 _SUFFIXES = ("nya", "kan", "an", "i", "lah", "kah", "")
 
@@ -138,6 +139,6 @@ def is_indonesian_word(word: str) -> bool:
     roots = _root_words()
     if lowered in roots:
         return True
-    if len(lowered) < 6:
+    if len(lowered) < 5:
         return False  # affix rules over-strip short names ("Bali" -> "bal")
-    return any(len(root) >= 4 and root in roots for root in _roots_of(lowered))
+    return any(len(root) >= 3 and (root in roots or any(r in roots for r in _roots_of(root))) for root in _roots_of(lowered))
