@@ -24,7 +24,9 @@ _ORD = r"(?:st|nd|rd|th)?"
 def _patterns() -> dict[str, re.Pattern[str]]:
     names = month_numbers()
     month = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
-    wide = "|".join(sorted((re.escape(n) for n in names if len(n) >= 4 and n not in ("sept", "june", "july")), key=len, reverse=True))
+    # a month named alone: full names only ("Mar", "Jan" are also words and names), and "Mei"/"May"
+    full = {n for n in names if len(n) >= 4 and n != "sept"} | {"mei", "may"}
+    wide = "|".join(sorted((re.escape(n) for n in full), key=len, reverse=True))
     return {
         "day_month_year": re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}(?:\sof)?\s(?P<m>{month})\.?,?\s(?P<y>\d{{4}})\b", re.IGNORECASE),
         "month_day_year": re.compile(rf"\b(?P<m>{month})\.?\s(?:the\s)?(?P<d>\d{{1,2}}){_ORD},?\s(?P<y>\d{{4}})\b", re.IGNORECASE),

@@ -186,6 +186,8 @@ def _replaces(s: Quantity, t: Quantity, distance: float) -> bool:
         return False
     if s.unit and t.unit and s.unit != t.unit and same_value(s, t):
         return True  # "dua tahun" -> "two months"
+    if s.spelled and s.kind == "ordinal" and s.value in (1.0, 2.0):
+        return False  # "pertama", "kedua" are also "first time", "both"
     if s.spelled and t.spelled:
         # "dua belas" -> "twenty"; but "satu" and "one"/"a" stand in for too much to pair
         return distance <= _SPELLED_WINDOW and 1.0 not in (s.value, t.value)

@@ -27,6 +27,7 @@ _NOT_IN_CLDR: dict[str, tuple[str, ...]] = {
     "amerika": ("America", "American", "US", "U.S.", "United States"),
     "amerika serikat": ("US", "U.S.", "America", "American", "USA", "United States"),
     "turki": ("Turkey", "Turkish"),
+    "skotlandia": ("Scotland", "Scottish"),
     "as": ("US", "U.S.", "United States", "America", "American"),
     "belanda": ("Dutch",),
     "prancis": ("French",), "perancis": ("France", "French"),
@@ -93,7 +94,8 @@ def exonyms() -> dict[str, frozenset[str]]:
         add(f"bahasa {name}", english.languages.get(code))
     english_zones = english.time_zones
     for zone, names in indonesian.time_zones.items():
-        add(names.get("city"), english_zones.get(zone, {}).get("city"))
+        # English has no exemplar city where it is the zone's own name ("Europe/Vienna")
+        add(names.get("city"), english_zones.get(zone, {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " "))
     for name_id, names_en in _NOT_IN_CLDR.items():
         add(name_id, *names_en)
     return {key: frozenset(values) for key, values in table.items()}

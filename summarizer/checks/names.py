@@ -175,7 +175,7 @@ def _present(word: str, translation: str, lowered: str | None = None) -> bool:
     return False
 
 
-_STEM = 5  # names this long or longer match on their first 60% (4 letters at least):
+_STEM = 5  # names this long or longer match on their first 55% (4 letters at least):
 # "Amerika"/"American", "Palestina"/"Palestinian", "China"/"Chinese", "Afghanistan"/"Afghan"
 
 
@@ -183,7 +183,7 @@ def _near_spelling(word: str, lowered: str) -> bool:
     """The translation has a word sharing the first letters of `word` and most of its length."""
     if len(word) < _STEM or not word.isalpha():
         return False
-    stem = word[: max(_STEM - 1, round(len(word) * 0.6))].lower()
+    stem = word[: max(_STEM - 1, round(len(word) * 0.55))].lower()
     at = lowered.find(stem)
     while at != -1:
         if at == 0 or not lowered[at - 1].isalpha():
@@ -224,7 +224,7 @@ def _phrase_rendered(source: str, start: int, name: str, translation: str, lower
     return False
 
 
-_ALIKE = 0.7  # difflib ratio from which two spellings are one name
+_ALIKE = 0.7  # difflib ratio from which two spellings are one name (0.5 with the same first 3 letters)
 _FIRST_SOUNDS = {"c": "k", "k": "c", "q": "k", "f": "p", "p": "f", "j": "y", "y": "j"}
 
 
@@ -237,8 +237,9 @@ def _spelled_alike(word: str, translation: str) -> bool:
         candidate = token.lower()
         if candidate[0] not in firsts or abs(len(candidate) - len(lowered)) > 3 or not token[0].isupper():
             continue
+        needed = 0.5 if candidate[:3] == lowered[:3] else _ALIKE
         matcher = SequenceMatcher(None, lowered, candidate)
-        if matcher.quick_ratio() >= _ALIKE and matcher.ratio() >= _ALIKE:
+        if matcher.quick_ratio() >= needed and matcher.ratio() >= needed:
             return True
     return False
 
