@@ -177,7 +177,7 @@ def _end_of(facts: list[Quantity]) -> int:
     return max((q.end for q in facts), default=1)
 
 
-_SPELLED_WINDOW = 0.15  # a number word replaces another only about where it stood
+_SPELLED_WINDOW = 0.25  # a number word replaces another only about where it stood (share of the text)
 
 
 def _replaces(s: Quantity, t: Quantity, distance: float) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterable
 
 from summarizer.checks.lexicon import day_names, exonyms, is_indonesian_word, month_numbers
 from summarizer.checks.scan import sentence_spans
@@ -108,8 +109,13 @@ def _common(word: str, lower_words: set[str]) -> bool:
     )
 
 
-def name_candidates(source: str) -> list[tuple[str, int, int]]:
-    """The names of `source`: (name, start, end), runs of capitalised words split at common words."""
+def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[tuple[str, int, int]]:
+    """The names of `source`: (name, start, end), runs of capitalised words split at common words.
+
+    `facts` are the spans of the source's facts (codes, times with their zone, offsets): checked as
+    facts, so their letters ("HER2", "GMT") are no names."""
+    for start, end in facts:
+        source = source[:start] + " " * (end - start) + source[end:]
     lower_words = set(_LOWER_WORD.findall(source))
     found: list[tuple[str, int, int]] = []
     for sentence_start, sentence_end in sentence_spans(source):
@@ -271,12 +277,12 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
     return out
 
 
-def check_names(source: str, translation: str) -> list[Finding]:
+def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] = ()) -> list[Finding]:
     lowered = translation.lower()
     findings: list[Finding] = []
     seen: set[str] = set()
     new_names: list[tuple[str, float]] | None = None  # computed when a name is first missing
-    for name, start, _end in name_candidates(source):
+    for name, start, _end in name_candidates(source, facts):
         if name.lower() in seen:
             continue
         seen.add(name.lower())

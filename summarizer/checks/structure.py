@@ -105,7 +105,7 @@ def check_structure(source: str, translation: str, source_lang: str = "id") -> l
                 ))
             continue
         got = sum(translation_lengths[t_from:t_to])
-        if chars >= MIN_CHARS * 3 and got < SHORT_RATIO * expansion * chars:
+        if chars >= MIN_CHARS * 2 and got < SHORT_RATIO * expansion * chars:
             findings.append(finding(
                 "paragraph_short",
                 f"source paragraph {s_from + 1} ({chars} characters) is translated in {got}, "
