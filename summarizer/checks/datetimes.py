@@ -107,14 +107,14 @@ def _starts_sentence(text: str, at: int) -> bool:
 
 _ZONES = r"WIB|WITA|WIT|GMT|UTC|waktu\ssetempat|local\stime"
 _TIME_ID = re.compile(
-    rf"\b(?:pukul|jam|pkl\.?)\s?(?P<h>\d{{1,2}})(?:[.:](?P<m>\d{{2}}))?(?![\d.,])(?:\s?(?:{_ZONES}))?"
+    rf"\b(?:pukul|jam|pkl\.?)\s?(?P<h>\d{{1,2}})(?:[.:](?P<m>\d{{2}})(?::\d{{2}})?)?(?![\d.,])(?:\s?(?:{_ZONES}))?"
     rf"(?:\s(?P<part>pagi|siang|sore|malam|dini\shari))?"
-    rf"|(?<![\w.,:])(?P<h2>[01]?\d|2[0-4])[.:](?P<m2>[0-5]\d)(?![\d]|[.,:]\d)(?:\s?(?:{_ZONES}))?",
+    rf"|(?<![\w.,:])(?P<h2>[01]?\d|2[0-4])[.:](?P<m2>[0-5]\d)(?::[0-5]\d)?(?![\d]|[.,:]\d)(?:\s?(?:{_ZONES}))?",
     re.IGNORECASE,
 )
 _TIME_EN = re.compile(
     rf"(?<![\w.,:])(?P<h>[01]?\d|2[0-4])(?:(?P<sep>[:.])(?P<m>[0-5]\d))?\s?(?P<ampm>a\.m\.?|p\.m\.?|am\b|pm\b)(?:\s?(?:{_ZONES}))?"
-    rf"|(?<![\w.,:])(?P<h2>[01]?\d|2[0-4]):(?P<m2>[0-5]\d)(?![\d]|[.,:]\d)(?:\s?(?:{_ZONES}))?"
+    rf"|(?<![\w.,:])(?P<h2>[01]?\d|2[0-4]):(?P<m2>[0-5]\d)(?::[0-5]\d)?(?![\d]|[.,:]\d)(?:\s?(?:{_ZONES}))?"
     rf"|(?<![\w.,:])(?P<h3>[01]?\d|2[0-4])\.(?P<m3>[0-5]\d)\s?(?:{_ZONES})\b"
     r"|\b(?P<word>noon|midday|midnight)\b|\b(?P<h4>\d{1,2})\so'clock\b",
     re.IGNORECASE,

@@ -188,9 +188,11 @@ def _replaces(s: Quantity, t: Quantity, distance: float) -> bool:
         return True  # "dua tahun" -> "two months"
     if s.spelled and s.kind == "ordinal" and s.value in (1.0, 2.0):
         return False  # "pertama", "kedua" are also "first time", "both"
-    if s.spelled and t.spelled:
-        # "dua belas" -> "twenty"; but "satu" and "one"/"a" stand in for too much to pair
-        return distance <= _SPELLED_WINDOW and 1.0 not in (s.value, t.value)
+    if s.spelled or t.spelled:
+        # "dua belas" -> "twenty" near where it stood; but "satu" ("one"/"a") and fractions ("half"
+        # of "the first half") stand in for too much to pair
+        small = any(isinstance(v, float) and v <= 1.0 for v in (s.value, t.value))
+        return distance <= _SPELLED_WINDOW and not small
     return True
 
 

@@ -28,6 +28,7 @@ _NOT_IN_CLDR: dict[str, tuple[str, ...]] = {
     "amerika serikat": ("US", "U.S.", "America", "American", "USA", "United States"),
     "turki": ("Turkey", "Turkish"),
     "skotlandia": ("Scotland", "Scottish"),
+    "kalimantan": ("Borneo",),
     "as": ("US", "U.S.", "United States", "America", "American"),
     "belanda": ("Dutch",),
     "prancis": ("French",), "perancis": ("France", "French"),
@@ -143,4 +144,6 @@ def is_indonesian_word(word: str) -> bool:
         return True
     if len(lowered) < 5:
         return False  # affix rules over-strip short names ("Bali" -> "bal")
+    if any(lowered[:i] in roots and lowered[i:] in roots for i in range(4, len(lowered) - 3)):
+        return True  # two roots written as one word: "Walikota" (wali kota)
     return any(len(root) >= 3 and (root in roots or any(r in roots for r in _roots_of(root))) for root in _roots_of(lowered))

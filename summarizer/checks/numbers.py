@@ -1,7 +1,7 @@
 """Numbers and amounts: scores and ranges, money (currency + scale word), measurements (value + unit),
 percentages, plain numbers, ordinals and number words, in Indonesian and English conventions.
 
-    find_scores(text, lang, taken)        "2-1", "11-15", "11-to-15", "between 5 and 7"
+    find_scores(text, lang, taken)        "2-1", "11-15", "11-to-15", "5 hingga 7"
     find_amounts(text, lang, taken)       "US$50 miliar", "Rp835 triliun", "380 kg", "13 persen", "16.000", "5th"
     find_ordinals(text, lang, taken)      "ke-13", "ke 3"
     find_number_words(text, lang, taken)  "dua puluh lima ribu", "setengah", "fifty-four",
@@ -148,10 +148,10 @@ def find_amounts(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     return found
 
 
-# "2-1", "11-15", "11–15", "11-to-15", "11 to 15", "antara 5 dan 7", "between 5 and 7", "5 hingga 7"
+# "2-1", "11-15", "11–15", "11-to-15", "11 to 15", "5 hingga 7"
 _RANGE = re.compile(
-    r"(?<![\w.,:/#-])(?P<a>\d{1,4})(?:\s?[-–]\s?|-to-|\s(?:to|hingga|sampai|s/d)\s)(?P<b>\d{1,4})(?![\w/-]|[.,:]\d)"
-    r"|\b(?:between|antara)\s(?P<c>\d{1,4})\s(?:and|dan)\s(?P<d>\d{1,4})\b",
+    # ("between 5 and 7" stays two numbers, as "antara tahun 1990 dan 2010" does)
+    r"(?<![\w.,:/#-])(?P<a>\d{1,4})(?:\s?[-–]\s?|-to-|\s(?:to|hingga|sampai|s/d)\s)(?P<b>\d{1,4})(?![\w/-]|[.,:]\d)",
     re.IGNORECASE,
 )
 
@@ -166,7 +166,7 @@ def find_scores(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     it ("200 thousand to 300 thousand")."""
     found = []
     for match in free_matches(_RANGE, text, taken):
-        a, b = match.group("a") or match.group("c"), match.group("b") or match.group("d")
+        a, b = match.group("a"), match.group("b")
         start, end = match.span()
         scale = _SCALE_AFTER.match(text, end)
         if scale is not None:
@@ -247,13 +247,13 @@ _EN_WORD = (
     r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ieth|first|second|third|fifth|eighth|ninth|twelfth"
 )
 _EN_RUN = re.compile(
-    rf"\b(?P<run>(?:{_EN_WORD})(?:(?:[\s-]|\sand\s|-and-)(?:{_EN_WORD}|point))*)(?![\w-])"
+    rf"\b(?P<run>(?:{_EN_WORD})(?:(?:[\s-]|\sand\s|-and-)(?:{_EN_WORD}|point))*)(?!\w)"  # "five-star": 5
     r"(?P<half>\sand\sa\shalf(?:\s(?:thousand|million|billion|trillion)\b)?)?"
     r"|\b(?P<halfscale>half\s(?:a\s)?(?:thousand|million|billion|trillion))\b"
-    r"|\b(?P<special>a\sdozen|dozen(?!s)|half|a\squarter|(?:a|an)(?=\s(?:" + _UNIT_WORDS + r")\b))\b",
+    r"|\b(?P<special>a\sdozen|dozen(?!s)|twice|half|a\squarter|(?:a|an)(?=\s(?:" + _UNIT_WORDS + r")\b))\b",
     re.IGNORECASE,
 )
-_SPECIAL = {"a dozen": 12.0, "dozen": 12.0, "half": 0.5, "a quarter": 0.25, "a": 1.0, "an": 1.0}
+_SPECIAL = {"a dozen": 12.0, "dozen": 12.0, "twice": 2.0, "half": 0.5, "a quarter": 0.25, "a": 1.0, "an": 1.0}
 
 
 def _english_words(run: str) -> tuple[float, bool] | None:
@@ -290,7 +290,7 @@ def _english_words(run: str) -> tuple[float, bool] | None:
 
 
 _ID_KEYWORDS = frozenset([*_ID_UNITS, *_ID_SE, *_ID_ORDINALS]) | {"ke" + w for w in _ID_UNITS}
-_EN_KEYWORDS = frozenset([*_EN_UNITS, *_EN_TENS, *_EN_BIG, *_EN_ORDINALS, "dozen", "dozens", "half", "quarter"]) | {
+_EN_KEYWORDS = frozenset([*_EN_UNITS, *_EN_TENS, *_EN_BIG, *_EN_ORDINALS, "dozen", "dozens", "half", "quarter", "twice"]) | {
     w + "th" for w in [*_EN_UNITS, *_EN_BIG]} | {w[:-1] + "ieth" for w in _EN_TENS}
 
 
