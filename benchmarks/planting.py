@@ -89,7 +89,7 @@ _CODE = re.compile(r"\b[A-Z]{1,6}-?\d{1,4}[A-Za-z]?\b|\b\d{1,3}[A-Z]{1,4}\b")
 _SCORE = re.compile(r"(?<![\w.,-])(\d{1,2})-(\d{1,2})(?![\w-]|[.,]\d)")
 _UNIT = re.compile(r"(?<![\w.,-])(\d+(?:[.,]\d+)?|two|three|four|five|six|seven|eight|nine|ten|twelve)[\s-]("
                    + "|".join(sorted(UNIT_SWAPS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
-_WORD_NUMBER = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_WORD_NUMBER = re.compile(r"(?<![\w-])(" + "|".join(NUMBER_WORDS) + r")(?![\w-])", re.IGNORECASE)
 _SCALE = re.compile(r"\b(million|billion|trillion|thousand)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{2,}(?: [A-Z][a-z]{2,})*")
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+")
@@ -244,10 +244,12 @@ def _name_site(name: str, text: str, source: str) -> bool:
 
 
 def name_pool(items: list[Article]) -> list[str]:
-    """Capitalised words kept verbatim from source to reference: names to swap in."""
+    """Capitalised words kept verbatim from source to reference, never written in lower case in any
+    reference of the corpus: names to swap in."""
+    lower = {w for article in items for w in re.findall(r"\b[a-z]+\b", article.reference)}
     pool: set[str] = set()
     for article in items:
         for m in _CAPITALISED.finditer(article.reference):
-            if _name_site(m.group(), article.reference, article.source):
+            if _name_site(m.group(), article.reference, article.source) and not any(w.lower() in lower for w in m.group().split()):
                 pool.add(m.group())
     return sorted(pool)

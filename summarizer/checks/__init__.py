@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
+_NAMED_FACTS = ("code", "time", "tz", "address")  # facts with letters a name check would read again
 
 
 def _number_lang(source_lang: str | None) -> Lang:
@@ -72,7 +73,7 @@ def normalize_number(text: str, lang: Lang = "id") -> float | None:
 def fact_spans(source: str, translation: str, *, source_lang: str = "id") -> list[FactMatch]:
     """Every fact of `source` with what the translation made of it (matched, changed, missing), then
     each figure the translation adds. Spans are character offsets into `source` and `translation`."""
-    return match_facts(extract_facts(source, _number_lang(source_lang)), extract_facts(translation, "en"))
+    return match_facts(extract_facts(source, _number_lang(source_lang)), extract_facts(translation, "en"), len(source), len(translation))
 
 
 def _counted(findings: list[Finding]) -> list[Finding]:
@@ -105,7 +106,7 @@ def check_translation(
     findings: list[Finding] = []
     findings += check_facts(source, translation, source_facts, trans_facts)
     findings += check_summary(source_facts, list(summary))
-    findings += check_names(source, translation)
+    findings += check_names(source, translation, [(q.start, q.end) for q in source_facts if q.kind in _NAMED_FACTS])
     findings += check_structure(source, translation, source_lang)
     findings += check_glossary(source, glossary)
     findings += check_untranslated(translation, source_lang)

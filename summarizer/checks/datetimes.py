@@ -24,7 +24,9 @@ _ORD = r"(?:st|nd|rd|th)?"
 def _patterns() -> dict[str, re.Pattern[str]]:
     names = month_numbers()
     month = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
-    wide = "|".join(sorted((re.escape(n) for n in names if len(n) >= 4 and n not in ("sept", "june", "july")), key=len, reverse=True))
+    # a month named alone: full names only ("Mar", "Jan" are also words and names), and "Mei"/"May"
+    full = {n for n in names if len(n) >= 4 and n != "sept"} | {"mei", "may"}
+    wide = "|".join(sorted((re.escape(n) for n in full), key=len, reverse=True))
     return {
         "day_month_year": re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}(?:\sof)?\s(?P<m>{month})\.?,?\s(?P<y>\d{{4}})\b", re.IGNORECASE),
         "month_day_year": re.compile(rf"\b(?P<m>{month})\.?\s(?:the\s)?(?P<d>\d{{1,2}}){_ORD},?\s(?P<y>\d{{4}})\b", re.IGNORECASE),
@@ -33,7 +35,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "short_numeric": re.compile(r"(?<=\()(?P<a>\d{1,2})/(?P<b>\d{1,2})(?=\))"),
         "day_month": re.compile(rf"\b(?:the\s)?(?P<d>\d{{1,2}}){_ORD}(?:\sof)?\s(?P<m>{month})\b(?!\.?,?\s\d)", re.IGNORECASE),
         "month_day": re.compile(rf"\b(?P<m>{month})\.?\s(?:the\s)?(?P<d>\d{{1,2}}){_ORD}\b(?![.,:]\d)(?!,?\s\d{{4}})", re.IGNORECASE),
-        "month": re.compile(rf"\b(?P<m>{wide})\b"),
+        "month": re.compile(rf"\b(?P<m>{wide})\b", re.IGNORECASE),
     }
 
 
@@ -105,14 +107,14 @@ def _starts_sentence(text: str, at: int) -> bool:
 
 _ZONES = r"WIB|WITA|WIT|GMT|UTC|waktu\ssetempat|local\stime"
 _TIME_ID = re.compile(
-    rf"\b(?:pukul|jam|pkl\.?)\s?(?P<h>\d{{1,2}})(?:[.:](?P<m>\d{{2}}))?(?![\d.,])(?:\s?(?:{_ZONES}))?"
+    rf"\b(?:pukul|jam|pkl\.?)\s?(?P<h>\d{{1,2}})(?:[.:](?P<m>\d{{2}})(?::\d{{2}})?)?(?![\d.,])(?:\s?(?:{_ZONES}))?"
     rf"(?:\s(?P<part>pagi|siang|sore|malam|dini\shari))?"
-    rf"|(?<![\w.,:])(?P<h2>[01]?\d|2[0-4])[.:](?P<m2>[0-5]\d)(?![\d]|[.,:]\d)(?:\s?(?:{_ZONES}))?",
+    rf"|(?<![\w.,:])(?P<h2>[01]?\d|2[0-4])[.:](?P<m2>[0-5]\d)(?::[0-5]\d)?(?![\d]|[.,:]\d)(?:\s?(?:{_ZONES}))?",
     re.IGNORECASE,
 )
 _TIME_EN = re.compile(
     rf"(?<![\w.,:])(?P<h>[01]?\d|2[0-4])(?:(?P<sep>[:.])(?P<m>[0-5]\d))?\s?(?P<ampm>a\.m\.?|p\.m\.?|am\b|pm\b)(?:\s?(?:{_ZONES}))?"
-    rf"|(?<![\w.,:])(?P<h2>[01]?\d|2[0-4]):(?P<m2>[0-5]\d)(?![\d]|[.,:]\d)(?:\s?(?:{_ZONES}))?"
+    rf"|(?<![\w.,:])(?P<h2>[01]?\d|2[0-4]):(?P<m2>[0-5]\d)(?::[0-5]\d)?(?![\d]|[.,:]\d)(?:\s?(?:{_ZONES}))?"
     rf"|(?<![\w.,:])(?P<h3>[01]?\d|2[0-4])\.(?P<m3>[0-5]\d)\s?(?:{_ZONES})\b"
     r"|\b(?P<word>noon|midday|midnight)\b|\b(?P<h4>\d{1,2})\so'clock\b",
     re.IGNORECASE,

@@ -133,7 +133,9 @@ def describe(q: Quantity) -> str:
     return f"{number} {q.unit}" if q.unit else number
 
 
-def pair_facts(source_facts: list[Quantity], trans_facts: list[Quantity]) -> tuple[list[tuple[Quantity, Quantity | None, Quantity | None]], list[Quantity]]:
+def pair_facts(
+    source_facts: list[Quantity], trans_facts: list[Quantity], source_length: int = 0, trans_length: int = 0,
+) -> tuple[list[tuple[Quantity, Quantity | None, Quantity | None]], list[Quantity]]:
     """[(source fact, its match or None, a likely replacement or None)], and the unmatched translation facts.
 
     One-to-one and greedy: facts written with digits first (a number word may be rendered freely),
@@ -153,28 +155,49 @@ def pair_facts(source_facts: list[Quantity], trans_facts: list[Quantity]) -> tup
                     paired[i] = j
                     break
     result = []
+    source_length = max(1, source_length or _end_of(source_facts))
+    trans_length = max(1, trans_length or _end_of(trans_facts))
     for i, s in enumerate(source_facts):
         if i in paired:
             result.append((s, trans_facts[paired[i]], None))
             continue
+        where = s.start / source_length
+        candidates = [j for j, t in enumerate(trans_facts)
+                      if not used[j] and _replaces(s, t, abs(t.start / trans_length - where))]
         replacement = None
-        candidates = [j for j, t in enumerate(trans_facts) if not used[j] and _replaces(s, t)]
         if candidates:
-            j = min(candidates, key=lambda j: abs(trans_facts[j].start - s.start))
+            j = min(candidates, key=lambda j: abs(trans_facts[j].start / trans_length - where))
             used[j] = True
             replacement = trans_facts[j]
         result.append((s, None, replacement))
     return result, [t for j, t in enumerate(trans_facts) if not used[j]]
 
 
-def _replaces(s: Quantity, t: Quantity) -> bool:
+def _end_of(facts: list[Quantity]) -> int:
+    return max((q.end for q in facts), default=1)
+
+
+_SPELLED_WINDOW = 0.25  # a number word replaces another only about where it stood (share of the text)
+
+
+def _replaces(s: Quantity, t: Quantity, distance: float) -> bool:
+    """Can `t`, left over in the translation, be what became of source fact `s`?"""
     if family(s.kind) != family(t.kind) and not (s.kind in ("date", "month") and t.kind in ("date", "month")):
         return False
-    return not (s.spelled and t.spelled)
+    if s.unit and t.unit and s.unit != t.unit and same_value(s, t):
+        return True  # "dua tahun" -> "two months"
+    if s.spelled and s.kind == "ordinal" and s.value in (1.0, 2.0):
+        return False  # "pertama", "kedua" are also "first time", "both"
+    if s.spelled or t.spelled:
+        # "dua belas" -> "twenty" near where it stood; but "satu" ("one"/"a") and fractions ("half"
+        # of "the first half") stand in for too much to pair
+        small = any(isinstance(v, float) and v <= 1.0 for v in (s.value, t.value))
+        return distance <= _SPELLED_WINDOW and not small
+    return True
 
 
-def match_facts(source_facts: list[Quantity], trans_facts: list[Quantity]) -> list[FactMatch]:
-    paired, added = pair_facts(source_facts, trans_facts)
+def match_facts(source_facts: list[Quantity], trans_facts: list[Quantity], source_length: int = 0, trans_length: int = 0) -> list[FactMatch]:
+    paired, added = pair_facts(source_facts, trans_facts, source_length, trans_length)
     out = []
     for s, match, replacement in paired:
         other = match or replacement
@@ -229,7 +252,7 @@ def _fact_finding(s: Quantity, replacement: Quantity | None, trans_facts: list[Q
 
 
 def check_facts(source: str, translation: str, source_facts: list[Quantity], trans_facts: list[Quantity]) -> list[Finding]:
-    paired, added = pair_facts(source_facts, trans_facts)
+    paired, added = pair_facts(source_facts, trans_facts, len(source), len(translation))
     findings = []
     for s, match, replacement in paired:
         if match is not None or (s.kind in ("code", "address") and _present_verbatim(s, translation)):

@@ -24,8 +24,11 @@ _NOT_IN_CLDR: dict[str, tuple[str, ...]] = {
     "cina": ("China", "Chinese"),
     "tiongkok": ("Chinese", "Beijing"),
     "inggris": ("Britain", "British", "England", "English", "UK", "U.K."),
-    "amerika": ("America", "American", "US", "U.S."),
-    "amerika serikat": ("US", "U.S.", "America", "American", "USA"),
+    "amerika": ("America", "American", "US", "U.S.", "United States"),
+    "amerika serikat": ("US", "U.S.", "America", "American", "USA", "United States"),
+    "turki": ("Turkey", "Turkish"),
+    "skotlandia": ("Scotland", "Scottish"),
+    "kalimantan": ("Borneo",),
     "as": ("US", "U.S.", "United States", "America", "American"),
     "belanda": ("Dutch",),
     "prancis": ("French",), "perancis": ("France", "French"),
@@ -92,7 +95,8 @@ def exonyms() -> dict[str, frozenset[str]]:
         add(f"bahasa {name}", english.languages.get(code))
     english_zones = english.time_zones
     for zone, names in indonesian.time_zones.items():
-        add(names.get("city"), english_zones.get(zone, {}).get("city"))
+        # English has no exemplar city where it is the zone's own name ("Europe/Vienna")
+        add(names.get("city"), english_zones.get(zone, {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " "))
     for name_id, names_en in _NOT_IN_CLDR.items():
         add(name_id, *names_en)
     return {key: frozenset(values) for key, values in table.items()}
@@ -111,7 +115,7 @@ def _root_words() -> frozenset[str]:
 _PREFIXES = (
     ("meny", "s"), ("meng", "k"), ("meng", ""), ("mem", "p"), ("mem", ""), ("men", "t"), ("men", ""), ("me", ""),
     ("peny", "s"), ("peng", "k"), ("peng", ""), ("pem", "p"), ("pem", ""), ("pen", "t"), ("pen", ""),
-    ("per", ""), ("pe", ""), ("ber", ""), ("be", ""), ("ter", ""), ("di", ""), ("ke", ""), ("se", ""), ("", ""),
+    ("per", ""), ("pel", ""), ("pe", ""), ("ber", ""), ("bel", ""), ("be", ""), ("ter", ""), ("di", ""), ("ke", ""), ("se", ""), ("", ""),
 )
 _SUFFIXES = ("nya", "kan", "an", "i", "lah", "kah", "")
 
@@ -138,6 +142,8 @@ def is_indonesian_word(word: str) -> bool:
     roots = _root_words()
     if lowered in roots:
         return True
-    if len(lowered) < 6:
+    if len(lowered) < 5:
         return False  # affix rules over-strip short names ("Bali" -> "bal")
-    return any(len(root) >= 4 and root in roots for root in _roots_of(lowered))
+    if any(lowered[:i] in roots and lowered[i:] in roots for i in range(4, len(lowered) - 3)):
+        return True  # two roots written as one word: "Walikota" (wali kota)
+    return any(len(root) >= 3 and (root in roots or any(r in roots for r in _roots_of(root))) for root in _roots_of(lowered))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterable
 
 from summarizer.checks.lexicon import day_names, exonyms, is_indonesian_word, month_numbers
 from summarizer.checks.scan import sentence_spans
@@ -75,6 +76,10 @@ _NOT_NAMES = re.compile(
     r"\b(?:US|S|A|HK|NZ|C)\$|\b(?:US|Rp|IDR|USD)(?=\s?\d)|#\w+|\S+@\S+|https?://\S+|\b\w+\.(?:co\.id|com|id|org|net)\b"
 )
 _LOWER_WORD = re.compile(r"\b[a-z][a-z'-]+\b")
+# words that open Indonesian sentences and that the root-word lexicon lacks (function words, clitics)
+_OPENING_WORDS = frozenset("ia dia mereka kami kita saya aku anda engkau beliau namun tetapi sementara meski meskipun "
+                           "walaupun bahkan selain sedangkan adapun kemudian lalu sebelumnya sesudahnya menurutnya "
+                           "katanya ujarnya tuturnya jelasnya imbuhnya tambahnya lanjutnya".split())
 _ROMAN = frozenset({"I", "II", "III", "IV", "V", "VI", "X"})
 _OPENERS = frozenset(":“\"'‘■●•-—–([")
 
@@ -83,11 +88,18 @@ _OPENERS = frozenset(":“\"'‘■●•-—–([")
 def _english_words() -> frozenset[str]:
     from english_words import get_english_words_set
 
-    return frozenset(get_english_words_set(["web2"], alpha=True, lower=True))
+    # the lower-case entries only: capitalised ones are names ("Shirley", "Margaret")
+    return frozenset(w for w in get_english_words_set(["web2", "gcide"], alpha=True) if w.islower())
 
 
-def _is_heading(words: list[str]) -> bool:
-    return len(words) < 2 or sum(w[0].isupper() for w in words) / len(words) > 0.6
+def _is_heading(sentence: str, words: list[str]) -> bool:
+    """A title-cased line ("Paradoks Investasi dan Efisiensi"): its capitals are no evidence of names.
+    A sentence that ends like one is not a heading, however many names it holds."""
+    if len(words) < 2:
+        return True
+    if sentence.rstrip("\"'”’)]").endswith((".", "!", "?", "…")):
+        return False
+    return sum(w[0].isupper() for w in words) / len(words) > 0.6
 
 
 def _common(word: str, lower_words: set[str]) -> bool:
@@ -97,8 +109,13 @@ def _common(word: str, lower_words: set[str]) -> bool:
     )
 
 
-def name_candidates(source: str) -> list[tuple[str, int, int]]:
-    """The names of `source`: (name, start, end), runs of capitalised words split at common words."""
+def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[tuple[str, int, int]]:
+    """The names of `source`: (name, start, end), runs of capitalised words split at common words.
+
+    `facts` are the spans of the source's facts (codes, times with their zone, offsets): checked as
+    facts, so their letters ("HER2", "GMT") are no names."""
+    for start, end in facts:
+        source = source[:start] + " " * (end - start) + source[end:]
     lower_words = set(_LOWER_WORD.findall(source))
     found: list[tuple[str, int, int]] = []
     for sentence_start, sentence_end in sentence_spans(source):
@@ -106,7 +123,7 @@ def name_candidates(source: str) -> list[tuple[str, int, int]]:
         # currency marks and addresses are no names ("US$5", "Rp5", "kompas.com"): blank them, same length
         sentence = _NOT_NAMES.sub(lambda m: " " * len(m.group()), sentence)
         tokens = list(_TOKEN.finditer(sentence))
-        if _is_heading([t.group() for t in tokens]):
+        if _is_heading(sentence, [t.group() for t in tokens]):
             continue
         run: list[re.Match[str]] = []
 
@@ -131,7 +148,8 @@ def name_candidates(source: str) -> list[tuple[str, int, int]]:
             if acronym:
                 keep = word not in _ROMAN
             else:
-                keep = len(word) >= 3 and not opener and not _common(word.split("-")[0], lower_words)
+                # a sentence's first word is a name only when it is no Indonesian word at all
+                keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words) and (not opener or word.lower() not in _OPENING_WORDS)
             if keep:
                 run.append(token)
             else:
@@ -142,7 +160,7 @@ def name_candidates(source: str) -> list[tuple[str, int, int]]:
 
 # what may follow a name that is kept: "Indonesia" in "Indonesian", "Jakarta" in "Jakarta-based",
 # a plural "LLMs", a possessive
-_KEPT_SUFFIX = re.compile(r"(?:n|an|ns|ans|s|es|'s|’s)?(?![A-Za-z])", re.IGNORECASE)
+_KEPT_SUFFIX = re.compile(r"(?:n|an|ns|ans|s|es|i|is|'s|’s)?(?![A-Za-z])", re.IGNORECASE)
 
 
 def _present(word: str, translation: str, lowered: str | None = None) -> bool:
@@ -163,14 +181,15 @@ def _present(word: str, translation: str, lowered: str | None = None) -> bool:
     return False
 
 
-_STEM = 5  # shared first letters that make two spellings one name: "Amerika"/"American", "Palestina"/"Palestinian"
+_STEM = 5  # names this long or longer match on their first 55% (4 letters at least):
+# "Amerika"/"American", "Palestina"/"Palestinian", "China"/"Chinese", "Afghanistan"/"Afghan"
 
 
 def _near_spelling(word: str, lowered: str) -> bool:
     """The translation has a word sharing the first letters of `word` and most of its length."""
-    if len(word) < _STEM + 1 or not word.isalpha():
+    if len(word) < _STEM or not word.isalpha():
         return False
-    stem = word[: max(_STEM, int(len(word) * 0.7))].lower()
+    stem = word[: max(_STEM - 1, round(len(word) * 0.55))].lower()
     at = lowered.find(stem)
     while at != -1:
         if at == 0 or not lowered[at - 1].isalpha():
@@ -189,6 +208,48 @@ def _rendered(word: str, translation: str, lowered: str) -> bool:
     return bool(renderings) and any(r.lower() in lowered for r in renderings)
 
 
+_CAPITALISED_BEFORE = re.compile(r"(?:[A-Z][\w'-]*\s){1,3}$")
+_CAPITALISED_AFTER = re.compile(r"(?:\s[A-Z][\w'-]*){1,3}")
+
+
+def _phrase_rendered(source: str, start: int, name: str, translation: str, lowered: str) -> bool:
+    """The name inside a longer capitalised phrase that CLDR knows: "Amerika" in "Amerika Serikat",
+    "Soviet" in "Uni Soviet" (the common words "Serikat", "Uni" end a name run but not a place name)."""
+    before = _CAPITALISED_BEFORE.search(source[max(0, start - 60):start])
+    after = _CAPITALISED_AFTER.match(source, start + len(name))
+    left = before.group().split() if before else []
+    right = after.group().split() if after else []
+    table = exonyms()
+    for i in range(len(left) + 1):
+        for j in range(len(right) + 1):
+            if i == 0 and j == 0:
+                continue
+            phrase = " ".join([*left[len(left) - i:], name, *right[:j]])
+            if phrase.lower() in table and _rendered(phrase, translation, lowered):
+                return True
+    return False
+
+
+_ALIKE = 0.7  # difflib ratio from which two spellings are one name (0.5 with the same first 3 letters)
+_FIRST_SOUNDS = {"c": "k", "k": "c", "q": "k", "f": "p", "p": "f", "j": "y", "y": "j"}
+
+
+def _spelled_alike(word: str, translation: str) -> bool:
+    from difflib import SequenceMatcher
+
+    lowered = word.lower()
+    firsts = {lowered[0], _FIRST_SOUNDS.get(lowered[0], lowered[0])}
+    for token in set(_TOKEN.findall(translation)):
+        candidate = token.lower()
+        if candidate[0] not in firsts or abs(len(candidate) - len(lowered)) > 3 or not token[0].isupper():
+            continue
+        needed = 0.5 if candidate[:3] == lowered[:3] else _ALIKE
+        matcher = SequenceMatcher(None, lowered, candidate)
+        if matcher.quick_ratio() >= needed and matcher.ratio() >= needed:
+            return True
+    return False
+
+
 _NAME_WINDOW = 0.2  # a replacement sits about where the name was: within 20% of the text's length
 
 
@@ -204,10 +265,11 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
         word = re.sub(r"(?:'s|’s)$", "", token.strip("'’-"))
         if len(word) < 3 or not word[0].isupper() or "'" in word or "’" in word or word.isupper():
             continue
-        base = re.sub(r"(?:es|s)$", "", word) if word.endswith("s") else word
-        if word.lower() in lowered_source or base.lower() in lowered_source or _near_spelling(word, lowered_source):
+        forms = {word.lower(), word.lower().removesuffix("s"), word.lower().removesuffix("es")}
+        forms |= {part for form in tuple(forms) for part in form.split("-")}
+        if any(form in lowered_source for form in forms) or _near_spelling(word, lowered_source):
             continue
-        if base.lower() in english_exonyms or word.lower() in english or base.lower() in english:
+        if all(part in english or part in english_exonyms for part in word.lower().split("-")) or forms & english or forms & english_exonyms:
             continue
         if word.lower() in day_names() or word.lower() in month_numbers():
             continue
@@ -215,22 +277,24 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
     return out
 
 
-def check_names(source: str, translation: str) -> list[Finding]:
+def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] = ()) -> list[Finding]:
     lowered = translation.lower()
     findings: list[Finding] = []
     seen: set[str] = set()
     new_names: list[tuple[str, float]] | None = None  # computed when a name is first missing
-    for name, start, _end in name_candidates(source):
+    for name, start, _end in name_candidates(source, facts):
         if name.lower() in seen:
             continue
         seen.add(name.lower())
-        if _rendered(name, translation, lowered):
+        if _rendered(name, translation, lowered) or _phrase_rendered(source, start, name, translation, lowered):
             continue
         words = name.split()
         missing = [w for w in words if not _rendered(w, translation, lowered)]
         if not missing or (len(words) >= 3 and len(missing) == 1 and not missing[0].isupper()):
             continue  # one word of a long name (an Indonesian word in an organisation's name)
         label = " ".join(missing)
+        if any(_spelled_alike(w, translation) for w in missing):
+            continue  # "Praha"/"Prague", "Skotlandia"/"Scotland", "Muchtar"/"Mochtar": one name, two spellings
         if new_names is None:
             new_names = _new_proper_names(source, translation)
         where = start / max(1, len(source))

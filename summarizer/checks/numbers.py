@@ -1,7 +1,7 @@
 """Numbers and amounts: scores and ranges, money (currency + scale word), measurements (value + unit),
 percentages, plain numbers, ordinals and number words, in Indonesian and English conventions.
 
-    find_scores(text, lang, taken)        "2-1", "11-15", "11-to-15", "between 5 and 7"
+    find_scores(text, lang, taken)        "2-1", "11-15", "11-to-15", "5 hingga 7"
     find_amounts(text, lang, taken)       "US$50 miliar", "Rp835 triliun", "380 kg", "13 persen", "16.000", "5th"
     find_ordinals(text, lang, taken)      "ke-13", "ke 3"
     find_number_words(text, lang, taken)  "dua puluh lima ribu", "setengah", "fifty-four",
@@ -21,6 +21,7 @@ from summarizer.checks.scan import Lang, Quantity, Taken, free_matches, parse_di
 
 SCALES: dict[str, float] = {
     "ribu": 1e3, "rb": 1e3, "juta": 1e6, "jt": 1e6, "miliar": 1e9, "milyar": 1e9, "triliun": 1e12,
+    "ribuan": 1e3, "jutaan": 1e6, "miliaran": 1e9, "triliunan": 1e12,  # "Rp20 ribuan": about Rp20 thousand
     "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
     "mn": 1e6, "mln": 1e6, "bn": 1e9, "bln": 1e9, "tn": 1e12, "trn": 1e12,
 }
@@ -147,23 +148,37 @@ def find_amounts(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     return found
 
 
-# "2-1", "11-15", "11–15", "11-to-15", "11 to 15", "antara 5 dan 7", "between 5 and 7", "5 hingga 7"
+# "2-1", "11-15", "11–15", "11-to-15", "11 to 15", "5 hingga 7"
 _RANGE = re.compile(
-    r"(?<![\w.,:/#-])(?P<a>\d{1,4})(?:\s?[-–]\s?|-to-|\s(?:to|hingga|sampai|s/d)\s)(?P<b>\d{1,4})(?![\w/-]|[.,:]\d)"
-    r"|\b(?:between|antara)\s(?P<c>\d{1,4})\s(?:and|dan)\s(?P<d>\d{1,4})\b",
+    # ("between 5 and 7" stays two numbers, as "antara tahun 1990 dan 2010" does)
+    r"(?<![\w.,:/#-])(?P<a>\d{1,4})(?:\s?[-–]\s?|-to-|\s(?:to|hingga|sampai|s/d)\s)(?P<b>\d{1,4})(?![\w/-]|[.,:]\d)",
     re.IGNORECASE,
 )
 
 
+_SCALE_AFTER = re.compile(rf"\s?(?P<scale>{_SCALE_WORDS})\b", re.IGNORECASE)
+
+
 def find_scores(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
-    """Scores and ranges: the pair is the fact, so "2-1" -> "2-3" is one changed fact."""
+    """Scores and ranges: the pair is the fact, so "2-1" -> "2-3" is one changed fact.
+
+    A range with a scale word ("200-300 ribu") is two amounts, as the other language may well write
+    it ("200 thousand to 300 thousand")."""
     found = []
     for match in free_matches(_RANGE, text, taken):
-        a, b = match.group("a") or match.group("c"), match.group("b") or match.group("d")
+        a, b = match.group("a"), match.group("b")
         start, end = match.span()
+        scale = _SCALE_AFTER.match(text, end)
+        if scale is not None:
+            factor = SCALES[scale.group("scale").lower()]
+            taken.take(start, scale.end())
+            for digits in (a, b):
+                found.append(Quantity(float(digits) * factor, "number", text[start:scale.end()], start, scale.end()))
+            continue
         unit, _currency, _percent, end = _tail(text, end)
         taken.take(start, end)
-        found.append(Quantity(f"{int(a)}-{int(b)}", "score", text[start:end], start, end, unit=unit))
+        # the other team's view of a score ("5-7" = "7-5") is the same result
+        found.append(Quantity(f"{int(a)}-{int(b)}", "score", text[start:end], start, end, (f"{int(b)}-{int(a)}",), unit=unit))
     return found
 
 
@@ -196,8 +211,11 @@ _ID_RUN = re.compile(rf"\b(?P<ke>ke)?(?P<run>(?:{_ID_FIRST})(?:\s(?:{_ID_WORD}))
 
 def _indonesian_words(words: list[str]) -> float | None:
     total, current = 0.0, 0.0
+    previous = None
     for word in words:
         if word in _ID_UNITS:
+            if previous in _ID_UNITS or previous in _ID_SE:
+                return None  # "tiga tiga", "satu tujuh": two numbers, not one
             current += _ID_UNITS[word]
         elif word in _ID_SE:
             value = _ID_SE[word]
@@ -215,6 +233,7 @@ def _indonesian_words(words: list[str]) -> float | None:
             current = 0
         else:
             return None
+        previous = word
     return total + current
 
 
@@ -228,11 +247,13 @@ _EN_WORD = (
     r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ieth|first|second|third|fifth|eighth|ninth|twelfth"
 )
 _EN_RUN = re.compile(
-    rf"\b(?P<run>(?:{_EN_WORD})(?:(?:[\s-]|\sand\s|-and-)(?:{_EN_WORD}|point))*)(?![\w-])"
-    r"|\b(?P<special>a\sdozen|dozens?|half|a\squarter|(?:a|an)(?=\s(?:" + _UNIT_WORDS + r")\b))\b",
+    rf"\b(?P<run>(?:{_EN_WORD})(?:(?:[\s-]|\sand\s|-and-)(?:{_EN_WORD}|point))*)(?!\w)"  # "five-star": 5
+    r"(?P<half>\sand\sa\shalf(?:\s(?:thousand|million|billion|trillion)\b)?)?"
+    r"|\b(?P<halfscale>half\s(?:a\s)?(?:thousand|million|billion|trillion))\b"
+    r"|\b(?P<special>a\sdozen|dozen(?!s)|twice|half|a\squarter|(?:a|an)(?=\s(?:" + _UNIT_WORDS + r")\b))\b",
     re.IGNORECASE,
 )
-_SPECIAL = {"a dozen": 12.0, "dozen": 12.0, "half": 0.5, "a quarter": 0.25, "a": 1.0, "an": 1.0}
+_SPECIAL = {"a dozen": 12.0, "dozen": 12.0, "twice": 2.0, "half": 0.5, "a quarter": 0.25, "a": 1.0, "an": 1.0}
 
 
 def _english_words(run: str) -> tuple[float, bool] | None:
@@ -269,7 +290,7 @@ def _english_words(run: str) -> tuple[float, bool] | None:
 
 
 _ID_KEYWORDS = frozenset([*_ID_UNITS, *_ID_SE, *_ID_ORDINALS]) | {"ke" + w for w in _ID_UNITS}
-_EN_KEYWORDS = frozenset([*_EN_UNITS, *_EN_TENS, *_EN_BIG, *_EN_ORDINALS, "dozen", "dozens", "half", "quarter"]) | {
+_EN_KEYWORDS = frozenset([*_EN_UNITS, *_EN_TENS, *_EN_BIG, *_EN_ORDINALS, "dozen", "dozens", "half", "quarter", "twice"]) | {
     w + "th" for w in [*_EN_UNITS, *_EN_BIG]} | {w[:-1] + "ieth" for w in _EN_TENS}
 
 
@@ -288,13 +309,18 @@ def find_number_words(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
             else:
                 value = _indonesian_words(words)
                 kind = "number"
+        elif match.group("halfscale"):
+            value, kind = 0.5 * SCALES[match.group("halfscale").split()[-1].lower()], "number"
         elif match.group("special"):
-            value, kind = _SPECIAL[" ".join(match.group("special").lower().split())], "number"
+            value, kind = _SPECIAL.get(" ".join(match.group("special").lower().split())), "number"
         else:
             parsed = _english_words(match.group("run"))
             if parsed is None:
                 continue
             value, kind = parsed[0], ("ordinal" if parsed[1] else "number")
+            if match.group("half"):  # "two and a half (million)"
+                last = match.group("half").split()[-1].lower()
+                value = (value + 0.5) * SCALES.get(last, 1.0)
         if value is None:
             continue
         unit, currency, percent, end = _tail(text, end)

@@ -68,15 +68,28 @@ class Taken:
     def free(self, start: int, end: int) -> bool:
         return self._marks.find(1, start, end) == -1
 
+    def first_claimed(self, start: int, end: int) -> int:
+        return self._marks.find(1, start, end)
+
     def take(self, start: int, end: int) -> None:
         self._marks[start:end] = b"\x01" * (end - start)
 
 
 def free_matches(pattern: re.Pattern[str], text: str, taken: Taken) -> Iterator[re.Match[str]]:
-    """The matches of `pattern` that overlap nothing claimed so far (the caller claims what it keeps)."""
+    """The matches of `pattern` that overlap nothing claimed so far (the caller claims what it keeps).
+
+    A match running into a claimed span is tried again, from the same place, on the text before that
+    span: "pukul 10.00" is still a time when "GMT+0100" after it was claimed as an offset."""
     for match in pattern.finditer(text):
-        if taken.free(*match.span()):
+        start, end = match.span()
+        if taken.free(start, end):
             yield match
+            continue
+        claimed = taken.first_claimed(start, end)
+        if claimed > start:
+            shorter = pattern.match(text, start, claimed)
+            if shorter is not None and shorter.end() > start:
+                yield shorter
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])[\"”’')\]]*\s+(?=[\"“‘'(\[]*[A-Z0-9])|\n+")
