@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
 import typer
 
 from summarizer.cli.common import fail, load_cli_settings, print_cleaned, read_input, run_on_embedded_server
 from summarizer.cli.estimate import estimate_files
 from summarizer.cli.options import ENDPOINT, RUNNING, SPENDING, WRITING, OutputFormat, command_options, settings_flags
+from summarizer.cli.report import write_html
 from summarizer.errors import BudgetReached, ExitCode, SummarizerError
 
 if TYPE_CHECKING:
@@ -40,9 +41,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _article_command(task: str):
-    @command_options("files", "fmt", "out", *ENDPOINT, "no_cache", *WRITING, "structured_mode", *RUNNING, *SPENDING, "show_cleaned", "dry_run", "verbose", "quiet")
+    @command_options("files", "fmt", "out", *ENDPOINT, "no_cache", *WRITING, "structured_mode", *RUNNING, *SPENDING, "show_cleaned", "dry_run", "html", "verbose", "quiet")
     def command(
-        *, files, fmt, out, gguf, verbose, quiet,
+        *, files, fmt, out, gguf, html, verbose, quiet,
         show_cleaned: Annotated[bool, typer.Option("--show-cleaned", help="Print what the loader removed as web boilerplate (to standard error).")] = False,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
         **settings_options,
@@ -51,19 +52,20 @@ def _article_command(task: str):
         if dry_run:
             raise typer.Exit(estimate_files(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))
         caps = {"max_cost_usd": settings_options["max_cost"], "max_tokens": settings_options["max_tokens"], "start_anyway": settings_options["start_anyway"]}
-        raise typer.Exit(run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf, caps=caps))
+        raise typer.Exit(run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf, caps=caps, html=html))
 
     return command
 
 
-def run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None, *, caps: dict | None = None) -> int:
+def run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None, *, caps: dict | None = None, html: Optional[Path] = None) -> int:
     """Run `task` on every file with the settings `flags` give, on an embedded server when `gguf` is set,
-    within the spending `caps` (max_cost_usd, max_tokens, start_anyway) when one is given."""
+    within the spending `caps` (max_cost_usd, max_tokens, start_anyway) when one is given; then the HTML
+    review report into `html`, when given."""
     if gguf is None:
-        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: load_cli_settings(**flags), caps)
+        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: load_cli_settings(**flags), caps, html)
     return run_on_embedded_server(
         gguf, flags, quiet, verbose,
-        lambda settings: _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: settings, caps),
+        lambda settings: _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: settings, caps, html),
     )
 
 
@@ -84,7 +86,7 @@ def _budget_for(session: Session, inputs: list[tuple[str, bytes | None]], task: 
     return budget
 
 
-def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings: Callable[[], Settings], caps: dict | None = None) -> int:
+def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings: Callable[[], Settings], caps: dict | None = None, html: Optional[Path] = None) -> int:
     from summarizer.api import Session
     from summarizer.outputs import safe_output_path, write_atomic
     from summarizer.render import EXTENSIONS, render
@@ -107,6 +109,7 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
     taken: set[str] = set()
     outputs: list[str] = []
     stopped: list[str] = []  # the budget's stop message, when the cap stopped the run
+    reviewed: list[tuple[Any, str]] = []  # (result, its source text) for --html: stdin's text is only here
 
     async def run_all() -> None:
         try:
@@ -116,6 +119,8 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
                     if show_cleaned:
                         print_cleaned(source)
                     result = await session.arun(source, task)  # type: ignore[arg-type]
+                    if html is not None:
+                        reviewed.append((result, source.text))
                     text = render(result, fmt.value)
                     if out is not None:
                         target = safe_output_path(out, name, EXTENSIONS[fmt.value], taken)
@@ -146,6 +151,8 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
         typer.echo("interrupted; finished files are written, re-run to continue (cached answers are reused)", err=True)
         return ExitCode.INTERRUPTED
     _print_outputs(outputs, fmt)
+    if html is not None and reviewed:
+        codes.append(write_html(html, [r for r, _ in reviewed], sources={r.source: t for r, t in reviewed}, quiet=quiet, verbose=verbose))
     if stopped:
         typer.echo(stopped[0] + "; re-run with a higher cap to continue (finished articles come from the cache)", err=True)
         return ExitCode.BUDGET

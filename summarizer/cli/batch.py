@@ -15,6 +15,7 @@ import typer
 
 from summarizer.cli.common import fail, load_cli_settings, run_on_embedded_server
 from summarizer.cli.options import ENDPOINT, RUNNING, SPENDING, WRITING, command_options, settings_flags
+from summarizer.cli.report import write_html
 from summarizer.errors import ExitCode, SummarizerError
 
 BatchInputs = Annotated[list[Path], typer.Argument(help="Files, folders (searched recursively with --glob) and .jsonl files of {\"id\", \"text\"} or {\"id\", \"path\"} records.", show_default=False)]
@@ -97,7 +98,7 @@ def register(app: typer.Typer) -> None:
         "of sending them; --import-jsonl RESULTS --out DIR caches the answers and renders the articles. A long "
         "article needs one round per step: export again until nothing is pending.",
     )
-    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", "concurrency", "rpm", "tpm", "retry_failed", *SPENDING, *ENDPOINT, *WRITING, *RUNNING, "quiet", "verbose")
+    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", "concurrency", "rpm", "tpm", "retry_failed", *SPENDING, *ENDPOINT, *WRITING, *RUNNING, "html", "quiet", "verbose")
     def batch_command(
         *,
         inputs: BatchInputs,
@@ -112,6 +113,7 @@ def register(app: typer.Typer) -> None:
         tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="At most this many tokens per minute (estimated prompt + answer per article, paced).")] = None,
         retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry articles that failed in an earlier run into the same --out.")] = False,
         gguf,
+        html,
         quiet,
         verbose,
         **settings_options,
@@ -124,8 +126,12 @@ def register(app: typer.Typer) -> None:
             typer.echo("error: batch needs --out DIR (or --export-jsonl FILE)", err=True)
             raise typer.Exit(ExitCode.USAGE)
         if gguf is not None:
-            raise typer.Exit(_run_with_gguf(gguf, inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps))
-        raise typer.Exit(_run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps))
+            code = _run_with_gguf(gguf, inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps)
+        else:
+            code = _run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps)
+        if html is not None and code in (ExitCode.OK, ExitCode.FAILED, ExitCode.BUDGET):  # the run ended on its own: its folder is complete
+            code = write_html(html, out, quiet=quiet, verbose=verbose) or code
+        raise typer.Exit(code)
 
 
 def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps) -> int:

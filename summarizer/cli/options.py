@@ -61,6 +61,7 @@ PriceInOpt = Annotated[Optional[float], typer.Option("--price-in", min=0.0, help
 PriceOutOpt = Annotated[Optional[float], typer.Option("--price-out", min=0.0, help="USD per 1M answer tokens, for a model the price table lacks. Env: SUMMARIZER_PRICE_OUT.", show_default=False)]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks and per-file details.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on standard error.")]
+HtmlOpt = Annotated[Optional[Path], typer.Option("--html", help="Also write the HTML review report (index.html + one page per article) into this folder; see `summarizer report`.", show_default=False)]
 
 
 def _given(value: Any) -> Any:
@@ -144,6 +145,7 @@ SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "price_out": (PriceOutOpt, None),
     "verbose": (VerboseOpt, False),
     "quiet": (QuietOpt, False),
+    "html": (HtmlOpt, None),
 }
 # The bundles the article commands and `batch` share, in their --help order.
 ENDPOINT = ("model", "base_url", "profile", "prompts", "cache_dir")
