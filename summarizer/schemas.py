@@ -215,6 +215,7 @@ class Finding(BaseModel):
     message: str
     source_span: str | None = None
     output_span: str | None = None
+    count: int = Field(1, description="how many times this same finding occurred (reported once)")
 
 
 class RunMetadata(BaseModel):
