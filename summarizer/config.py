@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
+from summarizer._text import pydantic_problems
 from summarizer.errors import ConfigError
 
 BUILTIN_PROFILES_FILE = Path(__file__).parent / "profiles.toml"
@@ -177,5 +178,4 @@ def load_settings(env_file: Path | None = Path(".env"), **flags: Any) -> Setting
     try:
         return _Resolved(_env_file=env_file, **given)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"invalid settings: {problems}", hint="check your flags, SUMMARIZER_* variables and profile") from None
+        raise ConfigError(f"invalid settings: {pydantic_problems(exc, root='settings')}", hint="check your flags, SUMMARIZER_* variables and profile") from None
