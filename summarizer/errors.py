@@ -81,7 +81,9 @@ class ModelNotFoundError(EndpointError):
 
 
 class ContextOverflowError(EndpointError):
-    pass
+    """`context_size`: the window the server says it has (parsed from its message), when it says."""
+
+    context_size: int | None = None
 
 
 class RateLimitError(EndpointError):
