@@ -16,7 +16,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from summarizer import __version__
 from summarizer.chunking import Chunk, split_into_chunks
@@ -61,9 +61,21 @@ LANGUAGE_NAMES = {
 
 
 def context_window_for(settings: Settings, learned: dict[str, Any]) -> tuple[int, str]:
+    """The window to plan for, and where it comes from. A size the server itself stated in an
+    overflow error (`context_limit`) caps every other source: the server is the authority."""
+    window, source = _context_window_claimed(settings, learned)
+    limit = learned.get("context_limit")
+    if isinstance(limit, int) and 0 < limit < window:
+        return limit, "the server's context-overflow message"
+    return window, source
+
+
+def _context_window_claimed(settings: Settings, learned: dict[str, Any]) -> tuple[int, str]:
     if settings.context_window:
         return settings.context_window, "setting"
     if learned.get("context_window"):
+        if learned.get("learned_by") == "first contact":
+            return int(learned["context_window"]), f"probed ({learned.get('context_source') or 'server'})"
         return int(learned["context_window"]), "probed by doctor"
     for prefix, size in KNOWN_CONTEXT_WINDOWS.items():
         if settings.model.startswith(prefix):
@@ -155,6 +167,8 @@ class ArticlePipeline:
         self.counter = token_counter or get_token_counter(settings.model)
         self._overheads: dict[tuple[str, str, int], int] = {}  # the same for every article of a run
         self._checks_lock = threading.Lock()
+        # Called with (what, number, count) as each request of an article leaves: a status line hooks in here.
+        self.progress: Callable[[str, int, int], None] | None = None
 
     # -- planning ----------------------------------------------------------------------------
     def _overhead(self, template: PromptTemplate, extra_terms: int = 0) -> int:
@@ -183,9 +197,12 @@ class ArticlePipeline:
             self._overhead(self.prompts.get("translate_chunk"), extra_terms=min(len(self.user_glossary) + 10, 40)),
         )
 
-    def plan(self, source: CleanedSource) -> Plan:
+    def plan(self, source: CleanedSource, *, limit: int | None = None) -> Plan:
+        """`limit`: a context size the server stated in an overflow error, capping every other source."""
         learned = self.client.memory.get(self.settings.effective_base_url, self.settings.model)
         window, window_source = context_window_for(self.settings, learned)
+        if limit is not None and limit < window:
+            window, window_source = limit, "the server's context-overflow message"
         overhead = self._planning_overhead()
         expected, bound = translation_expansion(self.settings_source_language(source), self.settings.target_lang)
         # An answer holds the translation (<= bound x the chunk) plus the structure, and prompt +
@@ -245,6 +262,8 @@ class ArticlePipeline:
         state.versions[template.name] = template.version
         messages = template.render(**self._variables(template, article, language=state.language, **variables))
         max_tokens = state.plan.max_output_tokens if template_name != "summarize" else min(state.plan.max_output_tokens, 1024)
+        if self.progress is not None:
+            self.progress("summary" if template_name == "summarize" else "part", int(variables.get("chunk_number") or 1), int(variables.get("chunk_count") or 1))
         reply = await self.client.structured(
             messages=messages, output=_output(template, key_points=bool(variables.get("key_points"))), template_version=template.version,
             parameters=template.parameters, max_tokens=max_tokens,
@@ -321,35 +340,16 @@ class ArticlePipeline:
         state.timings["plan"] = time.perf_counter() - started
         if language == "en" and self.settings.target_lang.lower() in ("english", "en"):
             state.warnings.append("the article already appears to be in English; the translation may simply restate it")
-
-        title = source.title or ""
-        summary: list[str] = []
-        glossary: list[GlossaryEntry] = []
-        model_language = None
-        translated_in_one = False
-        if plan.single_request and task == "summarize":
-            try:
-                reply = await self._ask("brief", plan.chunks[0].text, state, article_tokens=plan.chunks[0].tokens, chunk_number=1, chunk_count=1, known=rules_in(source.text, self.user_glossary))
-                brief = reply.value
-                title, translation, summary, glossary = brief.title, brief.translation, list(brief.summary), list(brief.glossary)
-                model_language = brief.source_language
-                translated_in_one = True
-            except (OutputTruncatedError, ContextOverflowError) as exc:
-                state.warnings.append(f"single request did not fit ({exc.message}); translating in parts")
-                plan.chunks = split_into_chunks(source.text, max(MIN_CHUNK_TOKENS, plan.chunks[0].tokens // 2 + 1), self.counter.count)
-        if not translated_in_one:
-            parts, glossary, chunk_title, key_points = await self._translate_chunks(plan.chunks, state, key_points=task == "summarize")
-            translation = "\n\n".join(parts)
-            title = chunk_title or title
-            if task == "summarize":
-                if key_points:
-                    # The parts' key points, written while translating, are merged in one request: the
-                    # whole translation is not sent again (token_economy.py, an 8k-token article in a
-                    # 4k window: 13 -> 9 requests, 19.7k -> 11.2k prompt tokens).
-                    summary = await self._summarize("\n".join(f"- {p}" for p in key_points), state,
-                                                    what=f"the key points of all {len(parts)} parts of one long article, in order; merge them into one summary")
-                else:  # no part stated a fact the model could name: summarize the translation itself
-                    summary = await self._summarize(translation, state)
+        try:
+            title, translation, summary, glossary, model_language = await self._answer(source, task, state)
+        except ContextOverflowError as exc:
+            smaller = _stated_smaller_window(exc, state.plan)
+            if smaller is None:
+                raise
+            # The server said its real size: plan the article again for it, instead of halving blindly.
+            state.warnings.append(f"the server's context is {smaller} tokens, not the {state.plan.context_window} planned for; re-planned the article")
+            plan = state.plan = self.plan(source, limit=smaller)
+            title, translation, summary, glossary, model_language = await self._answer(source, task, state)
         state.timings["requests"] = time.perf_counter() - started - state.timings["plan"]
 
         for rule in ignored_rules(source.text, translation, self.user_glossary):
@@ -379,7 +379,7 @@ class ArticlePipeline:
             glossary=_dedupe(glossary),
             checks=checks,
             metadata=RunMetadata(
-                model=self.settings.model,
+                model=state.answered_by or self.settings.model,
                 endpoint_host=self.settings.endpoint_host,
                 structured_mode=state.mode,
                 prompt_versions=state.versions,
@@ -393,6 +393,41 @@ class ArticlePipeline:
                 summarizer_version=__version__,
             ),
         )
+
+    async def _answer(self, source: CleanedSource, task: Task, state: "_RunState") -> tuple[str, str, list[str], list[GlossaryEntry], str | None]:
+        """(title, translation, summary, glossary, the language the model named) for the article."""
+        plan = state.plan
+        title = source.title or ""
+        summary: list[str] = []
+        glossary: list[GlossaryEntry] = []
+        model_language = None
+        translated_in_one = False
+        if plan.single_request and task == "summarize":
+            try:
+                reply = await self._ask("brief", plan.chunks[0].text, state, article_tokens=plan.chunks[0].tokens, chunk_number=1, chunk_count=1, known=rules_in(source.text, self.user_glossary))
+                brief = reply.value
+                title, translation, summary, glossary = brief.title, brief.translation, list(brief.summary), list(brief.glossary)
+                model_language = brief.source_language
+                translated_in_one = True
+            except (OutputTruncatedError, ContextOverflowError) as exc:
+                if _stated_smaller_window(exc, plan) is not None:
+                    raise
+                state.warnings.append(f"single request did not fit ({exc.message}); translating in parts")
+                plan.chunks = split_into_chunks(source.text, max(MIN_CHUNK_TOKENS, plan.chunks[0].tokens // 2 + 1), self.counter.count)
+        if not translated_in_one:
+            parts, glossary, chunk_title, key_points = await self._translate_chunks(plan.chunks, state, key_points=task == "summarize")
+            translation = "\n\n".join(parts)
+            title = chunk_title or title
+            if task == "summarize":
+                if key_points:
+                    # The parts' key points, written while translating, are merged in one request: the
+                    # whole translation is not sent again (token_economy.py, an 8k-token article in a
+                    # 4k window: 13 -> 9 requests, 19.7k -> 11.2k prompt tokens).
+                    summary = await self._summarize("\n".join(f"- {p}" for p in key_points), state,
+                                                    what=f"the key points of all {len(parts)} parts of one long article, in order; merge them into one summary")
+                else:  # no part stated a fact the model could name: summarize the translation itself
+                    summary = await self._summarize(translation, state)
+        return title, translation, summary, glossary, model_language
 
     def _check(self, text: str, translation: str, summary: list[str], glossary: list[GlossaryEntry], language: str) -> tuple[list, float]:
         from summarizer.checks import check_translation
@@ -427,7 +462,7 @@ class ArticlePipeline:
             try:
                 reply = await self._ask("translate_chunk", text, state, chunk_number=number, chunk_count=total, known=known, key_points=key_points)
             except (OutputTruncatedError, ContextOverflowError) as exc:
-                if depth >= MAX_SPLIT_DEPTH:
+                if depth >= MAX_SPLIT_DEPTH or _stated_smaller_window(exc, state.plan) is not None:
                     raise
                 halves = split_into_chunks(text, max(MIN_CHUNK_TOKENS // 2, self.counter.count(text) // 2 + 1), self.counter.count)
                 if len(halves) < 2:
@@ -462,6 +497,14 @@ class ArticlePipeline:
         return list(reply.value.summary)
 
 
+def _stated_smaller_window(exc: Exception, plan: Plan) -> int | None:
+    """The context size an overflow error states, when it is smaller than the plan's: worth a re-plan."""
+    size = getattr(exc, "context_size", None)
+    if isinstance(exc, ContextOverflowError) and isinstance(size, int) and 0 < size < plan.context_window:
+        return size
+    return None
+
+
 def _dedupe(entries: list[GlossaryEntry]) -> list[GlossaryEntry]:
     """One entry per source term (case-insensitive); the first rendering wins."""
     seen: dict[str, GlossaryEntry] = {}
@@ -483,7 +526,10 @@ class _RunState:
     timings: dict[str, float] = field(default_factory=dict)
     chunks_done: int = 0
 
+    answered_by: str | None = None  # the model the endpoint answered as, when it is not the one asked for
+
     def record(self, reply: StructuredReply) -> None:
+        self.answered_by = reply.model or self.answered_by
         self.usage.add(reply.usage)
         self.requests += reply.requests
         self.cache_hits += int(reply.cached)

@@ -308,7 +308,7 @@ class EndpointFacts:
 
     def memory_facts(self) -> dict[str, Any]:
         """The facts worth remembering per endpoint+model (never a key, never a body)."""
-        facts: dict[str, Any] = {"probed": True}
+        facts: dict[str, Any] = {"probed": True, "learned_by": "first contact"}
         if self.server_kind:
             facts["server_kind"] = self.server_kind
         if self.context_window:
