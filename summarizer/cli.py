@@ -107,11 +107,12 @@ def _settings(**flags: Any):
     return load_settings(**flags)
 
 
-def _fail(err: BaseException, verbose: bool) -> int:
+def _fail(err: BaseException, verbose: bool, source: str | None = None) -> int:
     if verbose:
         traceback.print_exception(err)
     if isinstance(err, SummarizerError):
-        typer.echo(f"error: {err}", err=True)
+        named = f"{source}: " if source and source not in str(err) else ""  # the line names the file
+        typer.echo(f"error: {named}{err}", err=True)
         return err.exit_code
     typer.echo(f"error: unexpected {type(err).__name__}: {err} (rerun with --verbose and report it)", err=True)
     return EXIT_FAILED
@@ -175,7 +176,7 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
                     source = session.load(name, data=data)
                     if show_cleaned:
                         _print_cleaned(source)
-                    result = await session.arun(source, task)  # type: ignore[arg-type]
+                    result = await _arun_with_status(session, source, task, show=len(files) == 1 and not quiet)
                     text = render(result, fmt.value)
                     if out is not None:
                         target = safe_output_path(out, name, EXTENSIONS[fmt.value], taken)
@@ -188,11 +189,11 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
                     if not quiet and (len(files) > 1 or out is not None):
                         meta = result.metadata
                         typer.echo(f"[{number}/{len(files)}] {name} -> {where} ({meta.requests} request(s), {meta.cache_hits} cached)", err=True)
-                    if verbose:
-                        for warning in result.metadata.warnings:
+                    for warning in result.metadata.warnings:
+                        if verbose or (warning.startswith("asked for model") and not quiet):
                             typer.echo(f"warning: {name}: {warning}", err=True)
                 except SummarizerError as err:
-                    codes.append(_fail(err, verbose))
+                    codes.append(_fail(err, verbose, name))
         finally:
             await session.aclose()
 
@@ -210,6 +211,21 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
     if failures and len(files) > 1 and not quiet:
         typer.echo(f"{len(files) - len(failures)} of {len(files)} files done, {len(failures)} failed", err=True)
     return failures[0] if failures else EXIT_OK
+
+
+async def _arun_with_status(session, source, task: str, *, show: bool):
+    """`session.arun` with a status line on stderr for a single-file run (summarizer.status)."""
+    if not show:
+        return await session.arun(source, task)
+    from summarizer.status import StatusLine
+
+    status = StatusLine(source.path)
+    session.pipeline.progress = status.update
+    try:
+        async with status:
+            return await session.arun(source, task)
+    finally:
+        session.pipeline.progress = None
 
 
 def _print_cleaned(source) -> None:

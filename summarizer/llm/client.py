@@ -10,7 +10,6 @@ limits are `transport`'s. Knows nothing about articles.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import re

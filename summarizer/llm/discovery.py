@@ -51,7 +51,7 @@ def _choose_model(settings: Settings, served: list[str] | None, say: Callable[[s
         return settings
     if served and settings.model not in served:
         raise errors.ModelNotFoundError(
-            f"model {settings.model!r} is not served by {host}; it serves: {_listing(served)}",
+            f"model {settings.model!r} not found at {settings.effective_base_url}; it serves: {_listing(served)}",
             hint="pass --model with one of them",
         )
     return settings
