@@ -200,7 +200,7 @@ def embedded_server(gguf: str | Path, settings: Settings, *, ctx: int = 4096, pa
             window = context_from_props(server.get_json("/props"))
         except (OSError, ValueError):
             pass
-        yield settings.model_copy(
+        served = settings.model_copy(
             update={
                 "base_url": server.base_url,
                 "model": server.model,
@@ -211,5 +211,8 @@ def embedded_server(gguf: str | Path, settings: Settings, *, ctx: int = 4096, pa
                 "tokenize_url": server.root_url + "/tokenize",
             }
         )
+        # the model is the one we serve: chosen, not defaulted (first contact must not announce it)
+        served.model_fields_set.add("model")
+        yield served
     finally:
         server.stop()

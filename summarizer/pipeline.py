@@ -266,7 +266,7 @@ class ArticlePipeline:
             self.progress("summary" if template_name == "summarize" else "part", int(variables.get("chunk_number") or 1), int(variables.get("chunk_count") or 1))
         reply = await self.client.structured(
             messages=messages, output=_output(template, key_points=bool(variables.get("key_points"))), template_version=template.version,
-            parameters=template.parameters, max_tokens=max_tokens,
+            parameters=template.parameters, max_tokens=max_tokens, source_chars=len(article),
         )
         state.record(reply)
         self._warn_if_prompt_was_cut(reply, article, article_tokens, state)

@@ -274,3 +274,23 @@ def test_cli_server_down_names_each_file_and_the_url(tmp_path):
     assert len(lines) == 2 and "Traceback" not in proc.stderr.decode(), proc.stderr.decode()
     for path, line in zip(files, lines):
         assert str(path) in line and dead in line and "cannot connect" in line
+
+
+def _response_schema(request) -> dict:
+    return request.body["response_format"]["json_schema"]["schema"]
+
+
+def test_schema_bounds_go_only_to_servers_that_enforce_them(tmp_path):
+    with ScriptedServer() as server:
+        _llamacpp(server)
+        with session_for(server, tmp_path, model="test-model", run_checks=False) as session:
+            session.run(session.load("a.txt", data=ARTICLE_TEXT.encode()))
+        bounded = _response_schema(server.chat_requests()[0])
+    with ScriptedServer() as plain:
+        with session_for(plain, tmp_path / "plain", model="test-model", run_checks=False) as session:
+            session.run(session.load("a.txt", data=ARTICLE_TEXT.encode()))
+        unbounded = _response_schema(plain.chat_requests()[0])
+    props = bounded["properties"]
+    assert props["title"]["maxLength"] == 200 and props["glossary"]["maxItems"] == 30
+    assert props["translation"]["maxLength"] == 3 * len(ARTICLE_TEXT) + 200  # sized to the chunk
+    assert "maxLength" not in json.dumps(unbounded)

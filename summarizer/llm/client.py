@@ -311,9 +311,14 @@ class LLMClient:
         template_version: str,
         parameters: dict[str, Any] | None = None,
         max_tokens: int = 4096,
+        source_chars: int | None = None,
     ) -> StructuredReply:
+        """`source_chars`: the length of the text being translated; with it, a server that enforces
+        schema bounds gets maxLength/maxItems sized to it (dialects.bounded_schema)."""
         parameters = dict(parameters or {})
         schema = _schema_for(output)
+        if source_chars is not None:
+            schema = dialects.bounded_schema(schema, source_chars, server_kind(self.settings, self.memory))
         key = cache_key(
             base_url=self.settings.effective_base_url,
             model=self.settings.model,

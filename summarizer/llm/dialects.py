@@ -48,6 +48,9 @@ class Dialect:
     thinking_off: dict[str, Any] | None = None  # fields that turn a hybrid model's thinking off
     token_limit_field: str = "max_tokens"
     enforces_schema_bounds: bool = False  # grammar-constrained decoding honours maxLength/maxItems
+    # llama.cpp's grammar parser rejects a repetition of 2,000 or more (and less when nested:
+    # ggml-org/llama.cpp#25746, #27859): bounds at or above this are not sent
+    max_repetition: int | None = None
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -55,7 +58,8 @@ DIALECTS: dict[str, Dialect] = {
     # Ollama's /v1 maps reasoning_effort to think=false (ollama/ollama#14820)
     "ollama": Dialect("ollama", thinking_off={"reasoning_effort": "none"}),
     "vllm": Dialect("vllm", thinking_off={"chat_template_kwargs": {"enable_thinking": False}}, enforces_schema_bounds=True),
-    "llama.cpp": Dialect("llama.cpp", thinking_off={"chat_template_kwargs": {"enable_thinking": False}}, enforces_schema_bounds=True),
+    "llama.cpp": Dialect("llama.cpp", thinking_off={"chat_template_kwargs": {"enable_thinking": False}}, enforces_schema_bounds=True,
+                         max_repetition=1500),
     "lmstudio": Dialect("lmstudio"),
     "litellm": Dialect("litellm"),
 }
@@ -121,6 +125,52 @@ def tokenize_body(text: str, model: str | None = None) -> dict[str, Any]:
     if model:
         body["model"] = model
     return body
+
+
+# --------------------------------------------------------------------------- schema bounds
+
+# Longest strings a well-behaved answer has, per field name; a looping model under a grammar that
+# enforces them must stop. The translation's bound comes from the chunk (TRANSLATION_CHARS_PER_SOURCE_CHAR).
+FIELD_MAX_LENGTH = {"title": 200, "source_language": 16, "term": 100, "source_term": 100, "definition": 300}
+ITEM_MAX_LENGTH = {"summary": 400, "key_points": 300}
+GLOSSARY_MAX_ITEMS = 30
+TRANSLATION_CHARS_PER_SOURCE_CHAR = 3  # English from Indonesian is shorter; 3x leaves room for any pair
+
+
+def bounded_schema(schema: dict[str, Any], source_chars: int, kind: str | None) -> dict[str, Any]:
+    """`schema` with maxLength/maxItems for a server whose constrained decoder enforces them
+    (llama.cpp, vLLM), so grammar-constrained decoding of a looping model must end; unchanged for
+    any other server. Never mutates `schema` (it is shared)."""
+    spec = dialect(kind)
+    if not spec.enforces_schema_bounds:
+        return schema
+    import copy
+
+    bounded = copy.deepcopy(schema)
+    limit = spec.max_repetition
+    fits = (lambda n: limit is None or n < limit)
+
+    def visit(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        for name, prop in (node.get("properties") or {}).items():
+            if not isinstance(prop, dict):
+                continue
+            if prop.get("type") == "string":
+                size = FIELD_MAX_LENGTH.get(name) or (TRANSLATION_CHARS_PER_SOURCE_CHAR * source_chars + 200 if name == "translation" else None)
+                if size and fits(size) and "maxLength" not in prop:
+                    prop["maxLength"] = size
+            elif prop.get("type") == "array":
+                items = prop.get("items")
+                if isinstance(items, dict) and items.get("type") == "string" and name in ITEM_MAX_LENGTH:
+                    items["maxLength"] = ITEM_MAX_LENGTH[name]
+                if name == "glossary" and "maxItems" not in prop:
+                    prop["maxItems"] = GLOSSARY_MAX_ITEMS
+        for sub in (node.get("$defs") or {}).values():
+            visit(sub)
+
+    visit(bounded)
+    return bounded
 
 
 # --------------------------------------------------------------------------- error messages
