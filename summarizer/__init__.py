@@ -11,7 +11,7 @@ does not import the SDKs.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from summarizer.__version__ import __version__
 
 __all__ = [
     "ArticleResult",

@@ -1,7 +1,7 @@
 """Does the output keep the source's facts? Numbers, money, dates, names, glossary terms, language.
 
-Leaf-level module: imports only `summarizer.schemas` (py3langid is imported lazily, only when the
-untranslated-sentence check runs).
+Near-leaf module: imports only `summarizer.schemas` and `summarizer.language` (the language model,
+py3langid, is imported lazily, only when the untranslated-sentence check runs).
 
     extract_quantities(text, lang)     every number-like fact in a text, normalised (`Quantity`)
     normalize_number(text, lang)       "16.000" (id) / "16,000" (en) / "US$50 miliar" → float

@@ -166,22 +166,12 @@ async def _plain_latency(settings: Settings, key: str) -> float | None:
         await client.close()
 
 
-async def run_doctor(settings: Settings, *, memory: EndpointMemory | None = None, probe_timeout: float = PROBE_TIMEOUT) -> DoctorReport:
-    """Check the endpoint in `settings`; never raises for endpoint problems (they become failed checks)."""
+async def _models_check(settings: Settings, key: str, probe_timeout: float, report: DoctorReport, checks: dict[str, Check]) -> tuple[list[dict], dict[str, str], bool]:
+    """`GET /models` with the SDK: fills the reachable/auth/models checks and `report.models`;
+    (the model entries, the response headers, whether a model list came back)."""
     import openai
 
     base_url = settings.effective_base_url
-    report = DoctorReport(base_url=base_url, model=settings.model)
-    checks: dict[str, Check] = {}
-    probe_timeout = min(probe_timeout, settings.timeout)
-
-    key_error: errors.ConfigError | None = None
-    try:
-        key = settings.key_for_request()
-    except errors.ConfigError as exc:
-        key_error, key = exc, NO_KEY_PLACEHOLDER
-
-    # -- /models: reachable, auth, model list -------------------------------------------------
     sdk = openai.AsyncOpenAI(base_url=base_url, api_key=key, max_retries=0, timeout=probe_timeout)
     entries: list[dict] = []
     response_headers: dict[str, str] = {}
@@ -223,6 +213,25 @@ async def run_doctor(settings: Settings, *, memory: EndpointMemory | None = None
         checks["reachable"] = Check("reachable", False, f"cannot talk to {base_url} ({type(exc).__name__}: {one_line(str(exc), 120, mark='…')}); check --base-url")
     finally:
         await sdk.close()
+
+    return entries, response_headers, models_ok
+
+
+async def run_doctor(settings: Settings, *, memory: EndpointMemory | None = None, probe_timeout: float = PROBE_TIMEOUT) -> DoctorReport:
+    """Check the endpoint in `settings`; never raises for endpoint problems (they become failed checks)."""
+    base_url = settings.effective_base_url
+    report = DoctorReport(base_url=base_url, model=settings.model)
+    checks: dict[str, Check] = {}
+    probe_timeout = min(probe_timeout, settings.timeout)
+
+    key_error: errors.ConfigError | None = None
+    try:
+        key = settings.key_for_request()
+    except errors.ConfigError as exc:
+        key_error, key = exc, NO_KEY_PLACEHOLDER
+
+    # -- /models: reachable, auth, model list -------------------------------------------------
+    entries, response_headers, models_ok = await _models_check(settings, key, probe_timeout, report, checks)
 
     if not checks["reachable"].ok:
         if key_error is not None:

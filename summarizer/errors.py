@@ -18,18 +18,31 @@
         └── FaithfulnessError          --strict and a check found an error (changed number, ...)
 
 The CLI is the only place that turns these into exit codes and one-line messages; the library raises
-them `from` the underlying exception so `--verbose` can show the cause.
+them `from` the underlying exception so `--verbose` can show the cause. `ExitCode` is the one table of
+exit codes: each class names its code from it, and the CLI exits with its members.
 """
 
 from __future__ import annotations
 
+from enum import IntEnum
 from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    """Every exit code of the `summarizer` command. An IntEnum, so `sys.exit` and `==` see plain ints."""
+
+    OK = 0  # every file done; `doctor`: ready; `check`: no error-severity finding
+    FAILED = 1  # some work failed (batch articles, provider-batch lines); `doctor`: not ready; `check`: an error
+    USAGE = 2  # bad input file, flag, profile, settings or template
+    ENDPOINT = 3  # the model server said no, or could not be reached
+    INVALID_ANSWER = 4  # the answers never fit the schema, were cut off, or --strict found a changed fact
+    INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, what a shell reports for a killed command
 
 
 class SummarizerError(Exception):
     """Base class. `hint` is the fix, shown after the message."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILED
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -41,11 +54,15 @@ class SummarizerError(Exception):
 
 
 class ConfigError(SummarizerError):
-    exit_code = 2
+    """A bad flag, profile, settings value or template folder."""
+
+    exit_code = ExitCode.USAGE
 
 
 class InputError(SummarizerError):
-    exit_code = 2
+    """A file we cannot read as an article; `path` names it."""
+
+    exit_code = ExitCode.USAGE
 
     def __init__(self, path: str | Path, message: str, *, hint: str | None = None) -> None:
         self.path = str(path)
@@ -53,15 +70,19 @@ class InputError(SummarizerError):
 
 
 class EmptyInputError(InputError):
-    pass
+    """Nothing is left after cleaning."""
 
 
 class PromptError(SummarizerError):
-    exit_code = 2
+    """A template is missing, malformed or lacks variables."""
+
+    exit_code = ExitCode.USAGE
 
 
 class EndpointError(SummarizerError):
-    exit_code = 3
+    """The model server said no (`status` is its HTTP status, when there was one), or could not be reached."""
+
+    exit_code = ExitCode.ENDPOINT
 
     def __init__(self, message: str, *, hint: str | None = None, status: int | None = None) -> None:
         super().__init__(message, hint=hint)
@@ -69,41 +90,42 @@ class EndpointError(SummarizerError):
 
 
 class EndpointUnreachableError(EndpointError):
-    pass
+    """Connection refused, DNS failure or timeout after every retry."""
 
 
 class AuthenticationError(EndpointError):
-    pass
+    """401/403: a wrong or missing key."""
 
 
 class ModelNotFoundError(EndpointError):
-    pass
+    """404 for the model."""
 
 
 class ContextOverflowError(EndpointError):
-    """`context_size`: the window the server says it has (parsed from its message), when it says."""
+    """The prompt is longer than the model's window. `context_size`: the window the server says it
+    has (parsed from its message), when it says."""
 
     context_size: int | None = None
 
 
 class RateLimitError(EndpointError):
-    pass
+    """429 that outlived every retry, or an exhausted quota."""
 
 
 class ServerError(EndpointError):
-    pass
+    """5xx that outlived every retry, or an unusable reply."""
 
 
 class RequestDeferred(SummarizerError):
     """Offline/provider-batch mode: the answer is not cached yet; the request was exported instead."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILED
 
 
 class OutputValidationError(SummarizerError):
     """The reply never validated. Carries what we know for diagnosis (never the API key)."""
 
-    exit_code = 4
+    exit_code = ExitCode.INVALID_ANSWER
 
     def __init__(
         self,
@@ -119,7 +141,7 @@ class OutputValidationError(SummarizerError):
 
 
 class OutputTruncatedError(OutputValidationError):
-    pass
+    """finish_reason "length": the answer was cut off."""
 
 
 class FaithfulnessError(OutputValidationError):

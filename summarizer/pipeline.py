@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
-from summarizer import __version__
+from summarizer.__version__ import __version__
 from summarizer.chunking import Chunk, split_into_chunks
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ContextOverflowError, FaithfulnessError, OutputTruncatedError, OutputValidationError

@@ -1,7 +1,8 @@
 """Bytes → clean article text: encoding, HTML main text, web boilerplate removal, language.
 
-Leaf module: imports only `summarizer.errors`. The heavy libraries (trafilatura, charset-normalizer,
-py3langid) are imported inside the functions that use them so the CLI starts fast.
+Near-leaf module: imports only `summarizer.errors` and `summarizer.language` (lazily, to detect the language).
+The heavy libraries (trafilatura, charset-normalizer, py3langid) are imported inside the functions that
+use them so the CLI starts fast.
 
     load_source(path)            read + check + decode + extract + clean + detect language
     decode_bytes(data, path)     (text, encoding); never raises UnicodeDecodeError

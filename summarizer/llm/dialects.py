@@ -1,4 +1,4 @@
-"""Server dialects: the ONE place that knows Ollama from vLLM from llama.cpp (ENDPOINTS.md).
+"""Server dialects: the ONE place that knows Ollama from vLLM from llama.cpp.
 
 Owns, per kind of OpenAI-compatible server:
 - detection (`detect_kind`) and the probes that read it without generating (`probe_endpoint`):

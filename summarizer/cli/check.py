@@ -1,8 +1,7 @@
 """`summarizer check SOURCE TRANSLATION`: does a translation keep the source's facts?
 
-Registered on the main app by `register(app)` (see the bottom of `summarizer/cli.py`). The logic lives in
-`summarizer.checks.check_translation`; this module only reads files, renders and maps to exit codes:
-0 no error-severity finding, 1 at least one, 2 bad input.
+The logic lives in `summarizer.checks.check_translation`; this module only reads files, renders and maps
+to exit codes: 0 no error-severity finding, 1 at least one, 2 bad input.
 """
 
 from __future__ import annotations
@@ -14,6 +13,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from summarizer.cli.common import fail
+from summarizer.errors import ExitCode
 
 
 class CheckFormat(str, Enum):
@@ -50,7 +52,6 @@ def register(app: typer.Typer) -> None:
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")] = False,
     ) -> None:
         from summarizer.checks import check_translation
-        from summarizer.cli import _fail
         from summarizer.errors import ConfigError
         from summarizer.sources import load_source
 
@@ -68,10 +69,10 @@ def register(app: typer.Typer) -> None:
                 lang = "id"
             findings = check_translation(src.text, out.text, summary=bullets, source_lang=lang)
         except Exception as err:  # noqa: BLE001 - every failure is one line and a code
-            raise typer.Exit(_fail(err, verbose)) from None
+            raise typer.Exit(fail(err, verbose)) from None
         if fmt is CheckFormat.json:
             typer.echo(json.dumps([f.model_dump() for f in findings], indent=2, ensure_ascii=False))
         else:
             typer.echo(_render_md(findings, str(source), str(translation)), nl=False)
-        raise typer.Exit(1 if any(f.severity == "error" for f in findings) else 0)
+        raise typer.Exit(ExitCode.FAILED if any(f.severity == "error" for f in findings) else ExitCode.OK)
 

@@ -1,8 +1,10 @@
-"""The `summarizer batch` command: a thin shell over `summarizer.batch.run_batch`.
+"""`summarizer batch`: a thin shell over `summarizer.batch.run_batch` (and the provider-batch export/import).
 
-`summarizer.cli` calls `register(app)` at its end, so the shared option aliases are imported inside
-`register` (no `from __future__ import annotations` here: typer must see the evaluated aliases).
+Progress goes to standard error: a rich bar on a terminal, a plain line every few articles otherwise.
+Exit codes come from `ExitCode`: 0 every article done, 1 some failed, 2 bad usage, 130 interrupted.
 """
+
+from __future__ import annotations
 
 import asyncio
 import sys
@@ -11,7 +13,9 @@ from typing import Annotated, Optional
 
 import typer
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+from summarizer.cli.common import fail, load_cli_settings, run_on_embedded_server
+from summarizer.cli.options import ENDPOINT, RUNNING, WRITING, command_options, settings_flags
+from summarizer.errors import ExitCode, SummarizerError
 
 BatchInputs = Annotated[list[Path], typer.Argument(help="Files, folders (searched recursively with --glob) and .jsonl files of {\"id\", \"text\"} or {\"id\", \"path\"} records.", show_default=False)]
 BatchOutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the outputs, results.jsonl, manifest.jsonl (resume state) and report.json. Required except with --export-jsonl.", show_default=False)]
@@ -77,11 +81,7 @@ class _Progress:
 
 
 def register(app: typer.Typer) -> None:
-    from summarizer.cli import (  # noqa: F401 - the aliases are used in the signature below
-        BaseUrlOpt, CacheDirOpt, ContextOpt, FormatOpt, GgufOpt, GlossaryOpt, InstructionsOpt, MaxOutOpt, ModelOpt,
-        NoChecksOpt, NoThinkingOpt, RepairOpt, RepairsOpt, StrictOpt,
-        OutputFormat, ProfileOpt, PromptsOpt, QuietOpt, RetriesOpt, TargetOpt, TimeoutOpt, VerboseOpt, switch_flags,
-    )
+    """Add `batch` to `app`."""
 
     @app.command(
         "batch",
@@ -94,50 +94,31 @@ def register(app: typer.Typer) -> None:
         "of sending them; --import-jsonl RESULTS --out DIR caches the answers and renders the articles. A long "
         "article needs one round per step: export again until nothing is pending.",
     )
+    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", "concurrency", "rpm", "tpm", "retry_failed", *ENDPOINT, *WRITING, *RUNNING, "quiet", "verbose")
     def batch_command(
+        *,
         inputs: BatchInputs,
         out: BatchOutOpt = None,
         export_jsonl: ExportOpt = None,
         import_jsonl: ImportOpt = None,
-        fmt: FormatOpt = OutputFormat.md,
+        fmt,
         translate_only: Annotated[bool, typer.Option("--translate-only", help="Translate (with glossary) instead of summarize.")] = False,
         glob: Annotated[str, typer.Option("--glob", help="Pattern for files inside folder inputs. The default matches .txt/.md/.markdown/.html/.htm only.")] = "**/*",
         concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, help="Requests in flight to the endpoint at once (its parallel slots); the next articles are read and checked meanwhile. Each 429 lowers it by one for 10 s.")] = 4,
         rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="At most this many requests per minute (estimated per article, paced).")] = None,
         tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="At most this many tokens per minute (estimated prompt + answer per article, paced).")] = None,
         retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry articles that failed in an earlier run into the same --out.")] = False,
-        model: ModelOpt = None,
-        base_url: BaseUrlOpt = None,
-        profile: ProfileOpt = None,
-        prompts: PromptsOpt = None,
-        cache_dir: CacheDirOpt = None,
-        glossary: GlossaryOpt = None,
-        instructions: InstructionsOpt = None,
-        target_lang: TargetOpt = None,
-        context_window: ContextOpt = None,
-        max_output_tokens: MaxOutOpt = None,
-        timeout: TimeoutOpt = None,
-        max_retries: RetriesOpt = None,
-        gguf: GgufOpt = None,
-        strict: StrictOpt = False,
-        repair: RepairOpt = False,
-        no_checks: NoChecksOpt = False,
-        max_repairs: RepairsOpt = None,
-        no_thinking: NoThinkingOpt = False,
-        quiet: QuietOpt = False,
-        verbose: VerboseOpt = False,
+        gguf,
+        quiet,
+        verbose,
+        **settings_options,
     ) -> None:
-        flags = dict(
-            model=model, base_url=base_url, profile=profile, prompts_dir=prompts, cache_dir=cache_dir,
-            glossary_file=glossary, instructions=instructions, target_lang=target_lang, context_window=context_window,
-            max_output_tokens=max_output_tokens, timeout=timeout, max_retries=max_retries,
-            max_repairs=max_repairs, **switch_flags(strict=strict, repair=repair, no_checks=no_checks, no_thinking=no_thinking),
-        )
+        flags = settings_flags(settings_options)
         if export_jsonl is not None or import_jsonl is not None:
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt.value, "translate" if translate_only else "summarize", glob, quiet, verbose, flags))
         if out is None:
             typer.echo("error: batch needs --out DIR (or --export-jsonl FILE)", err=True)
-            raise typer.Exit(EXIT_USAGE)
+            raise typer.Exit(ExitCode.USAGE)
         if gguf is not None:
             raise typer.Exit(_run_with_gguf(gguf, inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags))
         raise typer.Exit(_run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags))
@@ -146,7 +127,6 @@ def register(app: typer.Typer) -> None:
 def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags) -> int:
     """The run against an embedded llama.cpp server for `gguf`, one slot per concurrent article."""
     from summarizer.api import Session
-    from summarizer.cli import run_on_embedded_server
 
     return run_on_embedded_server(
         gguf, flags, quiet, verbose,
@@ -157,18 +137,16 @@ def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, re
 
 def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quiet, verbose, flags) -> int:
     from summarizer.api import Session
-    from summarizer.cli import _fail, _settings
-    from summarizer.errors import SummarizerError
     from summarizer.provider_batch import export_requests, import_results
 
     if export_file is not None and import_file is not None:
         typer.echo("error: use --export-jsonl and --import-jsonl in separate runs", err=True)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if import_file is not None and out is None:
         typer.echo("error: --import-jsonl needs --out DIR to render the articles into", err=True)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
-        session = Session(_settings(**flags))
+        session = Session(load_cli_settings(**flags))
         if export_file is not None:
             async def export():
                 try:
@@ -182,31 +160,29 @@ def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quie
             if not quiet:
                 typer.echo(f"exported {report.requests} request(s) for {report.articles} article(s) to {export_file}; "
                            f"{report.complete} already complete, {len(report.failures)} failed", err=True)
-            return EXIT_FAILED if report.failures else EXIT_OK
+            return ExitCode.FAILED if report.failures else ExitCode.OK
         imported = import_results(session, import_file)
         for failure in imported.failures:
             typer.echo(f"error: {failure['custom_id']}: {failure['error']}", err=True)
         if not quiet:
             typer.echo(f"imported {imported.imported} of {imported.lines} answer(s) from {import_file}", err=True)
     except SummarizerError as err:
-        return _fail(err, verbose)
+        return fail(err, verbose)
     session.client.deferred = []  # render from the cache only: nothing is sent
     code = _run(inputs, out, fmt, task, glob, 4, None, None, False, quiet, verbose, flags, session=session)
-    return EXIT_FAILED if imported.failures else code
+    return ExitCode.FAILED if imported.failures else code
 
 
 def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=None) -> int:
     from summarizer.api import Session
     from summarizer.batch import REPORT_NAME, BatchOptions, run_batch
-    from summarizer.cli import _fail, _settings
-    from summarizer.errors import SummarizerError
 
     try:
         if session is None:
-            session = Session(_settings(**flags))
+            session = Session(load_cli_settings(**flags))
             session.check_ready()
     except SummarizerError as err:
-        return _fail(err, verbose)
+        return fail(err, verbose)
     options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=concurrency, rpm=rpm, tpm=tpm, retry_failed=retry_failed, glob=glob)
     progress = _Progress(quiet, verbose)
 
@@ -221,11 +197,11 @@ def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quie
     except KeyboardInterrupt:
         progress.stop()
         typer.echo(f"interrupted: {progress.done} done, re-run the same command to resume", err=True)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except SummarizerError as err:
         progress.stop()
-        code = _fail(err, verbose)
-        return code if code != EXIT_OK else EXIT_USAGE
+        code = fail(err, verbose)
+        return code if code != ExitCode.OK else ExitCode.USAGE
     finally:
         progress.stop()
     if not quiet:
@@ -237,4 +213,4 @@ def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quie
             err=True,
         )
     sys.stderr.flush()
-    return EXIT_FAILED if report.failed or report.pending else EXIT_OK
+    return ExitCode.FAILED if report.failed or report.pending else ExitCode.OK

@@ -1,0 +1,56 @@
+"""The `summarizer` command: parse options, call the library, render, map errors to exit codes.
+
+No logic a Python user would need lives here; see `summarizer.api`. One module per command or group,
+each with a `register(app)` that adds its commands:
+
+    articles   summarize, translate             batch    batch (and provider-batch export/import)
+    estimate   estimate (and --dry-run)         check    check a translation against its source
+    server     doctor, serve, demo              admin    the prompts, cache and profiles groups
+    options    shared option aliases, `@command_options(...)` (a command's parameters in --help order)
+               and the ONE flag -> Settings table
+    common     failing with one line, reading inputs, the embedded-server run
+
+Imports point one way: `__init__` -> command modules -> `options`/`common` -> the library; no command
+module imports this package's `__init__`. A new command is a module with `register(app)`, mounted by
+adding it to the `from summarizer.cli import ...` line and to `COMMAND_MODULES` (whose order is the
+order of `summarizer --help`; typer lists the groups after the commands).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from summarizer.cli import admin, articles, batch, check, estimate, server
+from summarizer.errors import ExitCode
+
+app = typer.Typer(
+    name="summarizer",
+    help=(
+        "Translate foreign-language news articles into English with any OpenAI-compatible model, "
+        "with a bullet summary and a glossary.\n\n"
+        "\b\nExamples:\n"
+        "  summarizer summarize article.txt --base-url http://localhost:8080/v1 --model local\n"
+        "  summarizer summarize news/*.html --profile ollama --model qwen2.5 --out briefs/\n"
+        "  summarizer translate article.html --format json --out out/\n"
+        "  summarizer estimate long.txt --model gpt-4o-mini\n"
+        "  OPENAI_API_KEY=... summarizer summarize article.txt --profile openai"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+COMMAND_MODULES = (articles, estimate, server, batch, check, admin)
+for _module in COMMAND_MODULES:
+    _module.register(app)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(ExitCode.INTERRUPTED)

@@ -1,0 +1,149 @@
+"""`summarizer summarize` and `summarizer translate`: one result per article, on standard output or
+one file each in --out.
+
+A failed file prints one line and the others go on; the exit code is the first failure's. Files in
+--out are written atomically, so an interrupted run keeps what it finished (and the cache the rest).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Callable, Optional
+
+import typer
+
+from summarizer.cli.common import fail, load_cli_settings, print_cleaned, read_input, run_on_embedded_server
+from summarizer.cli.estimate import estimate_files
+from summarizer.cli.options import ENDPOINT, RUNNING, WRITING, OutputFormat, command_options, settings_flags
+from summarizer.errors import ExitCode, SummarizerError
+
+if TYPE_CHECKING:
+    from summarizer.config import Settings
+
+
+def register(app: typer.Typer) -> None:
+    """Add `summarize` and `translate` to `app`."""
+    app.command(
+        "summarize",
+        help="Translate each article, summarize it in 3-7 bullets and build its glossary.\n\n"
+        "One result per file: on standard output, or one file each in --out. Exit code: 0 when every file "
+        "succeeded, else the first failure's (2 bad input or settings, 3 endpoint error, 4 invalid answers).",
+    )(_article_command("summarize"))
+    app.command(
+        "translate",
+        help="Translate each article (with its glossary; no summary). Same options and exit codes as `summarize`.",
+    )(_article_command("translate"))
+
+
+def _article_command(task: str):
+    @command_options("files", "fmt", "out", *ENDPOINT, "no_cache", *WRITING, "structured_mode", *RUNNING, "show_cleaned", "dry_run", "verbose", "quiet")
+    def command(
+        *, files, fmt, out, gguf, verbose, quiet,
+        show_cleaned: Annotated[bool, typer.Option("--show-cleaned", help="Print what the loader removed as web boilerplate (to standard error).")] = False,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
+        **settings_options,
+    ) -> None:
+        flags = settings_flags(settings_options)
+        if dry_run:
+            raise typer.Exit(estimate_files(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))
+        raise typer.Exit(run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf))
+
+    return command
+
+
+def run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None) -> int:
+    """Run `task` on every file with the settings `flags` give, on an embedded server when `gguf` is set."""
+    if gguf is None:
+        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: load_cli_settings(**flags))
+    return run_on_embedded_server(
+        gguf, flags, quiet, verbose,
+        lambda settings: _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: settings),
+    )
+
+
+def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings: Callable[[], Settings]) -> int:
+    from summarizer.api import Session
+    from summarizer.outputs import safe_output_path, write_atomic
+    from summarizer.render import EXTENSIONS, render
+
+    try:
+        session = Session(make_settings())
+        session.check_ready()
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+    except (SummarizerError, OSError) as err:
+        if isinstance(err, OSError):
+            err = SummarizerError(f"cannot create output folder {out}: {err.strerror}", hint="choose another --out")
+        return fail(err, verbose)
+
+    import asyncio
+
+    codes: list[int] = []
+    taken: set[str] = set()
+    outputs: list[str] = []
+
+    async def run_all() -> None:
+        try:
+            for number, path in enumerate(files, start=1):
+                name, data = read_input(path)
+                try:
+                    source = session.load(name, data=data)
+                    if show_cleaned:
+                        print_cleaned(source)
+                    result = await _arun_with_status(session, source, task, show=len(files) == 1 and not quiet)
+                    text = render(result, fmt.value)
+                    if out is not None:
+                        target = safe_output_path(out, name, EXTENSIONS[fmt.value], taken)
+                        write_atomic(target, text)
+                        where = str(target)
+                    else:
+                        outputs.append(text)
+                        where = "stdout"
+                    codes.append(ExitCode.OK)
+                    if not quiet and (len(files) > 1 or out is not None):
+                        meta = result.metadata
+                        typer.echo(f"[{number}/{len(files)}] {name} -> {where} ({meta.requests} request(s), {meta.cache_hits} cached)", err=True)
+                    for warning in result.metadata.warnings:  # another model answering is always said
+                        if verbose or (warning.startswith("asked for model") and not quiet):
+                            typer.echo(f"warning: {name}: {warning}", err=True)
+                except SummarizerError as err:
+                    codes.append(fail(err, verbose, name))
+        finally:
+            await session.aclose()
+
+    try:
+        asyncio.run(run_all())
+    except KeyboardInterrupt:
+        typer.echo("interrupted; finished files are written, re-run to continue (cached answers are reused)", err=True)
+        return ExitCode.INTERRUPTED
+    _print_outputs(outputs, fmt)
+    failures = [c for c in codes if c != ExitCode.OK]
+    if failures and len(files) > 1 and not quiet:
+        typer.echo(f"{len(files) - len(failures)} of {len(files)} files done, {len(failures)} failed", err=True)
+    return failures[0] if failures else ExitCode.OK
+
+
+def _print_outputs(outputs: list[str], fmt: OutputFormat) -> None:
+    """Results meant for standard output, printed once every file is done: one JSON array for several."""
+    if not outputs:
+        return
+    if fmt is OutputFormat.json and len(outputs) > 1:
+        sys.stdout.write("[\n" + ",\n".join(o.rstrip("\n") for o in outputs) + "\n]\n")
+    else:
+        sys.stdout.write("\n---\n\n".join(outputs))
+
+
+async def _arun_with_status(session, source, task: str, *, show: bool):
+    """`session.arun` with a status line on stderr for a single-file run (summarizer.status)."""
+    if not show:
+        return await session.arun(source, task)
+    from summarizer.status import StatusLine
+
+    status = StatusLine(source.path)
+    session.pipeline.progress = status.update
+    try:
+        async with status:
+            return await session.arun(source, task)
+    finally:
+        session.pipeline.progress = None
