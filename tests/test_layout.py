@@ -30,7 +30,6 @@ KNOWN_LONG_FUNCTIONS = {
     "summarizer.batch:run_batch": "h3 turns it into batch/runner.py's BatchRun",
     "summarizer.sources:clean_text": "h3 splits sources.py into sources/",
     "summarizer.checks:_extract_quantities": "h1 splits checks.py into checks/",
-    "summarizer.tiny_model:build_tiny_model": "h4b adds the GGUF variants",
 }
 
 
