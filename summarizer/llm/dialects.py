@@ -409,11 +409,13 @@ ROOT_PROBES: dict[str, tuple[str, str, Callable[[str], dict] | None]] = {
 class _Prober:
     """Plain HTTP with one deadline for every request. Every answer that is not a 200 JSON is None."""
 
-    def __init__(self, key: str | None, timeout: float) -> None:
+    def __init__(self, key: str | None, timeout: float, *, tls: bool = True) -> None:
         import httpx2
 
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        self._client = httpx2.AsyncClient(timeout=timeout, headers=headers, follow_redirects=False, trust_env=False)
+        # Plain-http servers (local ones) need no TLS context: building one costs ~0.1-0.3 s, a
+        # good part of the probe budget. follow_redirects is off, so no https is reached from http.
+        self._client = httpx2.AsyncClient(timeout=timeout, headers=headers, follow_redirects=False, trust_env=False, verify=tls)
         self.refused = 0
         self.answered = 0
         self.headers: dict[str, str] = {}
@@ -441,15 +443,17 @@ class _Prober:
             pass
 
 
-async def fetch_root_probes(root: str, model: str, key: str | None, timeout: float) -> dict[str, Any]:
+async def fetch_root_probes(root: str, model: str, key: str | None, timeout: float, *, prober: _Prober | None = None) -> dict[str, Any]:
     """Every root probe at once; what each answered (None when nothing usable)."""
-    prober = _Prober(key, timeout)
+    own = prober is None
+    prober = prober or _Prober(key, timeout, tls=root.startswith("https:"))
     try:
         results = await asyncio.gather(
             *(prober.json(method, root + path, body(model) if body else None) for method, path, body in ROOT_PROBES.values())
         )
     finally:
-        await prober.close()
+        if own:
+            await prober.close()
     return dict(zip(ROOT_PROBES, results))
 
 
@@ -465,22 +469,23 @@ async def probe_endpoint(base_url: str, model: str | None, key: str | None, *, b
     """First contact: list the models, then read every dialect's probe for `model` (or, without one,
     for the only model served), all within `budget` seconds. Never raises, never generates."""
     started = time.monotonic()
-    prober = _Prober(key, budget / 2)
+    prober = _Prober(key, budget / 2, tls=base_url.startswith("https:"))
     try:
-        listed = await asyncio.wait_for(prober.json("GET", base_url.rstrip("/") + "/models"), budget / 2)
-    except asyncio.TimeoutError:
-        listed = None
+        try:
+            listed = await asyncio.wait_for(prober.json("GET", base_url.rstrip("/") + "/models"), budget / 2)
+        except asyncio.TimeoutError:
+            listed = None
+        if prober.answered == 0:
+            return EndpointFacts(reachable=False, seconds=time.monotonic() - started)
+        entries = model_entries(listed)
+        chosen = model or (entries[0]["id"] if entries and len(entries) == 1 else "")
+        left = max(0.1, budget - (time.monotonic() - started))
+        try:
+            answers = await asyncio.wait_for(fetch_root_probes(root_url(base_url), chosen, key, left, prober=prober), left)
+        except asyncio.TimeoutError:
+            answers = {}
     finally:
         await prober.close()
-    if prober.answered == 0:
-        return EndpointFacts(reachable=False, seconds=time.monotonic() - started)
-    entries = model_entries(listed)
-    chosen = model or (entries[0]["id"] if entries and len(entries) == 1 else "")
-    left = max(0.1, budget - (time.monotonic() - started))
-    try:
-        answers = await asyncio.wait_for(fetch_root_probes(root_url(base_url), chosen, key, left), left)
-    except asyncio.TimeoutError:
-        answers = {}
     facts = read_facts(answers, entries or [], base_url, chosen, prober.headers)
     facts.models = [e["id"] for e in entries] if entries is not None else None
     facts.seconds = time.monotonic() - started
@@ -492,5 +497,5 @@ def probe_endpoint_sync(base_url: str, model: str | None, key: str | None, *, bu
     box: list[EndpointFacts] = []
     worker = threading.Thread(target=lambda: box.append(asyncio.run(probe_endpoint(base_url, model, key, budget=budget))), daemon=True)
     worker.start()
-    worker.join(budget + 1.0)
+    worker.join(budget + 0.25)  # the budget holds even if the probe thread is slow to start or stop
     return box[0] if box else EndpointFacts(reachable=False, seconds=budget)
