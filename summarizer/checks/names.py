@@ -78,7 +78,7 @@ _NOT_NAMES = re.compile(
 _LOWER_WORD = re.compile(r"\b[a-z][a-z'-]+\b")
 # words that open Indonesian sentences and that the root-word lexicon lacks (function words, clitics)
 _OPENING_WORDS = frozenset("ia dia mereka kami kita saya aku anda engkau beliau namun tetapi sementara meski meskipun "
-                           "walaupun bahkan selain sedangkan adapun kemudian lalu sebelumnya sesudahnya menurutnya "
+                           "walaupun bahkan selain sedangkan adapun kemudian lalu dulu kini sebelumnya sesudahnya menurutnya "
                            "katanya ujarnya tuturnya jelasnya imbuhnya tambahnya lanjutnya".split())
 _ROMAN = frozenset({"I", "II", "III", "IV", "V", "VI", "X"})
 _OPENERS = frozenset(":“\"'‘■●•-—–([")
