@@ -265,7 +265,10 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
         word = re.sub(r"(?:'s|’s)$", "", token.strip("'’-"))
         if len(word) < 3 or not word[0].isupper() or "'" in word or "’" in word or word.isupper():
             continue
-        forms = {word.lower(), word.lower().removesuffix("s"), word.lower().removesuffix("es")}
+        lowered_word = word.lower()
+        # inflected English words are English too: "Asked", "Creating", "Muslims"
+        forms = {lowered_word, lowered_word.removesuffix("s"), lowered_word.removesuffix("es"), lowered_word.removesuffix("d"),
+                 lowered_word.removesuffix("ed"), lowered_word.removesuffix("ing"), lowered_word.removesuffix("ing") + "e"}
         forms |= {part for form in tuple(forms) for part in form.split("-")}
         if any(form in lowered_source for form in forms) or _near_spelling(word, lowered_source):
             continue
