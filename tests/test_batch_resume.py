@@ -10,7 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
-from helpers import run_cli
+from helpers import ROOT, run_cli
 from scripted_server import error, schema_responder
 from test_batch import article_number, make_folder, manifest
 
@@ -116,3 +116,22 @@ def test_the_key_is_in_no_file_of_the_folder(llm_server, tmp_path):
     assert any(p.name == "run.json" for p in files)
     for path in files:
         assert KEY.encode() not in path.read_bytes(), path
+
+
+def test_the_readme_resume_line_resumes_with_no_flags(llm_server, tmp_path):
+    """The README's `summarizer batch news/ --out briefs/` (run as written, in a folder with news/) resumes."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    line = next(line for line in readme.splitlines() if line.startswith("summarizer batch news/ --out briefs/ ") and "# again" in line)
+    args = line.split("#")[0].split()[1:]
+    assert args == ["batch", "news/", "--out", "briefs/"]
+    llm_server.models = ["model-a", "model-b"]
+    make_folder(tmp_path / "news", 2)
+    first = run_cli("batch", "news/", "--out", "briefs/", "--base-url", llm_server.base_url, "--model", "model-b", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr.decode()
+    (tmp_path / "news" / "artikel-2.txt").write_text((tmp_path / "news" / "artikel-0.txt").read_text().replace("nomor 0", "nomor 2"))
+    proc = run_cli(*args, cwd=tmp_path, env={"OPENAI_BASE_URL": "", "SUMMARIZER_MODEL": ""})
+    stderr = proc.stderr.decode()
+    assert proc.returncode == 0, stderr
+    assert "resuming with the settings of the run in briefs: model model-b at " + llm_server.base_url in stderr
+    assert "1 done, 2 skipped" in stderr
+    assert {r.body["model"] for r in llm_server.chat_requests()} == {"model-b"}
