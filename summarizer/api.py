@@ -18,6 +18,8 @@ from typing import Any, Iterator
 
 from summarizer.cache import EndpointMemory, ResponseCache
 from summarizer.config import Settings, load_settings
+from summarizer.errors import RequestDeferred, SummarizerError
+from summarizer.history import RunHistory, default_history_file, record_for
 from summarizer.llm import LLMClient
 from summarizer.pipeline import ArticlePipeline, Plan, Task
 from summarizer.pricing import cost_usd
@@ -46,9 +48,11 @@ class Estimate:
 
 
 class Session:
-    """Everything one run shares: settings, templates, cache, endpoint client."""
+    """Everything one run shares: settings, templates, cache, endpoint client, run history.
 
-    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+    `command` is what the run history records as the command (the CLI passes its own name)."""
+
+    def __init__(self, settings: Settings | None = None, *, command: str = "python", **overrides: Any) -> None:
         if settings is None:
             settings = load_settings(**overrides)
         elif overrides:
@@ -61,6 +65,8 @@ class Session:
         self.memory = EndpointMemory(cache_dir / "endpoints.json" if settings.use_cache else None)
         self.client = LLMClient(settings, cache=self.cache, memory=self.memory)
         self.pipeline = ArticlePipeline(settings, self.client, self.prompts, user_glossary=self.user_glossary, token_counter=self._token_counter())
+        self.command = command
+        self.history = None if settings.no_history else RunHistory(default_history_file(settings))
 
     def _token_counter(self):
         """The server's own tokenizer when we know its /tokenize (flag, or learned by `doctor`),
@@ -95,8 +101,27 @@ class Session:
         self.settings.key_for_request()
 
     # -- work --------------------------------------------------------------------------------
-    async def arun(self, source: str | Path | CleanedSource, task: Task = "summarize", *, data: bytes | None = None, plan: Plan | None = None) -> ArticleResult:
-        return await self.pipeline.run(self.load(source, data=data), task, plan=plan)
+    async def arun(self, source: str | Path | CleanedSource, task: Task = "summarize", *, data: bytes | None = None,
+                   plan: Plan | None = None, output: str | Path | None = None) -> ArticleResult:
+        """One article through the pipeline, recorded in the run history (finished or failed; a request
+        deferred to a provider batch is not a run yet). `output`: where the caller writes the result."""
+        loaded = self.load(source, data=data)
+        try:
+            result = await self.pipeline.run(loaded, task, plan=plan)
+        except RequestDeferred:
+            raise
+        except SummarizerError as err:
+            await self._record(loaded, task, output, error=err)
+            raise
+        await self._record(loaded, task, output, result=result)
+        return result
+
+    async def _record(self, source: CleanedSource, task: Task, output: str | Path | None, **outcome: Any) -> None:
+        if self.history is None:
+            return
+        record = record_for(self.command, source.path, source.text, task, self.settings, output=output, **outcome)
+        # in a thread: a busy history file waits there, never on the event loop the other requests use
+        await asyncio.to_thread(self.history.record, record)
 
     def run(self, source: str | Path | CleanedSource, task: Task = "summarize", *, data: bytes | None = None) -> ArticleResult:
         return asyncio.run(self._run_and_close_transport(source, task, data))
@@ -131,12 +156,13 @@ class Session:
 
     async def aclose(self) -> None:
         await self.client.aclose()
-        if self.cache is not None:
-            self.cache.close()
+        self.close()
 
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+        if self.history is not None:
+            self.history.close()
 
     def __enter__(self) -> "Session":
         return self

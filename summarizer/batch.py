@@ -335,8 +335,8 @@ async def run_batch(session, inputs: list[Path], options: BatchOptions, *, progr
                 if tpm is not None:
                     usage = plan.estimated_tokens(options.task)
                     await tpm.acquire(usage.prompt_tokens + usage.completion_tokens)
-            result = await session.arun(source, options.task, plan=plan)
             target = out_dir / item.output
+            result = await session.arun(source, options.task, plan=plan, output=target)
             entry = {"id": item.id, "source": item.source, "state": "done", "output": item.output, "task": options.task}
             # Rendering and two fsyncs per article: in a thread, so the event loop keeps the other
             # requests moving.

@@ -6,6 +6,7 @@ each with a `register(app)` that adds its commands:
     articles   summarize, translate             batch    batch (and provider-batch export/import)
     estimate   estimate (and --dry-run)         check    check a translation against its source
     server     doctor, serve, demo              admin    the prompts, cache and profiles groups
+    history    the run history group            presets  the presets group (--preset NAME)
     options    shared option aliases, `@command_options(...)` (a command's parameters in --help order)
                and the ONE flag -> Settings table
     common     failing with one line, reading inputs, the embedded-server run
@@ -22,7 +23,7 @@ import sys
 
 import typer
 
-from summarizer.cli import admin, articles, batch, check, estimate, server
+from summarizer.cli import admin, articles, batch, check, estimate, history, presets, server
 from summarizer.errors import ExitCode
 
 app = typer.Typer(
@@ -43,7 +44,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = (articles, estimate, server, batch, check, admin)
+COMMAND_MODULES = (articles, estimate, server, batch, check, admin, history, presets)
 for _module in COMMAND_MODULES:
     _module.register(app)
 

@@ -68,7 +68,7 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
     from summarizer.render import EXTENSIONS, render
 
     try:
-        session = Session(make_settings())
+        session = Session(make_settings(), command=task)
         session.check_ready()
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
@@ -91,10 +91,15 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
                     source = session.load(name, data=data)
                     if show_cleaned:
                         print_cleaned(source)
-                    result = await session.arun(source, task)  # type: ignore[arg-type]
+                    # named before the run, so the history records where it goes; a failure gives the name back
+                    target = safe_output_path(out, name, EXTENSIONS[fmt.value], taken) if out is not None else None
+                    try:
+                        result = await session.arun(source, task, output=target)  # type: ignore[arg-type]
+                    except SummarizerError:
+                        taken.discard(target.name if target is not None else "")
+                        raise
                     text = render(result, fmt.value)
-                    if out is not None:
-                        target = safe_output_path(out, name, EXTENSIONS[fmt.value], taken)
+                    if target is not None:
                         write_atomic(target, text)
                         where = str(target)
                     else:
