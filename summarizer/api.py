@@ -111,17 +111,14 @@ class Session:
         except RequestDeferred:
             raise
         except SummarizerError as err:
-            await self._record(loaded, task, output, error=err)
+            self._record(loaded, task, output, error=err)
             raise
-        await self._record(loaded, task, output, result=result)
+        self._record(loaded, task, output, result=result)
         return result
 
-    async def _record(self, source: CleanedSource, task: Task, output: str | Path | None, **outcome: Any) -> None:
-        if self.history is None:
-            return
-        record = record_for(self.command, source.path, source.text, task, self.settings, output=output, **outcome)
-        # in a thread: a busy history file waits there, never on the event loop the other requests use
-        await asyncio.to_thread(self.history.record, record)
+    def _record(self, source: CleanedSource, task: Task, output: str | Path | None, **outcome: Any) -> None:
+        if self.history is not None:  # written by the history's own thread: a busy file never holds up a run
+            self.history.record_later(record_for(self.command, source.path, source.text, task, self.settings, output=output, **outcome))
 
     def run(self, source: str | Path | CleanedSource, task: Task = "summarize", *, data: bytes | None = None) -> ArticleResult:
         return asyncio.run(self._run_and_close_transport(source, task, data))

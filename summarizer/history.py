@@ -15,9 +15,10 @@ Many processes share one file (simonw/llm's log failed on `database is locked` w
 - every write is a short `BEGIN IMMEDIATE` transaction: it takes the write lock first instead of
   upgrading a read lock, which SQLite refuses at once (SQLITE_BUSY, no busy wait) when another
   process wrote in between;
-- a busy timeout per attempt, then retries with jitter until `max_wait` seconds; only then is the
-  record dropped with one warning on standard error. A locked or broken history file delays a run,
-  it never fails one;
+- a busy timeout per attempt, then retries with jitter until `max_wait` seconds; only then are the
+  records dropped with one warning on standard error. `Session` hands its records to a writer thread
+  (`record_later`), so a busy file never holds up a batch's articles; the process waits for the
+  writer when the session closes. A locked or broken history file delays a record, it never fails a run;
 - a killed process (SIGKILL mid-write) leaves the last committed state: SQLite's journal.
 
 What is stored: when, the command, the source (absolute path when it is a file) and the sha256 of its
@@ -192,55 +193,96 @@ def _is_contention(exc: sqlite3.OperationalError) -> bool:
 class RunHistory:
     """The history database at `path` (default: `default_history_file()`), opened on first use.
 
-    Thread-safe: one connection, one lock (a batch records from worker threads). `record` never
-    raises; the readers (`runs`, `search`, `get`, `iter_all`) raise `HistoryError` for a file that is
-    not a history database."""
+    Thread-safe: one connection, one lock. `record` stores a run now; `record_later` hands it to a
+    writer thread, so a run never waits on a busy file (`close` and `flush` wait for the writer, at
+    most about `max_wait`). Neither raises. The readers (`runs`, `search`, `get`, `iter_all`) raise
+    `HistoryError` for a file that is not a history database."""
 
     def __init__(self, path: str | Path | None = None, *, busy_timeout: float = 5.0, max_wait: float = 30.0) -> None:
         self.path = Path(path).expanduser() if path is not None else default_history_file()
         self.busy_timeout = busy_timeout
         self.max_wait = max_wait
         self._connection: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the connection
+        self._queue_lock = threading.Lock()  # `_pending` and `_writer`
+        self._pending: list[RunRecord] = []
+        self._writer: threading.Thread | None = None
 
     # -- writing --------------------------------------------------------------------------------
     def record(self, record: RunRecord) -> int | None:
-        """Store `record`; return its id, or None when the database stayed locked for `max_wait`
+        """Store `record` now; return its id, or None when the database stayed locked for `max_wait`
         seconds or cannot be written (a warning on standard error says so). Never raises."""
-        created_at = _utc_text(datetime.now(timezone.utc))
+        stored = self._store([record])
+        return stored[0] if stored else None
+
+    def record_later(self, record: RunRecord) -> None:
+        """Queue `record` for the writer thread (started when needed, gone when the queue is empty).
+        The thread is not a daemon: a process that ends without `close()` still writes it."""
+        record.created_at = record.created_at or _utc_text(datetime.now(timezone.utc))
+        with self._queue_lock:
+            self._pending.append(record)
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._drain, name="summarizer-history", daemon=False)
+                self._writer.start()
+
+    def flush(self) -> None:
+        """Wait until every queued record is stored or given up."""
+        with self._queue_lock:
+            writer = self._writer
+        if writer is not None:
+            writer.join()
+
+    def _drain(self) -> None:
+        while True:
+            with self._queue_lock:
+                if not self._pending:
+                    self._writer = None
+                    return
+                batch, self._pending = self._pending, []
+            self._store(batch)  # one transaction for all that queued up meanwhile
+
+    def _store(self, records: list[RunRecord]) -> list[int]:
         try:
             with self._lock:
-                return self._retrying(lambda db: self._insert(db, record, created_at))
+                return self._retrying(lambda db: self._insert(db, records))
         except (sqlite3.Error, OSError) as exc:
-            print(f"warning: run history: {record.source} not recorded in {self.path}: {exc}", file=sys.stderr, flush=True)
-            return None
+            what = records[0].source if len(records) == 1 else f"{len(records)} runs"
+            print(f"warning: run history: {what} not recorded in {self.path}: {exc}", file=sys.stderr, flush=True)
+            return []
 
-    def _insert(self, db: sqlite3.Connection, record: RunRecord, created_at: str) -> int:
+    def _insert(self, db: sqlite3.Connection, records: list[RunRecord]) -> list[int]:
+        now = _utc_text(datetime.now(timezone.utc))
         db.execute("BEGIN IMMEDIATE")
         try:
-            cursor = db.execute(
-                "INSERT INTO runs (created_at, command, status, error, source, content_sha256, task, model, endpoint_host,"
-                " prompt_versions, prompt_tokens, completion_tokens, cost_usd, requests, cache_hits,"
-                " findings_error, findings_warning, findings_info, output, result)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (created_at, record.command, record.status, record.error, record.source, record.content_sha256, record.task,
-                 record.model, record.endpoint_host, json.dumps(record.prompt_versions, sort_keys=True), record.prompt_tokens,
-                 record.completion_tokens, record.cost_usd, record.requests, record.cache_hits,
-                 *(record.findings.get(severity, 0) for severity in SEVERITIES), record.output,
-                 None if record.result is None else json.dumps(record.result, ensure_ascii=False)),
-            )
-            run_id = int(cursor.lastrowid)
-            result = record.result or {}
-            db.execute(
-                "INSERT INTO runs_text (rowid, title, summary, translation) VALUES (?, ?, ?, ?)",
-                (run_id, result.get("title", ""), "\n".join(result.get("summary") or []), result.get("translation", "")),
-            )
+            ids = [self._insert_one(db, record, record.created_at or now) for record in records]
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        record.id, record.created_at = run_id, created_at
+        for record, run_id in zip(records, ids):
+            record.id, record.created_at = run_id, record.created_at or now
+        return ids
+
+    @staticmethod
+    def _insert_one(db: sqlite3.Connection, record: RunRecord, created_at: str) -> int:
+        cursor = db.execute(
+            "INSERT INTO runs (created_at, command, status, error, source, content_sha256, task, model, endpoint_host,"
+            " prompt_versions, prompt_tokens, completion_tokens, cost_usd, requests, cache_hits,"
+            " findings_error, findings_warning, findings_info, output, result)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (created_at, record.command, record.status, record.error, record.source, record.content_sha256, record.task,
+             record.model, record.endpoint_host, json.dumps(record.prompt_versions, sort_keys=True), record.prompt_tokens,
+             record.completion_tokens, record.cost_usd, record.requests, record.cache_hits,
+             *(record.findings.get(severity, 0) for severity in SEVERITIES), record.output,
+             None if record.result is None else json.dumps(record.result, ensure_ascii=False)),
+        )
+        run_id = int(cursor.lastrowid)
+        result = record.result or {}
+        db.execute(
+            "INSERT INTO runs_text (rowid, title, summary, translation) VALUES (?, ?, ?, ?)",
+            (run_id, result.get("title", ""), "\n".join(result.get("summary") or []), result.get("translation", "")),
+        )
         return run_id
 
     def _retrying(self, work):
@@ -371,6 +413,8 @@ class RunHistory:
         return count
 
     def close(self) -> None:
+        """Wait for the queued records (see `flush`), then close the connection."""
+        self.flush()
         with self._lock:
             if self._connection is not None:
                 self._connection.close()

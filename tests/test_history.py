@@ -45,9 +45,13 @@ def a_record(source: str) -> RunRecord:
     return RunRecord(command="test", source=source, content_sha256="0" * 64, task="summarize", model="m", endpoint_host="h")
 
 
-def recorded() -> list[RunRecord]:
-    with RunHistory(history_db()) as history:
+def recorded_in(db: Path) -> list[RunRecord]:
+    with RunHistory(db) as history:
         return list(history.iter_all())
+
+
+def recorded() -> list[RunRecord]:
+    return recorded_in(history_db())
 
 
 def with_translation_words(words: str):
@@ -267,6 +271,33 @@ def test_a_history_locked_too_long_gives_up_with_one_warning(tmp_path, capfd):
     assert 0.9 <= waited < 5
     err = capfd.readouterr().err
     assert err.count("\n") == 1 and err.startswith("warning: run history: second not recorded in") and "locked" in err
+
+
+def test_queued_records_never_wait_on_a_locked_file_and_close_gives_up_once(tmp_path, capfd):
+    db = tmp_path / "history.db"
+    with RunHistory(db) as history:
+        history.record(a_record("first"))
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        history = RunHistory(db, busy_timeout=0.2, max_wait=1.0)
+        started = time.monotonic()
+        for number in range(20):
+            history.record_later(a_record(f"queued-{number}"))
+        queued = time.monotonic() - started
+        history.close()
+        closed = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert queued < 0.5, "queueing never waits for the lock"
+    assert closed < 6, "close waits about max_wait per batch, not per record"
+    lines = capfd.readouterr().err.splitlines()
+    assert 1 <= len(lines) <= 2 and all(line.startswith("warning: run history:") for line in lines)
+    with RunHistory(db) as history:  # what queued up is written in one go once the file is free
+        for number in range(3):
+            history.record_later(a_record(f"later-{number}"))
+    assert [r.source for r in recorded_in(db)] == ["first", "later-0", "later-1", "later-2"]
 
 
 def test_a_garbage_history_file_never_fails_a_run(llm_server, tmp_path):
