@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
+from summarizer._text import pydantic_problems
 from summarizer.errors import ConfigError
 
 BUILTIN_PROFILES_FILE = Path(__file__).parent / "profiles.toml"
@@ -198,7 +199,7 @@ def check_preset_values(values: dict[str, Any], origin: str) -> dict[str, Any]:
     try:
         _OnlyTheseValues(**values)
     except ValidationError as exc:
-        raise ConfigError(f"{origin}: {_problems(exc)}", hint="fix the value (`summarizer presets show` prints them)") from None
+        raise ConfigError(f"{origin}: {pydantic_problems(exc, root='settings')}", hint="fix the value (`summarizer presets show` prints them)") from None
     return values
 
 
@@ -236,10 +237,6 @@ def _profile_layer(profile_name: str | None) -> dict[str, Any]:
     return {**profiles[profile_name], "profile": profile_name}
 
 
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-
-
 def load_settings(env_file: Path | None = Path(".env"), **flags: Any) -> Settings:
     """Resolve settings. `flags` are CLI values; None means "not given" and is dropped."""
     given = {k: v for k, v in flags.items() if v is not None}
@@ -257,4 +254,4 @@ def load_settings(env_file: Path | None = Path(".env"), **flags: Any) -> Setting
     try:
         return _Resolved(_env_file=env_file, **given)
     except ValidationError as exc:
-        raise ConfigError(f"invalid settings: {_problems(exc)}", hint="check your flags, SUMMARIZER_* variables, preset and profile") from None
+        raise ConfigError(f"invalid settings: {pydantic_problems(exc, root='settings')}", hint="check your flags, SUMMARIZER_* variables, preset and profile") from None

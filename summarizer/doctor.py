@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer import errors
+from summarizer._text import one_line
 from summarizer.cache import EndpointMemory
 from summarizer.config import NO_KEY_PLACEHOLDER, Settings
 
@@ -102,11 +103,6 @@ def _positive_int(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number > 0 else None
-
-
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _redact(text: str, secret: str | None) -> str:
@@ -265,17 +261,17 @@ async def _structured_probe(settings: Settings, report: DoctorReport) -> tuple[C
                 max_tokens=STRUCTURED_MAX_TOKENS,
             )
         except (errors.AuthenticationError, errors.ModelNotFoundError, errors.EndpointUnreachableError) as exc:
-            return Check("structured output", False, _short(str(exc), 300)), exc
+            return Check("structured output", False, one_line(str(exc), 300, mark="…")), exc
         except errors.SummarizerError as exc:
             cause = exc.__cause__
             reason = cause if cause is not None and "accepts none of the structured output modes" in exc.message else exc
             text = str(reason)
             if text.startswith("empty reply in"):
                 text = "the reply was empty"
-            failures.append(f"{mode}: {_short(text, 140)}")
+            failures.append(f"{mode}: {one_line(text, 140, mark='…')}")
             continue
         except Exception as exc:  # never let an unexpected failure escape the doctor
-            failures.append(f"{mode}: {type(exc).__name__}: {_short(str(exc), 120)}")
+            failures.append(f"{mode}: {type(exc).__name__}: {one_line(str(exc), 120, mark='…')}")
             continue
         finally:
             await client.aclose()
@@ -363,7 +359,7 @@ async def run_doctor(settings: Settings, *, memory: EndpointMemory | None = None
         status = exc.status_code
         response_headers = {k.lower(): v for k, v in exc.response.headers.items()}
         server_header = response_headers.get("server", "").lower()
-        message = _short(_redact(_sdk_error_text(exc), key), 160)
+        message = one_line(_redact(_sdk_error_text(exc), key), 160, mark="…")
         if status in (401, 403):
             checks["auth"] = Check("auth", False, f"the key was refused ({status}: {message}); {_KEY_HINT}")
         elif status == 404:
@@ -371,17 +367,17 @@ async def run_doctor(settings: Settings, *, memory: EndpointMemory | None = None
         else:
             checks["models"] = Check("models", False, f"GET {base_url}/models failed ({status}: {message})")
     except Exception as exc:  # anything else the SDK may raise: a reachability problem for the user
-        checks["reachable"] = Check("reachable", False, f"cannot talk to {base_url} ({type(exc).__name__}: {_short(str(exc), 120)}); check --base-url")
+        checks["reachable"] = Check("reachable", False, f"cannot talk to {base_url} ({type(exc).__name__}: {one_line(str(exc), 120, mark='…')}); check --base-url")
     finally:
         await sdk.close()
 
     if not checks["reachable"].ok:
         if key_error is not None:
-            checks["auth"] = Check("auth", False, _short(str(key_error), 300))
+            checks["auth"] = Check("auth", False, one_line(str(key_error), 300, mark="…"))
         return _finish(report, checks, settings, memory)
 
     if key_error is not None:  # the server answered, but we have no key to send it
-        checks["auth"] = Check("auth", False, _short(str(key_error), 300))
+        checks["auth"] = Check("auth", False, one_line(str(key_error), 300, mark="…"))
     elif "auth" not in checks:
         checks["auth"] = Check("auth", True, "key accepted" if key != NO_KEY_PLACEHOLDER else "no key needed")
 

@@ -1,4 +1,5 @@
-"""One py3langid model per process, shared by the loader and the checks, and fast to load.
+"""One py3langid model per process, shared by the loader and the checks, and fast to load;
+`detect_language(text)` asks it which language a text is in.
 
 py3langid ships its model xz-compressed: decompressing it costs ~0.5 s of CPU in every process
 that detects a language, which is the start-up of every batch and CLI run. The first load therefore
@@ -157,3 +158,20 @@ def identifier(languages: tuple[str, ...] | None = None) -> Any:
             restricted.set_languages(list(key))
             _restricted[key] = restricted
         return _restricted[key]
+
+
+_MIN_LETTERS = 20  # fewer letters than this: too little text to tell
+
+
+def detect_language(text: str) -> tuple[str | None, float]:
+    """(language code, normalised probability) via py3langid; (None, 0.0) for too little text."""
+    sample = text[:20000]
+    if sum(1 for ch in sample if ch.isalpha()) < _MIN_LETTERS:
+        return None, 0.0
+    try:
+        lang, prob = identifier().classify(sample)
+    except Exception:  # noqa: BLE001 - language is advisory; never fail the load because of it
+        return None, 0.0
+    if not lang or lang in ("und", "zxx"):
+        return None, 0.0
+    return str(lang), max(0.0, min(1.0, float(prob)))

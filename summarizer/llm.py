@@ -14,11 +14,12 @@ import re
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
-from typing import Any
+from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
 from summarizer import errors
+from summarizer._text import one_line, pydantic_problems
 from summarizer.cache import EndpointMemory, ResponseCache, cache_key
 from summarizer.config import Settings
 from summarizer.jsonparse import NoJSONFound, extract_json_object
@@ -140,10 +141,6 @@ def redact(text: str, secret: str | None) -> str:
     return text.replace(secret, "[redacted API key]")
 
 
-def _one_line(text: str, limit: int = 300) -> str:
-    return " ".join(str(text).split())[:limit]
-
-
 def _model_mismatch(requested: str, served: Any) -> str | None:
     """A warning when the reply names another model than we asked for. Dated snapshots
     ("gpt-4o-mini" -> "gpt-4o-mini-2024-07-18") and provider prefixes ("openai/x") are the same model."""
@@ -152,7 +149,7 @@ def _model_mismatch(requested: str, served: Any) -> str | None:
     a, b = requested.strip().lower().rsplit("/", 1)[-1], served.strip().lower().rsplit("/", 1)[-1]
     if a.startswith(b) or b.startswith(a) or a.removesuffix(".gguf") == b.removesuffix(".gguf"):
         return None
-    return f"asked for model {requested!r} but the endpoint answered as {_one_line(served, 100)!r}"
+    return f"asked for model {requested!r} but the endpoint answered as {one_line(served, 100)!r}"
 _SCHEMAS: dict[type, dict[str, Any]] = {}  # output model -> its llm_schema (4 ms to build; never mutated)
 
 
@@ -259,7 +256,7 @@ def map_error(exc: BaseException, settings: Settings) -> errors.EndpointError:
         )
     if isinstance(exc, ValueError):  # the SDK's response.json() on a body that is not JSON
         return errors.ServerError(
-            f"{where} answered with a body that is not valid JSON ({_one_line(exc, 120)})",
+            f"{where} answered with a body that is not valid JSON ({one_line(exc, 120)})",
             hint="check --base-url points at an OpenAI-compatible API (usually ending in /v1)",
         )
     if isinstance(exc, openai.APITimeoutError):
@@ -279,11 +276,11 @@ def map_error(exc: BaseException, settings: Settings) -> errors.EndpointError:
             hint="is the server running? check --base-url / OPENAI_BASE_URL (usually ends in /v1) or --profile",
         )
     if not isinstance(exc, openai.APIStatusError):
-        return errors.ServerError(f"unexpected reply from {where}: {_one_line(exc)}")
+        return errors.ServerError(f"unexpected reply from {where}: {one_line(exc, 300)}")
     status = exc.status_code
     secret = settings.api_key.get_secret_value() if settings.api_key is not None else None
     text = redact(_error_text(exc), secret)
-    short = _one_line(redact(getattr(exc, "message", "") or text, secret))
+    short = one_line(redact(getattr(exc, "message", "") or text, secret), 300)
     if status in (401, 403):
         return errors.AuthenticationError(
             f"{where} refused the API key ({status}): {short}",
@@ -323,14 +320,6 @@ def map_error(exc: BaseException, settings: Settings) -> errors.EndpointError:
             status=status,
         )
     return errors.EndpointError(f"{where} rejected the request ({status}): {short}", status=status)
-
-
-def _format_validation_error(exc: ValidationError) -> str:
-    items = []
-    for error in exc.errors()[:8]:
-        location = ".".join(str(part) for part in error["loc"]) or "(root)"
-        items.append(f"{location}: {error['msg']}")
-    return "; ".join(items)
 
 
 class LLMClient:
@@ -380,6 +369,27 @@ class LLMClient:
         if self._sdk_client is not None:
             await self._sdk_client.close()
             self._sdk_client = None
+
+    # -- scoped modes: set for a block, restored when it ends, however it ends ------------------
+    @contextlib.contextmanager
+    def exporting(self) -> Iterator[list[dict[str, Any]]]:
+        """Provider-batch mode for the block: nothing is sent; a cache miss is appended to the yielded
+        list as an OpenAI Batch API request line and raises RequestDeferred."""
+        previous, self.deferred = self.deferred, []
+        try:
+            yield self.deferred
+        finally:
+            self.deferred = previous
+
+    @contextlib.contextmanager
+    def limited(self, slots: int) -> Iterator[RequestSlots]:
+        """At most `slots` HTTP requests in flight during the block, one fewer for a while after each
+        429 (summarizer.pacing.RequestSlots)."""
+        previous, self.slots = self.slots, RequestSlots(slots)
+        try:
+            yield self.slots
+        finally:
+            self.slots = previous
 
     def _modes(self) -> list[str]:
         modes = self.settings.modes_to_try()
@@ -606,7 +616,7 @@ class LLMClient:
                 except NoJSONFound as exc:
                     last_problem = str(exc)
                 except ValidationError as exc:
-                    last_problem = "the JSON does not match the schema: " + _format_validation_error(exc)
+                    last_problem = "the JSON does not match the schema: " + pydantic_problems(exc, limit=8)
             if attempt + 1 < attempts:
                 if content:
                     conversation.append({"role": "assistant", "content": content[:8000]})

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from summarizer._text import pydantic_problems
 from summarizer.errors import PromptError
 from summarizer.schemas import OUTPUT_MODELS
 
@@ -115,8 +116,7 @@ def load_template(path: Path) -> PromptTemplate:
     try:
         parsed = _TemplateFile.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise PromptError(f"{path}: {problems}", hint="a template needs `output`, [messages] system and user") from None
+        raise PromptError(f"{path}: {pydantic_problems(exc)}", hint="a template needs `output`, [messages] system and user") from None
     if parsed.output not in OUTPUT_MODELS:
         raise PromptError(f"{path}: unknown output {parsed.output!r}", hint=f"use one of: {', '.join(OUTPUT_MODELS)}")
     unknown = set(parsed.parameters) - ALLOWED_PARAMETERS

@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 from typing import Literal
 
+from summarizer._text import one_line
 from summarizer.schemas import ArticleResult
 
 Format = Literal["md", "json"]
 EXTENSIONS = {"md": ".md", "json": ".json"}
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def to_markdown(result: ArticleResult) -> str:
     meta = result.metadata
-    lines = [f"# {_one_line(result.title)}", ""]
+    lines = [f"# {one_line(result.title)}", ""]
     lines.append(
         f"*Source: {result.source} · {result.source_language} → {result.target_language} · "
         f"model {meta.model} at {meta.endpoint_host}*"
@@ -25,26 +22,26 @@ def to_markdown(result: ArticleResult) -> str:
     lines.append("")
     if result.summary:
         lines += ["## Summary", ""]
-        lines += [f"- {_one_line(bullet)}" for bullet in result.summary]
+        lines += [f"- {one_line(bullet)}" for bullet in result.summary]
         lines.append("")
     lines += ["## Translation", "", result.translation.strip(), ""]
     if result.glossary:
         lines += ["## Glossary", ""]
         for entry in result.glossary:
-            term = _one_line(entry.term)
-            source = _one_line(entry.source_term)
+            term = one_line(entry.term)
+            source = one_line(entry.source_term)
             label = f"**{term}**" if term.casefold() == source.casefold() else f"**{term}** (*{source}*)"
-            lines.append(f"- {label}: {_one_line(entry.definition)}")
+            lines.append(f"- {label}: {one_line(entry.definition)}")
         lines.append("")
     if result.checks:
         lines += ["## Checks", ""]
         for finding in result.checks:
-            spans = " / ".join(f"`{_one_line(s)}`" for s in (finding.source_span, finding.output_span) if s)
-            lines.append(f"- **{finding.severity}** {finding.kind}: {_one_line(finding.message)}" + (f" ({spans})" if spans else ""))
+            spans = " / ".join(f"`{one_line(s)}`" for s in (finding.source_span, finding.output_span) if s)
+            lines.append(f"- **{finding.severity}** {finding.kind}: {one_line(finding.message)}" + (f" ({spans})" if spans else ""))
         lines.append("")
     if meta.warnings:
         lines += ["## Notes", ""]
-        lines += [f"- {_one_line(w)}" for w in meta.warnings]
+        lines += [f"- {one_line(w)}" for w in meta.warnings]
         lines.append("")
     usage = meta.usage
     lines.append(

@@ -12,9 +12,12 @@ if str(Path(__file__).parent) not in sys.path:  # until the conftest puts tests/
     sys.path.insert(0, str(Path(__file__).parent))
 
 from llamacpp_support import (  # noqa: E402
+    BYTE_MODEL_TRAIN_CONTEXT,
     TINY_MODEL_ID,
+    byte_gguf,  # noqa: F401  (fixture)
     http_json,
     llamacpp_server,  # noqa: F401  (fixture)
+    llamacpp_test_server,
     openai_client,
     require_llamacpp_deps,
     tiny_gguf,  # noqa: F401  (fixture)
@@ -105,6 +108,71 @@ def test_tiny_model_is_small_deterministic_and_chatml(tmp_path: Path, tiny_gguf:
     field = reader.fields["tokenizer.chat_template"]
     template = bytes(field.parts[field.data[0]]).decode()
     assert "<|im_start|>" in template and "<|im_end|>" in template
+
+
+def test_byte_model_is_built_differently(tmp_path: Path, byte_gguf: Path, tiny_gguf: Path) -> None:
+    import gguf
+
+    from summarizer.tiny_model import build_byte_model
+
+    check_gguf(byte_gguf)
+    assert byte_gguf.stat().st_size < 1_000_000
+    assert build_byte_model(tmp_path / "again.gguf", n_ctx=BYTE_MODEL_TRAIN_CONTEXT).read_bytes() == byte_gguf.read_bytes()
+    assert build_byte_model(tmp_path / "other.gguf", seed=1, n_ctx=BYTE_MODEL_TRAIN_CONTEXT).read_bytes() != byte_gguf.read_bytes()
+
+    def field(path: Path, name: str):
+        reader = gguf.GGUFReader(str(path))
+        f = reader.fields[name]
+        value = f.parts[f.data[0]]
+        return bytes(value).decode() if f.types[0] == gguf.GGUFValueType.STRING else int(value[0])
+
+    assert (field(tiny_gguf, "tokenizer.ggml.model"), field(byte_gguf, "tokenizer.ggml.model")) == ("gpt2", "llama")
+    assert (field(tiny_gguf, "llama.attention.head_count_kv"), field(byte_gguf, "llama.attention.head_count_kv")) == (4, 2)
+    assert "<start_of_turn>" in field(byte_gguf, "tokenizer.chat_template")
+
+
+@pytest.fixture(scope="module")
+def byte_server(byte_gguf: Path):
+    from summarizer.tiny_model import BYTE_MODEL_USE_JINJA
+
+    with llamacpp_test_server(byte_gguf, ctx=2048, use_jinja=BYTE_MODEL_USE_JINJA, alias="bytes") as server:
+        yield server
+
+
+def test_byte_model_spends_a_token_on_every_utf8_byte(byte_server: LocalServer) -> None:
+    from helpers import SEED_000
+
+    from summarizer.tokens import get_token_counter
+
+    text = "Harga naik 5% — kata menteri"
+    status, body = http_json(byte_server.root_url + "/tokenize", {"content": text})
+    assert status == 200
+    # SentencePiece writes each space as "▁" (3 bytes in UTF-8); no token is longer than a byte
+    assert len(body["tokens"]) == len(text.encode("utf-8")) + 2 * text.count(" ")
+    article = SEED_000.read_text(encoding="utf-8")
+    status, body = http_json(byte_server.root_url + "/tokenize", {"content": article})
+    ratio = len(body["tokens"]) / get_token_counter("gpt-4o-mini").count(article)
+    assert ratio > 4, f"{ratio:.2f} byte-model tokens per tiktoken token"
+
+
+def test_byte_model_runs_on_the_builtin_gemma_template(byte_server: LocalServer) -> None:
+    """use_jinja=False: llama.cpp formats the prompt with its own gemma template, found from the GGUF's markers
+    (an unrecognised template would fall back to ChatML), and a grammar still makes random weights write JSON."""
+    import jsonschema
+
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Halo"}]
+    status, body = http_json(byte_server.root_url + "/apply-template", {"messages": messages})
+    assert (status, body["prompt"]) == (200, "<start_of_turn>user\nBe brief.\n\nHalo<end_of_turn>\n<start_of_turn>model\n")
+    bounded = {"type": "object", "properties": {"title": {"type": "string", "maxLength": 20}}, "required": ["title"],
+               "additionalProperties": False}
+    client = openai_client(byte_server)
+    for i in range(5):
+        resp = client.chat.completions.create(
+            model=byte_server.model, messages=messages, max_tokens=400, seed=5000 + i,
+            response_format={"type": "json_schema", "json_schema": {"name": "x", "strict": True, "schema": bounded}},
+        )
+        assert resp.choices[0].finish_reason == "stop"
+        jsonschema.validate(json.loads(resp.choices[0].message.content), bounded)
 
 
 # -- through the server -----------------------------------------------------------------------------
@@ -210,7 +278,7 @@ def test_context_overflow_is_a_400(llamacpp_server: LocalServer) -> None:
 def test_random_model_does_not_crash_the_server(tiny_gguf_random: Path, use_jinja: bool) -> None:
     import openai
 
-    with LocalServer(tiny_gguf_random, use_jinja=use_jinja, model_alias="random") as server:
+    with llamacpp_test_server(tiny_gguf_random, use_jinja=use_jinja, alias="random") as server:
         client = openai_client(server)
         formats = [
             None,

@@ -5,6 +5,7 @@ each with a `register(app)` that adds its commands:
 
     articles   summarize, translate             batch    batch (and provider-batch export/import)
     estimate   estimate (and --dry-run)         check    check a translation against its source
+    evaluate   eval, compare (scores against references, two runs side by side)
     server     doctor, serve, demo              admin    the prompts, cache and profiles groups
     history    the run history group            presets  the presets group (--preset NAME)
     options    shared option aliases, `@command_options(...)` (a command's parameters in --help order)
@@ -23,7 +24,8 @@ import sys
 
 import typer
 
-from summarizer.cli import admin, articles, batch, check, estimate, history, presets, server
+from summarizer import cli_report  # h6's `report` command, until it moves into this package
+from summarizer.cli import admin, articles, batch, check, estimate, evaluate, history, presets, server
 from summarizer.errors import ExitCode
 
 app = typer.Typer(
@@ -44,7 +46,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = (articles, estimate, server, batch, check, admin, history, presets)
+COMMAND_MODULES = (articles, estimate, server, batch, check, evaluate, cli_report, admin, history, presets)
 for _module in COMMAND_MODULES:
     _module.register(app)
 

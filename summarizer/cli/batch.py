@@ -137,7 +137,7 @@ def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, re
 
 def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quiet, verbose, flags) -> int:
     from summarizer.api import Session
-    from summarizer.provider_batch import export_requests, import_results
+    from summarizer.batch import export_requests, import_results
 
     if export_file is not None and import_file is not None:
         typer.echo("error: use --export-jsonl and --import-jsonl in separate runs", err=True)
@@ -171,8 +171,8 @@ def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quie
             typer.echo(f"imported {imported.imported} of {imported.lines} answer(s) from {import_file}", err=True)
     except SummarizerError as err:
         return fail(err, verbose)
-    session.client.deferred = []  # render from the cache only: nothing is sent
-    code = _run(inputs, out, fmt, task, glob, 4, None, None, False, quiet, verbose, flags, session=session)
+    with session.client.exporting():  # render from the cache only: nothing is sent
+        code = _run(inputs, out, fmt, task, glob, 4, None, None, False, quiet, verbose, flags, session=session)
     return ExitCode.FAILED if imported.failures else code
 
 

@@ -97,6 +97,8 @@ def demo_command(
     out: OutOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
+    import shlex
+
     try:
         model_path, cache_dir = _demo_model()
     except SummarizerError as err:
@@ -109,6 +111,8 @@ def demo_command(
     code = run_articles("summarize", [article or DEMO_ARTICLE], fmt, out, False, verbose, True, {"cache_dir": cache_dir, "context_window": DEMO_CONTEXT}, model_path)
     typer.echo(
         "\nThat was the full pipeline (load, clean, chunk, prompt, structured output, validate, cache, render).\n"
+        f"The demo model is {model_path}; serve it yourself (OpenAI-compatible) with:\n"
+        f"  summarizer serve --gguf {shlex.quote(str(model_path))} --ctx {DEMO_CONTEXT}\n"
         "For real translations point it at a real model:\n"
         "  summarizer summarize ARTICLE --gguf path/to/model.gguf\n"
         "  summarizer summarize ARTICLE --profile ollama --model llama3.1\n"

@@ -17,11 +17,14 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from summarizer.batch import DEFAULT_GLOB, iter_items
+from summarizer.batch.inputs import DEFAULT_GLOB, iter_items
 from summarizer.errors import InputError, RequestDeferred, SummarizerError
 from summarizer.outputs import write_atomic
+
+if TYPE_CHECKING:
+    from summarizer.api import Session
 
 
 @dataclass
@@ -47,11 +50,10 @@ class ImportReport:
         return asdict(self)
 
 
-async def export_requests(session, inputs: list[Path], out_file: Path, *, task: str = "summarize", glob: str = DEFAULT_GLOB) -> ExportReport:
+async def export_requests(session: Session, inputs: list[Path], out_file: Path, *, task: str = "summarize", glob: str = DEFAULT_GLOB) -> ExportReport:
     """Walk every article as far as cached answers allow; write the next request each one needs."""
     report = ExportReport(path=str(out_file))
-    session.client.deferred = []
-    try:
+    with session.client.exporting() as lines:
         for item in iter_items(inputs, glob):
             report.articles += 1
             try:
@@ -65,15 +67,12 @@ async def export_requests(session, inputs: list[Path], out_file: Path, *, task: 
                 pass
             except SummarizerError as err:
                 report.failures.append({"id": item.id, "error": str(err)})
-        lines = session.client.deferred
-    finally:
-        session.client.deferred = None
     report.requests = len(lines)
     write_atomic(out_file, "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
     return report
 
 
-def import_results(session, results_file: Path) -> ImportReport:
+def import_results(session: Session, results_file: Path) -> ImportReport:
     """Validate and cache each answer of a provider batch's output file."""
     report = ImportReport(path=str(results_file))
     try:

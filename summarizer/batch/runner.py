@@ -1,0 +1,314 @@
+"""The batch run: concurrent workers, RPM/TPM pacing, and the write order that makes a kill harmless.
+
+    report = await run_batch(session, [Path("news/")], BatchOptions(out_dir=Path("briefs")))
+
+Everything lands in `out_dir`:
+- one output per article (`x.txt` -> `x.md`, a JSONL id -> `<id>.md`), written atomically;
+- `results.jsonl`: one `ArticleResult` line per finished article (appended, flushed);
+- `manifest.jsonl`: one line per finished or failed article (see `summarizer.batch.manifest`);
+- `report.json`: the `BatchReport` of the run (also written when the run is interrupted).
+
+The order per article is output file -> results line -> manifest line, so a kill between them at
+worst repeats an article, whose answers then come from the response cache (no new request), and
+may leave its line twice in results.jsonl (the manifest is the record of what is done).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterator, Literal
+
+from summarizer.batch.inputs import DEFAULT_GLOB, BatchItem, iter_items
+from summarizer.batch.manifest import MANIFEST_NAME, REPORT_NAME, RESERVED_NAMES, RESULTS_NAME, Manifest, open_append
+from summarizer.errors import ConfigError, InputError, RequestDeferred, SummarizerError
+from summarizer.pacing import RateLimiter
+
+if TYPE_CHECKING:
+    from summarizer.api import Session
+    from summarizer.schemas import ArticleResult
+
+
+@dataclass
+class BatchOptions:
+    out_dir: Path
+    fmt: Literal["md", "json"] = "md"
+    task: Literal["summarize", "translate"] = "summarize"
+    concurrency: int = 4
+    rpm: int | None = None  # requests per minute (estimated per article, paced, no burst)
+    tpm: int | None = None  # tokens per minute (estimated prompt + completion per article)
+    retry_failed: bool = False
+    glob: str = DEFAULT_GLOB  # with the default, only .txt/.md/.markdown/.html/.htm files match
+
+
+@dataclass
+class BatchReport:
+    total: int = 0
+    done: int = 0  # finished in this run
+    skipped: int = 0  # done in an earlier run (or the same id twice in this one)
+    failed: int = 0  # failed in this run, or in an earlier one and not retried
+    failures: list[dict[str, str]] = field(default_factory=list)  # {id, source, error}
+    requests: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    wall_seconds: float = 0.0
+    interrupted: bool = False
+    pending: int = 0  # offline render after --import-jsonl: answers still missing (export again)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class BatchEvent:
+    """What the `progress` callback receives. kind: start | started | finished | failed | skipped | pending."""
+
+    kind: str
+    total: int
+    done: int
+    skipped: int
+    failed: int
+    id: str | None = None
+    source: str | None = None
+    output: Path | None = None
+    error: str | None = None
+    exception: BaseException | None = None
+
+
+async def run_batch(session: Session, inputs: list[Path], options: BatchOptions, *, progress: Callable[[BatchEvent], None] | None = None) -> BatchReport:
+    """Run every article of `inputs` through `session`; see the module doc. Never raises for one
+    article's failure; raises InputError/ConfigError for bad usage (missing input, bad options)
+    and CancelledError when cancelled (the manifest stays consistent; re-run to resume)."""
+    return await BatchRun(session, inputs, options, progress=progress).run()
+
+
+def _check_usage(inputs: list[Path], options: BatchOptions, extensions: dict[str, str]) -> None:
+    """Bad options and missing inputs fail the run before anything is written."""
+    if options.concurrency < 1:
+        raise ConfigError(f"concurrency must be at least 1, got {options.concurrency}")
+    for limit in (options.rpm, options.tpm):
+        if limit is not None and limit <= 0:
+            raise ConfigError(f"--rpm/--tpm must be positive, got {limit}")
+    if options.fmt not in extensions:
+        raise ConfigError(f"unknown format {options.fmt!r}", hint="use md or json")
+    for given in inputs:
+        if not given.exists():
+            raise InputError(given, "no such file or folder")
+
+
+def _prepare_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"--out {out_dir} is a file, not a folder", hint="choose a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create output folder {out_dir}: {exc.strerror}", hint="choose another --out") from exc
+    # write_atomic's temp files (".NAME.XXXX.tmp") left by a run that was killed mid-write.
+    for stale in out_dir.glob(".*.tmp"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass
+
+
+class BatchRun:
+    """One run of `run_batch`: a producer queues the articles still to do, workers load, run and
+    write them. Creating it checks the options and prepares `out_dir` (InputError/ConfigError)."""
+
+    def __init__(self, session: Session, inputs: list[Path], options: BatchOptions, *, progress: Callable[[BatchEvent], None] | None = None) -> None:
+        from summarizer.render import EXTENSIONS
+
+        self.started_at = time.monotonic()  # report.json's wall_seconds count the set-up too
+        _check_usage(inputs, options, EXTENSIONS)
+        self.session, self.inputs, self.options, self.progress = session, inputs, options, progress
+        self.out_dir = options.out_dir
+        _prepare_out_dir(self.out_dir)
+        self.exclude = self.out_dir.resolve()  # never read our own outputs as inputs
+        self.manifest = Manifest(self.out_dir / MANIFEST_NAME)
+        self.report = BatchReport(total=sum(1 for _ in self._items()))
+        self.extension = EXTENSIONS[options.fmt]
+        self.taken = set(RESERVED_NAMES) | self.manifest.reserved_names()
+        self.rpm = RateLimiter(options.rpm) if options.rpm else None
+        self.tpm = RateLimiter(options.tpm) if options.tpm else None
+        self.results: IO[str] | None = None
+        self.io_lock = threading.Lock()  # output + results + manifest writes of one article, done in a worker thread
+        # `concurrency` caps requests in flight (the slots), not articles: twice as many workers, so
+        # that while some wait on the endpoint others load, check and write theirs.
+        self.workers = options.concurrency * 2
+
+    def _items(self) -> Iterator[BatchItem]:
+        return iter_items(self.inputs, self.options.glob, exclude=self.exclude)
+
+    def _emit(self, kind: str, item: BatchItem | None = None, **extra: Any) -> None:
+        if self.progress is not None:
+            report = self.report
+            self.progress(BatchEvent(kind, report.total, report.done, report.skipped, report.failed,
+                                     id=item.id if item else None, source=item.source if item else None, **extra))
+
+    def _record_failure(self, item: BatchItem, message: str) -> None:
+        self.report.failed += 1
+        self.report.failures.append({"id": item.id, "source": item.source, "error": message})
+
+    # -- the producer -------------------------------------------------------------------------
+    async def _produce(self, queue: asyncio.Queue) -> None:
+        seen: set[str] = set()
+        for item in self._items():
+            if self._admit(item, seen):
+                await queue.put(item)
+        for _ in range(self.workers):
+            await queue.put(None)  # one stop sign per worker
+
+    def _admit(self, item: BatchItem, seen: set[str]) -> bool:
+        """Whether `item` still needs doing (a repeated id, done or failed before, is settled here);
+        an admitted item gets its output name."""
+        if item.id in seen:
+            self.report.skipped += 1
+            self._emit("skipped", item, error="the same id appears more than once; only the first is processed")
+            return False
+        seen.add(item.id)
+        done = self.manifest.done_output(item.id, extension=self.extension, task=self.options.task)
+        if done is not None and (self.out_dir / done).is_file():
+            self.report.skipped += 1
+            self._emit("skipped", item, output=self.out_dir / done)
+            return False
+        failure = self.manifest.failure(item.id)
+        if failure is not None and not self.options.retry_failed:
+            message = f"{failure} [failed in an earlier run; --retry-failed tries again]"
+            self._record_failure(item, message)
+            self._emit("failed", item, error=message)
+            return False
+        earlier_name = self.manifest.reusable_name(item.id, self.extension)
+        if earlier_name is not None:
+            item.output = earlier_name  # its name from the earlier run (already in `taken`)
+        else:
+            from summarizer.outputs import safe_output_path
+
+            try:
+                item.output = safe_output_path(self.out_dir, item.name_hint + ".x", self.extension, self.taken, resolved_dir=self.exclude).name
+            except InputError as err:
+                item.problem = err.message
+        return True
+
+    # -- the workers --------------------------------------------------------------------------
+    async def _work(self, queue: asyncio.Queue) -> None:
+        while True:
+            item = await queue.get()
+            if item is None:
+                return
+            await self._process(item)
+
+    async def _process(self, item: BatchItem) -> None:
+        self._emit("started", item)
+        try:
+            result = await self._run_article(item)
+            entry = {"id": item.id, "source": item.source, "state": "done", "output": item.output, "task": self.options.task}
+            # Rendering and two fsyncs per article: in a thread, so the event loop keeps the other
+            # requests moving.
+            await asyncio.to_thread(self._finish, self.out_dir / item.output, result, entry)
+        except RequestDeferred:
+            self.report.pending += 1  # not a failure: its next request waits for another provider-batch round
+            self._emit("pending", item)
+            return
+        except Exception as err:  # noqa: BLE001 - one article never stops the run
+            message = str(err) if isinstance(err, SummarizerError) else f"unexpected {type(err).__name__}: {err}"
+            with self.io_lock:
+                self.manifest.append({"id": item.id, "source": item.source, "state": "failed", "output": item.output, "task": self.options.task, "error": message})
+            self._record_failure(item, message)
+            self._emit("failed", item, error=message, exception=err)
+            return
+        self._count(result)
+        self._emit("finished", item, output=self.out_dir / item.output)
+
+    async def _run_article(self, item: BatchItem) -> ArticleResult:
+        """Load the article, wait for its share of --rpm/--tpm, run it."""
+        session, task = self.session, self.options.task
+        if item.problem:
+            raise InputError(item.source, item.problem)
+        if item.text is not None:
+            source = await asyncio.to_thread(session.load, item.id, data=item.text.encode("utf-8"))
+        else:
+            source = await asyncio.to_thread(session.load, item.path)
+        item.text = None  # the loaded source is all we keep
+        plan = None
+        if self.rpm is not None or self.tpm is not None:
+            plan = session.plan(source)  # also handed to arun: one token count per article, not two
+            if self.rpm is not None:
+                await self.rpm.acquire(plan.estimated_requests(task))
+            if self.tpm is not None:
+                usage = plan.estimated_tokens(task)
+                await self.tpm.acquire(usage.prompt_tokens + usage.completion_tokens)
+        return await session.arun(source, task, plan=plan, output=self.out_dir / item.output)
+
+    def _finish(self, target: Path, result: ArticleResult, entry: dict[str, Any]) -> None:
+        from summarizer.outputs import write_atomic
+        from summarizer.render import render, to_jsonl_line
+
+        text, line = render(result, self.options.fmt), to_jsonl_line(result)
+        with self.io_lock:  # the order per article (output, results line, manifest line) is kept
+            write_atomic(target, text)
+            if self.results is None:
+                self.results = open_append(self.out_dir / RESULTS_NAME)
+            self.results.write(line)
+            self.results.flush()
+            self.manifest.append(entry)
+
+    def _count(self, result: ArticleResult) -> None:
+        meta, report = result.metadata, self.report
+        report.done += 1
+        report.requests += meta.requests
+        report.cache_hits += meta.cache_hits
+        report.prompt_tokens += meta.usage.prompt_tokens
+        report.completion_tokens += meta.usage.completion_tokens
+
+    # -- the whole run ------------------------------------------------------------------------
+    async def run(self) -> BatchReport:
+        await self._warm_up()
+        self._emit("start")
+        queue: asyncio.Queue = asyncio.Queue(maxsize=self.workers)
+        with self.session.client.limited(self.options.concurrency):
+            tasks = [asyncio.ensure_future(self._produce(queue))]
+            tasks += [asyncio.ensure_future(self._work(queue)) for _ in range(self.workers)]
+            try:
+                await asyncio.gather(*tasks)
+            except BaseException:
+                self.report.interrupted = True
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
+            finally:
+                self._close()
+        return self.report
+
+    async def _warm_up(self) -> None:
+        """One-time work before the first article: the language identifier (one per process, shared
+        by the loader and the checks; ~0.1 s from its uncompressed copy, ~0.6 s the first time) and
+        the SDK client, templates and prompt sizes. Else the first articles pay for it while requests
+        wait, and a paced (--rpm) request would leave well after its slot and bunch up with the next."""
+        from summarizer.sources import detect_language
+
+        await asyncio.gather(
+            asyncio.to_thread(detect_language, "Memuat model bahasa sekali sebelum para pekerja mulai."),
+            asyncio.to_thread(self.session.warm_up),
+        )
+
+    def _close(self) -> None:
+        """Close the files and write report.json, also after an interruption."""
+        from summarizer.outputs import write_atomic
+        from summarizer.pricing import cost_usd
+
+        report, settings = self.report, self.session.settings
+        with self.io_lock:  # a worker thread may still be finishing an article
+            self.manifest.close()
+            if self.results is not None:
+                self.results.close()
+        if not settings.is_local:
+            report.cost_usd = cost_usd(settings.model, report.prompt_tokens, report.completion_tokens)
+        report.wall_seconds = round(time.monotonic() - self.started_at, 3)
+        write_atomic(self.out_dir / REPORT_NAME, json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n")
