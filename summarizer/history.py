@@ -357,9 +357,13 @@ class RunHistory:
         words = [f'"{word.replace(chr(34), chr(34) * 2)}"' for word in query.split()]
         if not words:
             return []
+        # The best `limit` first, then their snippets: SQLite would otherwise make a snippet for every
+        # match before sorting (1.5 s instead of 60 ms for 600 runs of 1,000 words that all match).
+        best = "SELECT rowid FROM runs_text WHERE runs_text MATCH ? ORDER BY rank" + (f" LIMIT {int(limit)}" if limit else "")
         sql = ("SELECT runs.*, snippet(runs_text, -1, '[', ']', '...', 12) AS match FROM runs_text"
-               " JOIN runs ON runs.id = runs_text.rowid WHERE runs_text MATCH ? ORDER BY rank" + (f" LIMIT {int(limit)}" if limit else ""))
-        return [self._to_record(row) for row in self._read(sql, [" ".join(words)])]
+               f" JOIN runs ON runs.id = runs_text.rowid WHERE runs_text MATCH ? AND runs_text.rowid IN ({best}) ORDER BY rank")
+        match = " ".join(words)
+        return [self._to_record(row) for row in self._read(sql, [match, match])]
 
     def get(self, run_id: int) -> RunRecord | None:
         rows = self._read("SELECT * FROM runs WHERE id = ?", [int(run_id)])
