@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
 from summarizer._text import pydantic_problems
@@ -36,6 +36,36 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
+
+
+def _is_near(host: str) -> bool:
+    """Loopback, a private (RFC 1918 / ULA / link-local) address, or a name that only a local
+    network resolves (localhost, *.local, *.lan, a single label): a server that speaks plain http."""
+    import ipaddress
+
+    host = host.strip("[]").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host in LOCAL_HOSTS or host.endswith((".local", ".lan", ".internal", ".localhost")) or ("." not in host and bool(host))
+    return address.is_loopback or address.is_private or address.is_link_local or address.is_unspecified
+
+
+def with_scheme(base_url: str) -> str:
+    """`base_url` with its scheme: `http://` is added for a loopback or private address
+    ("127.0.0.1:8080/v1"); any other scheme-less URL is a ConfigError naming the missing scheme."""
+    url = base_url.strip()
+    if not url or "://" in url:
+        return url
+    netloc = url.split("/", 1)[0]
+    host = netloc.rsplit("@", 1)[-1]
+    host = host[: host.index("]") + 1] if host.startswith("[") and "]" in host else host.split(":", 1)[0]
+    if _is_near(host):
+        return "http://" + url
+    raise ConfigError(
+        f"base URL {base_url!r} has no scheme (http:// or https://)",
+        hint=f"write it as https://{url} (or http://{url} for a server without TLS)",
+    )
 
 
 class Settings(BaseSettings):
@@ -66,6 +96,8 @@ class Settings(BaseSettings):
     extra_body: dict[str, Any] = Field(default_factory=dict)
     thinking: Literal["auto", "off"] = Field("auto", description="off: ask a hybrid reasoning model (Qwen3, ...) to answer without its thinking phase")
     tokenize_url: str | None = Field(None, description="llama.cpp/vLLM POST /tokenize for exact token counts")
+    price_in: float | None = Field(None, ge=0, description="USD per 1M prompt tokens, for a model the price table lacks")
+    price_out: float | None = Field(None, ge=0, description="USD per 1M completion tokens, for a model the price table lacks")
 
     cache_dir: Path | None = None
     use_cache: bool = True
@@ -79,6 +111,11 @@ class Settings(BaseSettings):
     repair: bool = Field(False, description="one re-ask naming the facts a check found changed")
     no_history: bool = Field(False, description="do not record runs in the run history")
     history_file: Path | None = Field(None, description="None: history.db in the user data folder")
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_scheme(cls, value: str | None) -> str | None:
+        return with_scheme(value) if value else value
 
     # -- derived -----------------------------------------------------------------------------
     @property

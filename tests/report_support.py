@@ -26,6 +26,7 @@ def result_for(source: Path, translation: str, *, summary=None, glossary=None, m
         {"text": "Medium rice rose 12 percent in a month to Rp 15,000 per kilogram.", "paragraphs": [2]},
         {"text": "About 16,000 traders in 34 provinces felt the increase.", "paragraphs": [3]},
         {"text": "The government is preparing a 1.5 million tonne reserve through Bulog.", "paragraphs": [4]},
+        {"text": "Prices could reach Rp 20,000 next month.", "paragraphs": [2]},  # a figure the source lacks
     ]
     plain = [b["text"] if isinstance(b, dict) else b for b in bullets]
     entries = glossary if glossary is not None else [

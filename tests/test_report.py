@@ -119,7 +119,7 @@ def test_jsonl_record_source_is_read_back_from_its_line(tmp_path):
     result["source"] = f"{records}:1 (id x)"
     build_report([result], tmp_path / "r")
     page = (tmp_path / "r" / "news.html").read_text(encoding="utf-8")
-    assert "Baris satu" in page and "Lain 9" not in page
+    assert 'lang="id">Baris ' in page and "Lain" not in page
 
 
 def test_batch_results_repeated_by_a_kill_give_one_row_the_last(tmp_path):
@@ -182,3 +182,28 @@ def test_loading_without_language_identification_keeps_the_same_text():
         full, fast = load_source(path), load_source(path, identify_language=False)
         assert fast.text == full.text and fast.title == full.title
         assert full.language == "id" and fast.language is None
+
+
+def test_html_option_on_summarize_translate_and_batch(tmp_path):
+    """--html writes the report after the run; a standard-input article keeps its source text
+    (the CLI hands it over: nothing to read back)."""
+    server = ScriptedServer().start()
+    try:
+        where = ["--base-url", server.base_url, "--model", "test-model"]
+        proc = run_cli("summarize", "-", str(SEED_002), "--html", str(tmp_path / "one"), *where, input_bytes=SEED_000.read_bytes())
+        assert proc.returncode == 0, proc.stderr
+        assert "review report:" in proc.stderr.decode() and "# " in proc.stdout.decode()  # the briefs still print
+        pages = html_files(tmp_path / "one")
+        assert sorted(pages) == ["002_0c0c790569736fd7.html", "index.html", "stdin.html"]
+        first = SEED_000.read_text(encoding="utf-8").split("\n\n")[0].strip()[:30]
+        assert first.replace('"', "&#34;").replace("'", "&#39;") in pages["stdin.html"] and "Source text not shown" not in pages["stdin.html"]
+        proc = run_cli("translate", str(SEED_002), "--html", str(tmp_path / "two"), "-o", str(tmp_path / "md"), *where)
+        assert proc.returncode == 0 and (tmp_path / "two" / "002_0c0c790569736fd7.html").is_file() and (tmp_path / "md" / "002_0c0c790569736fd7.md").is_file()
+        news = tmp_path / "news"
+        news.mkdir()
+        (news / "x.txt").write_bytes(SEED_002.read_bytes())
+        proc = run_cli("batch", str(news), "-o", str(tmp_path / "out"), "--html", str(tmp_path / "three"), "--quiet", *where)
+        assert proc.returncode == 0, proc.stderr
+        assert sorted(html_files(tmp_path / "three")) == ["index.html", "x.html"]
+    finally:
+        server.stop()

@@ -126,6 +126,18 @@ def test_clicking_a_bullet_highlights_the_paragraphs_it_cites(page, report):
     assert page.eval_on_selector_all(".pair.flash", "els => els.map(e => e.id)") == ["p2"]
 
 
+def test_clicking_a_finding_about_the_summary_shows_its_bullet(page, report):
+    page.set_viewport_size({"width": 1280, "height": 400})
+    page.goto((report / "beras.html").as_uri())
+    finding = page.locator("a.goto", has_text="Rp 20,000").first
+    assert finding.get_attribute("data-bullet") == "4"
+    finding.scroll_into_view_if_needed()
+    finding.click()
+    page.wait_for_function("() => document.getElementById('b4').classList.contains('active')")
+    page.wait_for_function("() => { const r = document.getElementById('b4').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+    assert page.problems == []
+
+
 def test_matched_facts_share_a_colour_on_both_sides(page, report):
     page.goto((report / "beras.html").as_uri())
     pairs = page.eval_on_selector_all(

@@ -6,6 +6,7 @@ each with a `register(app)` that adds its commands:
     articles   summarize, translate             batch    batch (and provider-batch export/import)
     estimate   estimate (and --dry-run)         check    check a translation against its source
     evaluate   eval, compare (scores against references, two runs side by side)
+    report     the HTML review report (and the --html of summarize/translate/batch)
     server     doctor, serve, demo              admin    the prompts, cache and profiles groups
     history    the run history group            presets  the presets group (--preset NAME)
     options    shared option aliases, `@command_options(...)` (a command's parameters in --help order)
@@ -24,8 +25,7 @@ import sys
 
 import typer
 
-from summarizer import cli_report  # h6's `report` command, until it moves into this package
-from summarizer.cli import admin, articles, batch, check, estimate, evaluate, history, presets, server
+from summarizer.cli import admin, articles, batch, check, estimate, evaluate, history, presets, report, server
 from summarizer.errors import ExitCode
 
 app = typer.Typer(
@@ -46,7 +46,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = (articles, estimate, server, batch, check, evaluate, cli_report, admin, history, presets)
+COMMAND_MODULES = (articles, estimate, server, batch, check, evaluate, report, admin, history, presets)
 for _module in COMMAND_MODULES:
     _module.register(app)
 

@@ -99,8 +99,8 @@ def article_context(result: dict[str, Any], source_text: str | None, missing_rea
     findings = result.get("checks") or []
     return {
         "result": result, "meta": meta, "rows": rows, "bullets": bullets, "glossary": glossary,
-        "findings": finding_targets(findings, rows), "counts": _counts(findings), "has_source": source_text is not None,
-        "missing_reason": missing_reason, "fact_counts": {s: sum(1 for f in facts if f.status == s) for s in ("matched", "changed", "missing")},
+        "findings": finding_targets(findings, rows, bullets), "counts": _counts(findings), "has_source": source_text is not None,
+        "missing_reason": missing_reason, "fact_counts": {s: sum(1 for f in facts if f.status == s) for s in ("matched", "changed", "missing", "added")},
         "cost": _cost(meta),
     }
 

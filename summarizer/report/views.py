@@ -96,6 +96,8 @@ def _marks_by_paragraph(facts: list[Fact], spans: list[tuple[int, int]], side: s
     for number, fact in enumerate(facts):
         if fact.status == "matched":
             css, colour = f"c{colour % PALETTE_SIZE}", colour + 1
+        elif fact.status == "added":  # a figure the source lacks: a warning, not a changed fact
+            css = "add"
         else:
             css = "bad"
         span = fact.source_span if side == "source" else fact.output_span
@@ -130,7 +132,7 @@ def paragraph_rows(source: str | None, translation: str, source_lang: str) -> tu
     if source is None:
         return [ParagraphRow(i + 1, [], _segments(translation, a, b, [])) for i, (a, b) in enumerate(output_spans)], []
     source_spans = paragraph_spans(source)
-    facts = article_facts(source, translation, source_spans, output_spans, source_lang=source_lang)
+    facts = article_facts(source, translation, source_lang=source_lang)
     source_marks = _marks_by_paragraph(facts, source_spans, "source")
     output_marks = _marks_by_paragraph(facts, output_spans, "output")
     rows = []
@@ -141,21 +143,36 @@ def paragraph_rows(source: str | None, translation: str, source_lang: str) -> tu
     return rows, facts
 
 
-def finding_targets(findings: list[dict[str, Any]], rows: list[ParagraphRow]) -> list[tuple[dict[str, Any], int | None, int | None]]:
-    """Each finding with the paragraph (and the marked fact, when one) it is about: the first
-    paragraph holding its source span, else its translation span."""
+@dataclass
+class FindingView:
+    finding: dict[str, Any]
+    paragraph: int | None = None  # the paragraph it is about
+    fact: int | None = None  # the marked fact in it, when one
+    bullet: int | None = None  # else the summary bullet it is about (a figure the source lacks)
+
+
+def finding_targets(findings: list[dict[str, Any]], rows: list[ParagraphRow], bullets: list[Reference]) -> list[FindingView]:
+    """Each finding with its spot: the first paragraph holding its source span, else its
+    translation span, else the summary bullet holding its output span."""
     texts = {side: ["".join(s.text for s in (row.source if side == "source" else row.translation)) for row in rows] for side in ("source", "translation")}
     out = []
     for finding in findings:
-        where, fact = None, None
-        for side, span in (("source", finding.get("source_span")), ("translation", finding.get("output_span"))):
-            if not span:
+        view = FindingView(finding)
+        kind = str(finding.get("kind", ""))
+        if any(word in kind for word in ("summary", "invented", "bullet")) and finding.get("output_span"):
+            # about the summary: its output span is a bullet's, even when the translation has it too
+            view.bullet = next((n for n, b in enumerate(bullets, start=1) if finding["output_span"] in b.text), None)
+            if view.bullet is not None:
+                out.append(view)
                 continue
-            index = next((i for i, text in enumerate(texts[side]) if span in text), None)
+        for side, span in (("source", finding.get("source_span")), ("translation", finding.get("output_span"))):
+            index = next((i for i, text in enumerate(texts[side]) if span and span in text), None)
             if index is not None:
-                where = rows[index].number
+                view.paragraph = rows[index].number
                 segments = rows[index].source if side == "source" else rows[index].translation
-                fact = next((s.fact for s in segments if s.fact is not None and s.css == "bad" and (s.text in span or span in s.text)), None)
+                view.fact = next((s.fact for s in segments if s.fact is not None and s.css == "bad" and (s.text in span or span in s.text)), None)
                 break
-        out.append((finding, where, fact))
+        if view.paragraph is None and finding.get("output_span"):
+            view.bullet = next((n for n, b in enumerate(bullets, start=1) if finding["output_span"] in b.text), None)
+        out.append(view)
     return out

@@ -38,7 +38,7 @@ def load_source(
 ) -> CleanedSource:
     """Read `path` (or use `data`, e.g. stdin with path "-") and return the cleaned article.
     `identify_language=False` leaves `language` None: two thirds of a load's time goes to
-    identifying it, which a caller that only needs the text (the HTML report) need not pay."""
+    identifying it, which a caller that only needs the text (the HTML review report) need not pay."""
     name = str(path)
     if data is None:
         data = _read_file(name, max_bytes)

@@ -67,6 +67,13 @@
     if (link) {
       event.preventDefault();
       clear("li.bullet.active", "active");
+      var named = link.dataset.bullet ? document.getElementById("b" + link.dataset.bullet) : null;
+      if (named) {  // a finding about a summary bullet: show the bullet and what it cites
+        named.classList.add("active");
+        named.scrollIntoView({ block: "center" });
+        clear(".pair.flash", "flash");
+        return;
+      }
       if (bullet) { bullet.classList.add("active"); }
       show(numbersOf(link), link.dataset.fact || null);
     } else if (bullet) {

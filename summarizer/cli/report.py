@@ -1,17 +1,35 @@
 """`summarizer report DIR`: the HTML review report of a batch --out folder or a folder of JSON results.
 
-Registered on the main app by `register(app)` (see the bottom of `summarizer/cli.py`). The logic lives in
+Mounted by `summarizer.cli` (`register(app)`); `write_html` is the --html of summarize, translate and
+batch (`HtmlOpt` in `options`). The logic lives in
 `summarizer.report.build_report`; this module only parses options and maps errors to exit codes:
 0 written, 2 bad input (no results there, an --out that is a file).
 """
 
 from __future__ import annotations
 
-import traceback
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Mapping, Optional
 
 import typer
+
+from summarizer.cli.common import fail
+
+
+def write_html(html_dir: Path, results: Any, *, sources: Mapping[str, str] | None = None, quiet: bool = False, verbose: bool = False) -> int:
+    """The --html of summarize/translate/batch, after the run: build the report from `results` (a
+    folder or ArticleResults), say where on stderr. A failure is one line and an exit code; the
+    run's own outputs are already written."""
+    from summarizer.errors import SummarizerError
+    from summarizer.report import build_report
+
+    try:
+        index = build_report(results, html_dir, sources=sources)
+    except SummarizerError as err:
+        return fail(err, verbose)
+    if not quiet:
+        typer.echo(f"review report: {index}", err=True)
+    return 0
 
 
 def register(app: typer.Typer) -> None:
@@ -39,8 +57,5 @@ def register(app: typer.Typer) -> None:
         try:
             index = build_report(folder, target)
         except SummarizerError as err:
-            if verbose:
-                traceback.print_exception(err)
-            typer.echo(f"error: {err}", err=True)
-            raise typer.Exit(err.exit_code)
+            raise typer.Exit(fail(err, verbose))
         typer.echo(str(index))
