@@ -185,6 +185,13 @@ def _utc_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def _bullet_text(bullet: Any) -> str:
+    """A summary bullet's text: a plain string, or a bullet object with paragraph references."""
+    if isinstance(bullet, dict):
+        return str(bullet.get("text", ""))
+    return str(bullet)
+
+
 def _is_contention(exc: sqlite3.OperationalError) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text
@@ -245,7 +252,7 @@ class RunHistory:
         try:
             with self._lock:
                 return self._retrying(lambda db: self._insert(db, records))
-        except (sqlite3.Error, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - the history never fails a run, whatever went wrong
             what = records[0].source if len(records) == 1 else f"{len(records)} runs"
             print(f"warning: run history: {what} not recorded in {self.path}: {exc}", file=sys.stderr, flush=True)
             return []
@@ -281,7 +288,7 @@ class RunHistory:
         result = record.result or {}
         db.execute(
             "INSERT INTO runs_text (rowid, title, summary, translation) VALUES (?, ?, ?, ?)",
-            (run_id, result.get("title", ""), "\n".join(result.get("summary") or []), result.get("translation", "")),
+            (run_id, str(result.get("title", "")), "\n".join(_bullet_text(b) for b in result.get("summary") or []), str(result.get("translation", ""))),
         )
         return run_id
 
