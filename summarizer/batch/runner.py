@@ -271,7 +271,7 @@ class BatchRun:
             if self.tpm is not None:
                 usage = plan.estimated_tokens(task)
                 await self.tpm.acquire(usage.prompt_tokens + usage.completion_tokens)
-        return await session.arun(source, task, plan=plan)
+        return await session.arun(source, task, plan=plan, output=self.out_dir / item.output)
 
     def _finish(self, target: Path, result: ArticleResult, entry: dict[str, Any]) -> None:
         from summarizer.outputs import write_atomic
