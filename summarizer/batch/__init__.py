@@ -5,7 +5,7 @@ and provider batches (the OpenAI Batch API / `vllm run-batch` files).
 
 The package owns what happens between "these inputs" and "a folder of outputs"; one article's work
 is `Session.arun`'s. Imports point down: `runner` and `provider` use `inputs`, `manifest` and
-`run_settings`, which use none of the others.
+`run_settings`; `run_settings` uses `manifest`, which uses none of them.
 
     inputs      files, folders and JSONL records -> BatchItem, streamed (no article text read)
     manifest    manifest.jsonl: the states of earlier runs, resume, the append that survives a kill

@@ -9,6 +9,8 @@ hash) of each template. Never the API key: the key comes from the environment or
 - `check_same_run` (when the run starts, with the settled session): the effective settings must be
   those of the started run, else the outputs in one folder would mix models, tasks or templates.
 Flags that do not change the results (--concurrency, --rpm, --tpm, caps, --quiet) are not stored.
+Until an article is done there is nothing to mix up: a run whose articles all failed (a wrong URL, a
+server down) may be started again with other settings, which then replace the stored ones.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from summarizer.batch.manifest import MANIFEST_NAME, Manifest
 from summarizer.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -64,9 +67,10 @@ class RunSettings:
 
 
 def read_run_settings(out_dir: Path) -> RunSettings | None:
-    """The settings stored in `out_dir`, or None when no run was started there (or before this file existed)."""
+    """The settings of the run started in `out_dir`, or None when none was (or before this file existed),
+    or when no article is done there yet."""
     path = out_dir / RUN_SETTINGS_NAME
-    if not path.is_file():
+    if not path.is_file() or not _any_done(out_dir):
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -74,6 +78,10 @@ def read_run_settings(out_dir: Path) -> RunSettings | None:
                            prompts=dict(data.get("prompts") or {}))
     except (OSError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path} is not readable ({exc})", hint="restore it, or use a new --out") from None
+
+
+def _any_done(out_dir: Path) -> bool:
+    return any(entry["state"] == "done" for entry in Manifest(out_dir / MANIFEST_NAME).earlier.values())
 
 
 def write_run_settings(out_dir: Path, run: RunSettings) -> None:
