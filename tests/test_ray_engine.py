@@ -122,13 +122,21 @@ def article_number_text(number: int) -> str:
     return article(number)
 
 
+def odd_fast_even_slow(request):
+    """Odd articles answer in 0.3 s, even ones in 4 s: an actor's batch [even, odd] has written the odd
+    article's output and record long before it returns the batch to the driver."""
+    reply = schema_responder(request)
+    reply.delay = 0.3 if (article_number(request) or 0) % 2 else 4.0
+    return reply
+
+
 def test_driver_killed_mid_run_then_resumed(llm_server, tmp_path):
-    llm_server.responder = slow(0.5)
+    llm_server.responder = odd_fast_even_slow
     make_folder(tmp_path / "news", 12)
     out = tmp_path / "out"
     args = ["batch", str(tmp_path / "news"), "-o", str(out), "--engine", "ray", "--actors", "2", "--concurrency", "2",
             "--base-url", llm_server.base_url, "--model", "test-model"]
-    proc = start_cli(*args)
+    proc = start_cli(*args, "--cache-dir", str(tmp_path / "cache-1"))
     try:
         wait_for(lambda: out.is_dir() and len(outputs(out)) >= 2, timeout=180)
         proc.send_signal(signal.SIGKILL)
@@ -143,9 +151,11 @@ def test_driver_killed_mid_run_then_resumed(llm_server, tmp_path):
     validated = {int(name.split("-")[1].split(".")[0]) for name in outputs(out)}
     assert len(outputs(out)) == written, "a worker kept writing after its driver was killed"
     assert 2 <= len(validated) < 12
+    assert len(list((out / ".ray-done").glob("*.json"))) >= 1  # finished by an actor, never seen by the driver
 
     llm_server.responder = schema_responder
-    again = run_cli(*args, timeout=300)
+    # a new, empty cache: an article done again would be asked again, so only the records make the resume exact
+    again = run_cli(*args, "--cache-dir", str(tmp_path / "cache-2"), timeout=300)
     assert again.returncode == 0, again.stderr
     assert outputs(out) == sorted(f"artikel-{n}.md" for n in range(12))
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")] and not list((out / ".ray-done").glob("*"))
