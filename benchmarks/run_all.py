@@ -35,6 +35,8 @@ BENCHMARKS = {
     "startup": ("5. Start-up", "`summarizer --help` within 0.3 s of `python -c pass` (median)", ["--runs", "10"], ["--runs", "5"]),
     "scale": ("6. Scale", "flat RSS over 10,000 articles; chunking MB/s on 10 MB reported",
               ["--articles", "10000", "--mb", "10"], ["--articles", "2000", "--mb", "2"]),
+    "report_build": ("7. HTML review report", "500 articles build in < 5 s; an article page < 300 KB",
+                     ["--articles", "500"], ["--articles", "100", "--runs", "1"]),
 }
 
 

@@ -39,12 +39,17 @@ fields the naive calls do not ask for (title, source_language).
 
 Goal: ours <= 50% of naive tokens for articles that fit in one chunk, judged on rows with realistic
 (hand translation) content.
+
+Citations (issue 16): the last line measures what the source-linked summary adds to the seed 000 brief
+request ("¶N" paragraph numbers, the template's words about them, bullet objects in the answer and
+their schema), each against the same request without it. Goal: under 5% of the request.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -71,10 +76,11 @@ HAND_TRANSLATION = ROOT / "tests" / "data" / "checks" / "seed000.en.txt"
 
 @dataclass
 class HandAnswer:
-    """The fields of a realistic answer; None leaves the schema generator's value."""
+    """The fields of a realistic answer; None leaves the schema generator's value. `summary` items
+    are {"text", "paragraphs"}: the bullet and the article paragraphs it cites (`cited_paragraphs`)."""
 
     translation: str
-    summary: list[str]
+    summary: list[dict]
     glossary: list[dict] = field(default_factory=list)
     title: str | None = None
 
@@ -124,10 +130,23 @@ def hand_answer(repeat: int = 1) -> HandAnswer:
     article_body = "\n\n".join(body)
     return HandAnswer(
         translation="\n\n".join([article_body] * repeat),
-        summary=bullets,
+        summary=[{"text": b, "paragraphs": cited_paragraphs(b, SEED_000)} for b in bullets],
         glossary=[{"term": t, "source_term": s, "definition": d} for (t, d), s in zip(entries, source_terms)],
         title=None,  # the seed has no headline (and so neither has the hand translation)
     )
+
+
+def cited_paragraphs(bullet: str, source: Path, most: int = 3) -> list[int]:
+    """What a good model cites for `bullet`: the first `most` paragraphs of the article that hold one
+    of its figures (seed 000's bullets: [3, 7] [4, 12] [3, 5, 10] style lists), else paragraph 1."""
+    from summarizer.checks import extract_quantities
+    from summarizer.chunking import split_paragraphs
+    from summarizer.sources import load_source
+
+    figures = {v for q in extract_quantities(bullet, "en") for v in q.values}
+    paragraphs = split_paragraphs(load_source(source).text)
+    holding = [n for n, p in enumerate(paragraphs, start=1) if figures & {v for q in extract_quantities(p, "id") for v in q.values}]
+    return holding[:most] or [1]
 
 
 def realistic_responder(answer: HandAnswer):
@@ -173,14 +192,15 @@ def _run_ours(path: Path, answer: HandAnswer | None, overrides: dict) -> dict:
         finally:
             session.close()
         bodies = [r.body for r in server.chat_requests()]
-    if answer is not None and (result.translation.strip() != answer.translation.strip() or list(result.summary) != answer.summary
+    if answer is not None and (result.translation.strip() != answer.translation.strip()
+                               or [(b.text, b.paragraphs) for b in result.summary] != [(b["text"], b["paragraphs"]) for b in answer.summary]
                                or len(result.glossary) != len(answer.glossary)):
         raise SystemExit(f"{path.name}: the result is not the scripted hand-translation answer")
     prompt = sum(count_message_tokens(b["messages"], counter) for b in bodies)
     schema = sum(billed_schema_tokens(b["response_format"], counter) for b in bodies if b.get("response_format", {}).get("type") == "json_schema")
     completion = sum(counter.count(a) for a in answers)
     return {"requests": len(bodies), "prompt": prompt, "completion": completion, "schema": schema, "chunks": chunks,
-            "result": result, "article": article, "article_tokens": counter.count(article)}
+            "result": result, "article": article, "article_tokens": counter.count(article), "bodies": bodies, "answers": answers}
 
 
 def _naive(article: str, result) -> dict:
@@ -190,7 +210,7 @@ def _naive(article: str, result) -> dict:
     prompt = sum(count_message_tokens([{"role": "user", "content": f"{text}\n\n{article}"}], counter) for text in NAIVE_INSTRUCTIONS.values())
     answers = [
         result.translation,
-        "\n".join(f"- {b}" for b in result.summary),
+        "\n".join(f"- {b.text}" for b in result.summary),
         "\n".join(f"{g.term} ({g.source_term}): {g.definition}" for g in result.glossary),
     ]
     return {"requests": 3, "prompt": prompt, "completion": sum(counter.count(a) for a in answers)}
@@ -258,6 +278,56 @@ def billed_schema_tokens(response_format: dict, counter) -> int:
         return node
 
     return counter.count(json.dumps(omit(response_format["json_schema"]["schema"]), ensure_ascii=False)) + 9
+
+
+# The brief template's words about citations (prompts/brief.toml): what a brief request without
+# them would not say.
+CITATION_RULES = (" Leave out the ¶ numbers.", "; `paragraphs`: the ¶ numbers it comes from.")
+CITATION_GOAL = 0.05  # of a brief request's billed tokens (issue 16)
+
+
+def citation_cost(ours: dict) -> dict[str, int]:
+    """Tokens the source-linked summary adds to a one-request brief, part by part: the "¶N "
+    paragraph numbers in the prompt, the template's words about them, `{"text": ..., "paragraphs":
+    [...]}` bullets instead of strings in the answer, and the bullets' object schema (as OpenAI bills
+    it). Each is measured against the same request without it, from the recorded request and answer."""
+    from summarizer.tokens import get_token_counter
+
+    counter = get_token_counter("gpt-4o-mini")
+    (body,), (answer_text,) = ours["bodies"], ours["answers"]
+    system, user = body["messages"][0]["content"], body["messages"][1]["content"]
+    missing = [rule for rule in CITATION_RULES if rule not in system]
+    if missing:
+        raise SystemExit(f"prompts/brief.toml no longer says {missing}: update CITATION_RULES")
+    plain_system = system
+    for rule in CITATION_RULES:
+        plain_system = plain_system.replace(rule, "")
+    answer = json.loads(answer_text)
+    uncited = dict(answer, summary=[b["text"] for b in answer["summary"]])
+    schema = body["response_format"]
+    plain_schema = json.loads(json.dumps(schema))
+    plain_schema["json_schema"]["schema"]["properties"]["summary"]["items"] = {"type": "string", "minLength": 1}
+    return {
+        "paragraph numbers": counter.count(user) - counter.count(re.sub(r"^¶\d+ ", "", user, flags=re.M)),
+        "template words": counter.count(system) - counter.count(plain_system),
+        "answer": counter.count(answer_text) - counter.count(json.dumps(uncited, ensure_ascii=False)),
+        "schema": billed_schema_tokens(schema, counter) - billed_schema_tokens(plain_schema, counter),
+    }
+
+
+def citation_text(rows: list[dict]) -> str:
+    row = next((r for r in rows if r["realistic"] and r["ours"]["chunks"] == 1 and r["ours"]["requests"] == 1), None)
+    if row is None:
+        return ""
+    parts = citation_cost(row["ours"])
+    o = row["ours"]
+    billed = o["prompt"] + o["completion"] + o["schema"]
+    extra = sum(parts.values())
+    share = extra / (billed - extra)
+    listing = ", ".join(f"{name} {tokens:+,}" for name, tokens in parts.items())
+    return (f"\n\nCitations ({row['label']}, {row['content']}): {extra:+,} tokens of the brief request's {billed:,} "
+            f"(schema OpenAI bills included) = {share:.1%} of the request without them: {listing}. "
+            f"{verdict(share < CITATION_GOAL)} (goal < {CITATION_GOAL:.0%})")
 
 
 def _line(points: list[tuple[float, float]]) -> tuple[float, float]:
@@ -328,7 +398,7 @@ def report_table(rows: list[dict]) -> str:
             "'with the schema OpenAI bills': ours + the json_schema response_format as OpenAI counts it (schema JSON "
             "without required/additionalProperties, + 9 tokens per request); local servers compile it to a grammar and "
             "bill nothing. The goal is judged on one-chunk rows with the hand-translation answer, schema included."
-            + _break_even_text(rows))
+            + _break_even_text(rows) + citation_text(rows))
 
 
 def _break_even_text(rows: list[dict]) -> str:

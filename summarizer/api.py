@@ -14,17 +14,20 @@ import asyncio
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from summarizer.cache import EndpointMemory, ResponseCache
 from summarizer.config import Settings, load_settings
 from summarizer.llm import LLMClient
 from summarizer.pipeline import ArticlePipeline, Plan, Task
-from summarizer.pricing import cost_usd
+from summarizer.pricing import run_cost_usd
 from summarizer.prompts import PromptLibrary
 from summarizer.schemas import ArticleResult
 from summarizer.sources import CleanedSource, load_source
 from summarizer.user_glossary import load_user_glossary
+
+if TYPE_CHECKING:
+    from summarizer.budget import Budget
 
 
 @dataclass
@@ -122,12 +125,20 @@ class Session:
             requests=plan.estimated_requests(task),
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens,
-            cost_usd=None if self.settings.is_local else cost_usd(self.settings.model, usage.prompt_tokens, usage.completion_tokens),
+            cost_usd=run_cost_usd(self.settings, usage.prompt_tokens, usage.completion_tokens),
             context_window=plan.context_window,
             context_source=plan.context_source,
             chunk_budget=plan.chunk_budget,
             token_counter=plan.token_counter,
         )
+
+    def budget(self, *, max_cost_usd: float | None = None, max_tokens: int | None = None, start_anyway: bool = False) -> Budget:
+        """A spending cap priced for this session's model and counted with its tokenizer; use it with
+        `with session.client.budgeted(budget):` and `budget.check_estimate(...)` (summarizer.budget).
+        ConfigError for a cost cap on a model with no known price and no price_in/price_out."""
+        from summarizer.budget import Budget
+
+        return Budget.for_settings(self.settings, max_cost_usd=max_cost_usd, max_tokens=max_tokens, counter=self.pipeline.counter, start_anyway=start_anyway)
 
     async def aclose(self) -> None:
         await self.client.aclose()

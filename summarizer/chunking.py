@@ -1,6 +1,7 @@
 """Article text -> chunks under a token budget, cut at paragraph ends, then sentence ends.
 
     split_into_chunks(text, budget, count) -> list[Chunk]
+    split_paragraphs(text) -> list[str]
     split_sentences(paragraph) -> list[str]
 
 Paragraphs are separated by a blank line. Whole paragraphs are packed greedily into a chunk
@@ -8,6 +9,10 @@ Paragraphs are separated by a blank line. Whole paragraphs are packed greedily i
 line break is also a sentence end), a sentence over budget at clause punctuation (; : , — –), a
 clause over budget between words, and a word over budget by characters. The pieces of a cut
 paragraph keep their original spacing between them and are packed the same greedy way.
+
+A chunk's `paragraphs` are the 1-based numbers, in `text`, of the paragraphs it holds, one per
+"\\n\\n"-separated piece of its text (a paragraph cut across chunks is named by each of them): what
+maps a chunk-local paragraph number back to the article's (`split_paragraphs` numbers them the same).
 
 Guarantees: every chunk has `count(chunk.text) <= budget` and `chunk.tokens == count(chunk.text)`;
 no chunk is empty; order is kept and no text is lost except whitespace (`"".join(text.split())`
@@ -23,10 +28,10 @@ are cut with a proportional/bisection search, O(log) counts per chunk.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
-__all__ = ["Chunk", "split_into_chunks", "split_sentences"]
+__all__ = ["Chunk", "split_into_chunks", "split_paragraphs", "split_sentences"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,9 @@ class Chunk:
     index: int
     text: str
     tokens: int
+    # 1-based numbers of the source's paragraphs, one per paragraph of `text` (not part of equality:
+    # two chunks with the same text and count are the same chunk to the planner)
+    paragraphs: tuple[int, ...] = field(default=(), compare=False)
 
 
 Count = Callable[[str], int]
@@ -274,6 +282,12 @@ def _join(text: str, units: list[_Unit]) -> str:
 FAST_PATH_CHARS_PER_TOKEN = 8
 
 
+def split_paragraphs(text: str) -> list[str]:
+    """The paragraphs of `text` (separated by a blank line), stripped, empty ones dropped: paragraph
+    n of an article (1-based) is `split_paragraphs(text)[n - 1]`, the number prompts and results cite."""
+    return [text[s:e] for s, e in _spans_between(text, 0, len(text), _PARAGRAPH_SEP)]
+
+
 def split_into_chunks(text: str, budget: int, count: Count) -> list[Chunk]:
     """Cut `text` into chunks of at most `budget` tokens as measured by `count` (see module doc)."""
     if budget < 1:
@@ -288,7 +302,7 @@ def split_into_chunks(text: str, budget: int, count: Count) -> list[Chunk]:
         whole = "\n\n".join(text[s:e] for s, e in paragraphs)
         tokens = count(whole)
         if tokens <= budget:
-            return [Chunk(0, whole, tokens)]
+            return [Chunk(0, whole, tokens, tuple(range(1, len(paragraphs) + 1)))]
     units: list[_Unit] = []
     for para, (s, e) in enumerate(paragraphs):
         _add_units(text, s, e, 0, None, budget, count, units, para)
@@ -315,6 +329,7 @@ def split_into_chunks(text: str, budget: int, count: Count) -> list[Chunk]:
             if tokens <= budget:
                 break
             j -= 1  # a merge across a join overflowed: the last piece goes to the next chunk
-        chunks.append(Chunk(len(chunks), chunk_text, tokens))
+        numbers = tuple(dict.fromkeys(u[3] + 1 for u in units[i:j]))
+        chunks.append(Chunk(len(chunks), chunk_text, tokens, numbers))
         i = j
     return chunks

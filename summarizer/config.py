@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     extra_body: dict[str, Any] = Field(default_factory=dict)
     thinking: Literal["auto", "off"] = Field("auto", description="off: ask a hybrid reasoning model (Qwen3, ...) to answer without its thinking phase")
     tokenize_url: str | None = Field(None, description="llama.cpp/vLLM POST /tokenize for exact token counts")
+    price_in: float | None = Field(None, ge=0, description="USD per 1M prompt tokens, for a model the price table lacks")
+    price_out: float | None = Field(None, ge=0, description="USD per 1M completion tokens, for a model the price table lacks")
 
     cache_dir: Path | None = None
     use_cache: bool = True

@@ -13,9 +13,12 @@
     │   ├── ContextOverflowError       prompt longer than the model's window
     │   ├── RateLimitError             429 that outlived every retry, or quota exhausted
     │   └── ServerError                5xx that outlived every retry, or an unusable reply
-    └── OutputValidationError          the model's answer never fit the schema (after repairs)
-        ├── OutputTruncatedError       finish_reason "length": the answer was cut off
-        └── FaithfulnessError          --strict and a check found an error (changed number, ...)
+    ├── OutputValidationError          the model's answer never fit the schema (after repairs)
+    │   ├── OutputTruncatedError       finish_reason "length": the answer was cut off
+    │   └── FaithfulnessError          --strict and a check found an error (changed number, ...)
+    └── BudgetError                    a --max-cost/--max-tokens cap stopped the work
+        ├── EstimateOverBudget         refused before the run: the estimate alone passes the cap
+        └── BudgetReached              the next request could pass the cap: nothing more is sent
 
 The CLI is the only place that turns these into exit codes and one-line messages; the library raises
 them `from` the underlying exception so `--verbose` can show the cause. `ExitCode` is the one table of
@@ -36,6 +39,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad input file, flag, profile, settings or template
     ENDPOINT = 3  # the model server said no, or could not be reached
     INVALID_ANSWER = 4  # the answers never fit the schema, were cut off, or --strict found a changed fact
+    BUDGET = 5  # a --max-cost/--max-tokens cap refused the run or stopped it; a higher cap resumes
     INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, what a shell reports for a killed command
 
 
@@ -143,3 +147,17 @@ class OutputTruncatedError(OutputValidationError):
 
 class FaithfulnessError(OutputValidationError):
     """--strict: the answer was valid JSON but a check found a changed or missing fact."""
+
+
+class BudgetError(SummarizerError):
+    """A spending cap (--max-cost/--max-tokens) stopped the work."""
+
+    exit_code = ExitCode.BUDGET
+
+
+class EstimateOverBudget(BudgetError):
+    """The estimate of the work to do already passes the cap: nothing was sent (--start-anyway runs what fits)."""
+
+
+class BudgetReached(BudgetError):
+    """The next request, bounded by its max_tokens, could pass the cap: it was not sent."""

@@ -8,13 +8,14 @@ SDK's exceptions to ours, and the response cache. Knows nothing about articles.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,6 +26,9 @@ from summarizer.config import Settings
 from summarizer.jsonparse import NoJSONFound, extract_json_object
 from summarizer.pacing import RequestSlots
 from summarizer.schemas import Usage, llm_schema
+
+if TYPE_CHECKING:
+    from summarizer.budget import Budget
 
 _MODE_REJECTION = re.compile(r"response_format|json_schema|json schema|schema|grammar|structured output|json_object", re.I)
 _CONTEXT_OVERFLOW = re.compile(
@@ -337,6 +341,8 @@ class LLMClient:
         self.extra_fields = request_extra_fields(settings, self.memory)
         # Set by a batch run: caps the HTTP requests in flight and backs off on 429 (summarizer.pacing).
         self.slots: RequestSlots | None = None
+        # Set by a capped run (--max-cost/--max-tokens): every request reserves, then settles (summarizer.budget).
+        self.budget: Budget | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
     def _sdk(self):
@@ -390,6 +396,26 @@ class LLMClient:
             yield self.slots
         finally:
             self.slots = previous
+
+    @contextlib.contextmanager
+    def budgeted(self, budget: Budget | None) -> Iterator[Budget | None]:
+        """Every request of the block reserves its bound from `budget` and settles to its real usage
+        (summarizer.budget); one that cannot fit raises BudgetReached instead of being sent."""
+        previous, self.budget = self.budget, budget
+        try:
+            yield budget
+        finally:
+            self.budget = previous
+
+    @contextlib.asynccontextmanager
+    async def _spending(self, kwargs: dict):
+        if self.budget is None:
+            yield None
+            return
+        # in a thread: the counter may be the server's own /tokenize (an HTTP call per message)
+        bound = await asyncio.to_thread(self.budget.request_bound, kwargs["messages"], kwargs[self._token_limit_field()], kwargs.get("response_format"))
+        async with self.budget.hold(*bound) as hold:
+            yield hold
 
     def _modes(self) -> list[str]:
         modes = self.settings.modes_to_try()
@@ -453,14 +479,18 @@ class LLMClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    counter[0] += 1
-                    async with self.slots or contextlib.nullcontext():  # the HTTP exchange only, not the retry waits
+                    # the budget first (it may wait for requests in flight), then a slot: the HTTP exchange only, not the retry waits
+                    async with self._spending(kwargs) as hold, self.slots or contextlib.nullcontext():
+                        counter[0] += 1
                         try:
-                            return await self._sdk().chat.completions.create(**kwargs)
+                            response = await self._sdk().chat.completions.create(**kwargs)
                         except openai.RateLimitError:
                             if self.slots is not None:
                                 self.slots.rate_limited()
                             raise
+                        if hold is not None:
+                            hold.settle(getattr(response, "usage", None))
+                        return response
         except openai.APIStatusError as exc:
             if self._is_mode_rejection(exc) and "response_format" in kwargs:
                 raise _ModeRejected(str(exc)) from exc

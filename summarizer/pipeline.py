@@ -15,16 +15,23 @@ import asyncio
 import json
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from summarizer.__version__ import __version__
-from summarizer.chunking import Chunk, split_into_chunks
+from summarizer.chunking import Chunk, split_into_chunks, split_paragraphs
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ContextOverflowError, FaithfulnessError, OutputTruncatedError, OutputValidationError
+from summarizer.jsonparse import NoJSONFound, extract_json_object
 from summarizer.llm import LLMClient, StructuredReply
+from summarizer.paragraph_refs import Sources, numbered, paragraphs_with, strip_copied_markers, with_markers
 from summarizer.prompts import PromptLibrary, PromptTemplate
-from summarizer.schemas import MAX_KEY_POINTS, WITH_KEY_POINTS, ArticleResult, GlossaryEntry, RunMetadata, Usage, llm_schema
+from summarizer.schemas import (
+    CITING_FIELDS, MAX_KEY_POINTS, WITH_KEY_POINTS, ArticleResult, GlossaryEntry, GlossaryTerm, RunMetadata, SummaryBullet, Usage, citing_at_most,
+    llm_schema,
+)
 from summarizer.sources import CleanedSource
 from summarizer.tokens import get_token_counter
 from summarizer.user_glossary import TermRule, ignored_rules, rules_in
@@ -153,6 +160,8 @@ class ArticlePipeline:
         self.prompts = prompts
         self.user_glossary = user_glossary or []
         self.counter = token_counter or get_token_counter(settings.model)
+        # chunk budgets hold the "¶N " markers a numbered request adds (paragraph_refs)
+        self._count = with_markers(self.counter.count)
         self._overheads: dict[tuple[str, str, int], int] = {}  # the same for every article of a run
         self._checks_lock = threading.Lock()
 
@@ -207,7 +216,7 @@ class ArticlePipeline:
                 f"a context window of {window} tokens ({window_source}) leaves no room for the article next to the prompts ({overhead} tokens) and the answer",
                 hint="set --context-window to the model's real size, or use a model with a larger window",
             )
-        chunks = split_into_chunks(source.text, budget, self.counter.count)
+        chunks = split_into_chunks(source.text, budget, self._count)
         return Plan(
             context_window=window,
             context_source=window_source,
@@ -240,19 +249,31 @@ class ArticlePipeline:
             "key_points": key_points,
         }
 
-    async def _ask(self, template_name: str, article: str, state: "_RunState", *, article_tokens: int | None = None, **variables: Any) -> StructuredReply:
+    async def _ask(self, template_name: str, article: str, state: "_RunState", *, article_tokens: int | None = None, units: list[str] | None = None, **variables: Any) -> StructuredReply:
+        """One request for `article`. With `units` (the article's paragraphs, or the points being
+        merged) the prompt shows them numbered (`paragraph_refs.numbered`) and the answer's citations
+        must name one of them: an answer citing a number past them is re-asked."""
         template = self.prompts.get(template_name)
         state.versions[template.name] = template.version
-        messages = template.render(**self._variables(template, article, language=state.language, **variables))
+        shown = numbered(units) if units else article
+        messages = template.render(**self._variables(template, shown, language=state.language, **variables))
         max_tokens = state.plan.max_output_tokens if template_name != "summarize" else min(state.plan.max_output_tokens, 1024)
-        reply = await self.client.structured(
-            messages=messages, output=_output(template, key_points=bool(variables.get("key_points"))), template_version=template.version,
-            parameters=template.parameters, max_tokens=max_tokens,
-        )
+        output = _output(template, key_points=bool(variables.get("key_points")))
+        bounded = citing_at_most(output, len(units)) if units else output
+        try:
+            reply = await self.client.structured(
+                messages=messages, output=bounded, template_version=template.version,
+                parameters=template.parameters, max_tokens=max_tokens,
+            )
+        except OutputValidationError as exc:
+            reply = _without_bad_citations(exc, output, len(units)) if units else None
+            if reply is None:
+                raise
         state.record(reply)
-        self._warn_if_prompt_was_cut(reply, article, article_tokens, state)
+        output = bounded
+        self._warn_if_prompt_was_cut(reply, shown, article_tokens, state)
         if self.settings.repair and template_name != "summarize":
-            reply = await self._repair_facts(article, messages, reply, template, max_tokens, state)
+            reply = await self._repair_facts(article, messages, reply, template, output, max_tokens, state)
         return reply
 
     def _warn_if_prompt_was_cut(self, reply: StructuredReply, article: str, article_tokens: int | None, state: "_RunState") -> None:
@@ -275,13 +296,15 @@ class ArticlePipeline:
                        "(e.g. OLLAMA_CONTEXT_LENGTH) and pass the same --context-window, or lower --context-window")
             state.warnings.append(warning)
 
-    async def _repair_facts(self, article: str, messages: list[dict], reply: StructuredReply, template: PromptTemplate, max_tokens: int, state: "_RunState") -> StructuredReply:
-        """--repair: one re-ask naming the facts a check found changed or lost; keep the better answer."""
+    async def _repair_facts(self, article: str, messages: list[dict], reply: StructuredReply, template: PromptTemplate, output: type, max_tokens: int, state: "_RunState") -> StructuredReply:
+        """--repair: one re-ask naming the facts a check found changed or lost; keep the better answer.
+        The re-ask is validated as the first answer was (`output`: key points, citation bounds)."""
         from summarizer.checks import check_translation
 
         def check(value) -> list:
             with self._checks_lock:  # CPU-bound, like the checks in run(): one at a time, off the event loop
-                findings = check_translation(article, value.translation, summary=getattr(value, "summary", ()), source_lang=state.language or "id")
+                translation = strip_copied_markers(value.translation, len(split_paragraphs(article)))
+                findings = check_translation(article, translation, summary=[b.text for b in getattr(value, "summary", ())], source_lang=state.language or "id")
             return [f for f in findings if f.severity == "error"]
 
         async def errors_in(value) -> list:
@@ -298,7 +321,7 @@ class ArticlePipeline:
         ]
         try:
             second = await self.client.structured(
-                messages=follow_up, output=template.output_model, template_version=template.version,
+                messages=follow_up, output=output, template_version=template.version,
                 parameters=template.parameters, max_tokens=max_tokens,
             )
         except (OutputValidationError, ContextOverflowError) as exc:
@@ -322,44 +345,21 @@ class ArticlePipeline:
         if language == "en" and self.settings.target_lang.lower() in ("english", "en"):
             state.warnings.append("the article already appears to be in English; the translation may simply restate it")
 
-        title = source.title or ""
-        summary: list[str] = []
-        glossary: list[GlossaryEntry] = []
-        model_language = None
-        translated_in_one = False
-        if plan.single_request and task == "summarize":
-            try:
-                reply = await self._ask("brief", plan.chunks[0].text, state, article_tokens=plan.chunks[0].tokens, chunk_number=1, chunk_count=1, known=rules_in(source.text, self.user_glossary))
-                brief = reply.value
-                title, translation, summary, glossary = brief.title, brief.translation, list(brief.summary), list(brief.glossary)
-                model_language = brief.source_language
-                translated_in_one = True
-            except (OutputTruncatedError, ContextOverflowError) as exc:
-                state.warnings.append(f"single request did not fit ({exc.message}); translating in parts")
-                plan.chunks = split_into_chunks(source.text, max(MIN_CHUNK_TOKENS, plan.chunks[0].tokens // 2 + 1), self.counter.count)
-        if not translated_in_one:
-            parts, glossary, chunk_title, key_points = await self._translate_chunks(plan.chunks, state, key_points=task == "summarize")
-            translation = "\n\n".join(parts)
-            title = chunk_title or title
-            if task == "summarize":
-                if key_points:
-                    # The parts' key points, written while translating, are merged in one request: the
-                    # whole translation is not sent again (token_economy.py, an 8k-token article in a
-                    # 4k window: 13 -> 9 requests, 19.7k -> 11.2k prompt tokens).
-                    summary = await self._summarize("\n".join(f"- {p}" for p in key_points), state,
-                                                    what=f"the key points of all {len(parts)} parts of one long article, in order; merge them into one summary")
-                else:  # no part stated a fact the model could name: summarize the translation itself
-                    summary = await self._summarize(translation, state)
+        content = await self._content(source, task, state)
         state.timings["requests"] = time.perf_counter() - started - state.timings["plan"]
+        translation = content.translation
 
         for rule in ignored_rules(source.text, translation, self.user_glossary):
             state.warnings.append(f"user glossary: {rule.source!r} should be rendered as {rule.preferred!r}, but the translation does not contain it")
 
+        article_paragraphs = split_paragraphs(source.text)
+        glossary = [GlossaryEntry(**term.model_dump(), paragraphs=paragraphs_with(term.source_term, article_paragraphs))
+                    for term in _dedupe(content.glossary)]
         checks = []
         if self.settings.run_checks:
             # In a thread: ~17 ms of CPU for a 1,000-token article (and ~0.5 s to load the language
             # model the first time) would otherwise hold up the event loop and the other articles' requests.
-            checks, state.timings["checks"] = await asyncio.to_thread(self._check, source.text, translation, summary, glossary, language or "id")
+            checks, state.timings["checks"] = await asyncio.to_thread(self._check, source.text, translation, content.summary, glossary, language or "id")
             errors_found = [f for f in checks if f.severity == "error"]
             if errors_found and self.settings.strict:
                 raise FaithfulnessError(
@@ -371,12 +371,12 @@ class ArticlePipeline:
         return ArticleResult(
             source=source.path,
             task=task,
-            source_language=language or (model_language or "und").lower()[:8],
+            source_language=language or (content.model_language or "und").lower()[:8],
             target_language=self.settings.target_lang,
-            title=(title or "").strip() or "(untitled)",
+            title=(content.title or source.title or "").strip() or "(untitled)",
             translation=translation,
-            summary=summary,
-            glossary=_dedupe(glossary),
+            summary=content.summary,
+            glossary=glossary,
             checks=checks,
             metadata=RunMetadata(
                 model=self.settings.model,
@@ -394,75 +394,172 @@ class ArticlePipeline:
             ),
         )
 
-    def _check(self, text: str, translation: str, summary: list[str], glossary: list[GlossaryEntry], language: str) -> tuple[list, float]:
+    async def _content(self, source: CleanedSource, task: Task, state: "_RunState") -> "_Content":
+        """The requests: one brief when the article fits, else its parts (and the merge of their
+        key points). Every citation in the result names an article paragraph."""
+        plan = state.plan
+        if plan.single_request and task == "summarize":
+            chunk = plan.chunks[0]
+            units = split_paragraphs(chunk.text)
+            try:
+                reply = await self._ask("brief", chunk.text, state, article_tokens=chunk.tokens, units=units, chunk_number=1, chunk_count=1, known=rules_in(source.text, self.user_glossary))
+            except (OutputTruncatedError, ContextOverflowError) as exc:
+                state.warnings.append(f"single request did not fit ({exc.message}); translating in parts")
+                plan.chunks = split_into_chunks(source.text, max(MIN_CHUNK_TOKENS, chunk.tokens // 2 + 1), self._count)
+            else:
+                brief = reply.value
+                return _Content(
+                    title=brief.title, translation=strip_copied_markers(brief.translation, len(units)),
+                    summary=_cited(brief.summary, Sources.of_paragraphs(chunk.paragraphs)),
+                    glossary=list(brief.glossary), model_language=brief.source_language,
+                )
+        parts, glossary, title, key_points = await self._translate_chunks(plan.chunks, state, key_points=task == "summarize")
+        content = _Content(title=title, translation="\n\n".join(text for text, _ in parts), glossary=glossary)
+        if task == "summarize":
+            if key_points:
+                # The parts' key points, written while translating, are merged in one request: the
+                # whole translation is not sent again (token_economy.py, an 8k-token article in a
+                # 4k window: 13 -> 9 requests, 19.7k -> 11.2k prompt tokens).
+                content.summary = await self._summarize(key_points, state, what=f"the key points of all {len(parts)} parts of one long article, in order; merge them into one summary")
+            else:  # no part stated a fact the model could name: summarize the translation itself
+                content.summary = await self._summarize(_translated_paragraphs(parts), state)
+        return content
+
+    def _check(self, text: str, translation: str, summary: list[SummaryBullet], glossary: list[GlossaryEntry], language: str) -> tuple[list, float]:
         from summarizer.checks import check_translation
+        from summarizer.summary_refs import check_summary_references
 
         # One at a time: CPU-bound (the GIL serializes them anyway), and the first call then loads
         # the language model once instead of once per concurrent article.
         with self._checks_lock:
             checked = time.perf_counter()
-            findings = check_translation(text, translation, summary=summary, glossary=glossary, source_lang=language)
-            return findings, time.perf_counter() - checked
+            findings = check_translation(text, translation, summary=[b.text for b in summary], glossary=glossary, source_lang=language)
+            findings += check_summary_references(text, summary, source_lang=language)
+            order = {"error": 0, "warning": 1, "info": 2}
+            return sorted(findings, key=lambda f: order[f.severity]), time.perf_counter() - checked
 
     def settings_source_language(self, source: CleanedSource) -> str | None:
         if source.language and source.language_confidence >= 0.5:
             return source.language
         return None
 
-    async def _translate_chunks(self, chunks: list[Chunk], state: "_RunState", *, key_points: bool) -> tuple[list[str], list[GlossaryEntry], str, list[str]]:
-        """Translations of the parts in order, the merged glossary, the first headline, and (when
-        `key_points`: the article is being summarized) the parts' key points in order."""
-        parts: list[str] = []
-        glossary: list[GlossaryEntry] = []
-        points: list[str] = []
+    async def _translate_chunks(self, chunks: list[Chunk], state: "_RunState", *, key_points: bool) -> tuple[list[tuple[str, tuple[int, ...]]], list[GlossaryTerm], str, list[SummaryBullet]]:
+        """The parts in order, each as (translation, the article paragraphs it holds), the merged
+        glossary, the first headline, and (when `key_points`: the article is being summarized) the
+        parts' key points in order, citing article paragraphs. A part is sent numbered only when
+        its key points are asked for: a translation alone cites nothing."""
+        parts: list[tuple[str, tuple[int, ...]]] = []
+        glossary: list[GlossaryTerm] = []
+        points: list[SummaryBullet] = []
         title = ""
-        pending: list[tuple[str, int]] = [(c.text, 0) for c in chunks]
+        pending: list[tuple[Chunk, int]] = [(c, 0) for c in chunks]
         total = len(pending)
         number = 0
         while pending:
-            text, depth = pending.pop(0)
+            chunk, depth = pending.pop(0)
+            text = chunk.text
             number += 1
             learned = [TermRule(g.source_term, g.term) for g in glossary]
             known = rules_in(text, self.user_glossary) + [r for r in rules_in(text, learned) if r.source.lower() not in {u.source.lower() for u in self.user_glossary}]
+            units = split_paragraphs(text) if key_points else None
             try:
-                reply = await self._ask("translate_chunk", text, state, chunk_number=number, chunk_count=total, known=known, key_points=key_points)
+                reply = await self._ask("translate_chunk", text, state, units=units, chunk_number=number, chunk_count=total, known=known, key_points=key_points)
             except (OutputTruncatedError, ContextOverflowError) as exc:
                 if depth >= MAX_SPLIT_DEPTH:
                     raise
-                halves = split_into_chunks(text, max(MIN_CHUNK_TOKENS // 2, self.counter.count(text) // 2 + 1), self.counter.count)
+                halves = split_into_chunks(text, max(MIN_CHUNK_TOKENS // 2, self._count(text) // 2 + 1), self._count)
                 if len(halves) < 2:
                     raise
                 state.warnings.append(f"part {number} was too long for one answer ({exc.message}); split in {len(halves)}")
-                pending[0:0] = [(h.text, depth + 1) for h in halves]
+                # a half numbers the paragraphs of its part's text: map them to the article's
+                pending[0:0] = [(replace(h, paragraphs=tuple(chunk.paragraphs[n - 1] for n in h.paragraphs)), depth + 1) for h in halves]
                 total += len(halves) - 1
                 number -= 1
                 continue
             value = reply.value
             if not title and value.title.strip():
                 title = value.title
-            parts.append(value.translation)
+            translation = strip_copied_markers(value.translation, len(units)) if units else value.translation
+            parts.append((translation, chunk.paragraphs))
             glossary = _dedupe(glossary + list(value.glossary))
-            points.extend(getattr(value, "key_points", []))
+            points += _cited(getattr(value, "key_points", []), Sources.of_paragraphs(chunk.paragraphs))
         state.chunks_done = number
         return parts, glossary, title, points
 
-    async def _summarize(self, english: str, state: "_RunState", *, what: str = "") -> list[str]:
-        """Bullets for `english`: one request when it fits, else map-reduce over its parts.
-        `what` tells the model what the text is when it is not an article (e.g. key points)."""
-        pieces = split_into_chunks(english, state.plan.summary_budget, self.counter.count)
+    async def _summarize(self, units: list[SummaryBullet], state: "_RunState", *, what: str = "") -> list[SummaryBullet]:
+        """Bullets for `units` (points or paragraphs of English text, each citing the article
+        paragraphs it comes from): one request when they fit, else map-reduce over their parts.
+        The requests show the units numbered; the bullets' citations are mapped back to the
+        article's paragraphs. `what` tells the model what the text is when it is not an article."""
+        texts = [" ".join(u.text.split()) for u in units]  # one paragraph each, as numbered
+        sources = Sources(tuple(tuple(u.paragraphs) for u in units))
+        joined = "\n\n".join(texts)
+        pieces = split_into_chunks(joined, state.plan.summary_budget, self._count)
         if len(pieces) == 1:
-            return list((await self._ask("summarize", english, state, chunk_number=1, chunk_count=1, known=[], partial=what)).value.summary)
-        bullets: list[str] = []
+            reply = await self._ask("summarize", joined, state, units=texts, chunk_number=1, chunk_count=1, known=[], partial=what)
+            return _cited(reply.value.summary, sources)
+        bullets: list[SummaryBullet] = []
         for index, piece in enumerate(pieces, start=1):
             described = f"part {index} of {len(pieces)} of {what}" if what else f"part {index} of {len(pieces)} of a long article"
-            reply = await self._ask("summarize", piece.text, state, chunk_number=index, chunk_count=len(pieces), known=[], partial=described)
-            bullets.extend(reply.value.summary)
-        combined = "\n".join(f"- {b}" for b in bullets)
-        reply = await self._ask("summarize", combined, state, chunk_number=1, chunk_count=1, known=[], partial="the bullet summaries of all parts of one long article; merge them into one summary")
-        return list(reply.value.summary)
+            reply = await self._ask("summarize", piece.text, state, units=split_paragraphs(piece.text), chunk_number=index, chunk_count=len(pieces), known=[], partial=described)
+            bullets += _cited(reply.value.summary, sources.select(piece.paragraphs))
+        return await self._summarize_once(bullets, state)
+
+    async def _summarize_once(self, bullets: list[SummaryBullet], state: "_RunState") -> list[SummaryBullet]:
+        """The merge of the map step's bullets, in one request."""
+        texts = [" ".join(b.text.split()) for b in bullets]
+        reply = await self._ask("summarize", "\n\n".join(texts), state, units=texts, chunk_number=1, chunk_count=1, known=[],
+                                partial="the bullet summaries of all parts of one long article; merge them into one summary")
+        return _cited(reply.value.summary, Sources(tuple(tuple(b.paragraphs) for b in bullets)))
 
 
-def _dedupe(entries: list[GlossaryEntry]) -> list[GlossaryEntry]:
+@dataclass
+class _Content:
+    """What the requests produced, before the glossary is located and the checks run."""
+
+    title: str
+    translation: str
+    glossary: list[GlossaryTerm]
+    summary: list[SummaryBullet] = field(default_factory=list)
+    model_language: str | None = None
+
+
+def _without_bad_citations(exc: OutputValidationError, output: type, count: int) -> StructuredReply | None:
+    """The model's last answer when citing a number past ¶count was all that kept it invalid
+    through every re-ask: kept with those citations dropped (a weak model's bad citation must not
+    cost the article its translation). None when the answer is invalid for another reason too.
+    (The client does not report the usage of failed attempts: the run's token count misses them.)"""
+    try:
+        value = output.model_validate(extract_json_object(exc.last_content or ""))
+    except (NoJSONFound, ValidationError):
+        return None
+    for name in CITING_FIELDS:
+        items = getattr(value, name, None)
+        if items:
+            setattr(value, name, [b.model_copy(update={"paragraphs": [n for n in b.paragraphs if n <= count]}) for b in items])
+    warning = f"the model kept citing paragraphs past ¶{count} after {exc.attempts} attempt(s); those citations were dropped"
+    return StructuredReply(value=value, requests=exc.attempts, warnings=[warning])
+
+
+def _cited(bullets: list[SummaryBullet], sources: Sources) -> list[SummaryBullet]:
+    """`bullets` with the unit numbers they cite replaced by the article paragraphs behind them."""
+    return [SummaryBullet(text=b.text, paragraphs=sources.cited(b.paragraphs)) for b in bullets]
+
+
+def _translated_paragraphs(parts: list[tuple[str, tuple[int, ...]]]) -> list[SummaryBullet]:
+    """The translation's paragraphs as units citing their source: one to one when a part kept its
+    paragraph breaks, else each paragraph of the part cites all of the part's paragraphs."""
+    units: list[SummaryBullet] = []
+    for translation, paragraphs in parts:
+        translated = split_paragraphs(translation)
+        if len(translated) == len(paragraphs):
+            units += [SummaryBullet(text=t, paragraphs=[n]) for t, n in zip(translated, paragraphs)]
+        else:
+            units += [SummaryBullet(text=t, paragraphs=list(paragraphs)) for t in translated]
+    return units
+
+
+def _dedupe(entries: list[GlossaryTerm]) -> list[GlossaryTerm]:
     """One entry per source term (case-insensitive); the first rendering wins."""
     seen: dict[str, GlossaryEntry] = {}
     for entry in entries:

@@ -10,6 +10,16 @@ from summarizer.schemas import ArticleResult
 
 Format = Literal["md", "json"]
 EXTENSIONS = {"md": ".md", "json": ".json"}
+GLOSSARY_CITES_SHOWN = 5
+
+
+def _cites(paragraphs: list[int], limit: int | None = None) -> str:
+    """" [¶3]", " [¶3, ¶5]": the article paragraphs a bullet or term comes from ("" for none);
+    past `limit` numbers, "…" (a common term occurs in most paragraphs)."""
+    if not paragraphs:
+        return ""
+    shown = [f"¶{n}" for n in paragraphs[:limit]] + (["…"] if limit is not None and len(paragraphs) > limit else [])
+    return " [" + ", ".join(shown) + "]"
 
 
 def to_markdown(result: ArticleResult) -> str:
@@ -22,7 +32,7 @@ def to_markdown(result: ArticleResult) -> str:
     lines.append("")
     if result.summary:
         lines += ["## Summary", ""]
-        lines += [f"- {one_line(bullet)}" for bullet in result.summary]
+        lines += [f"- {one_line(bullet.text)}{_cites(bullet.paragraphs)}" for bullet in result.summary]
         lines.append("")
     lines += ["## Translation", "", result.translation.strip(), ""]
     if result.glossary:
@@ -31,7 +41,7 @@ def to_markdown(result: ArticleResult) -> str:
             term = one_line(entry.term)
             source = one_line(entry.source_term)
             label = f"**{term}**" if term.casefold() == source.casefold() else f"**{term}** (*{source}*)"
-            lines.append(f"- {label}: {one_line(entry.definition)}")
+            lines.append(f"- {label}: {one_line(entry.definition)}{_cites(entry.paragraphs, limit=GLOSSARY_CITES_SHOWN)}")
         lines.append("")
     if result.checks:
         lines += ["## Checks", ""]

@@ -149,6 +149,7 @@ Scripted = Union[Reply, Responder]
 
 # --------------------------------------------------------------------------- schema responder
 
+_PARAGRAPH_NUMBER_RE = re.compile(r"^¶\d+ ", re.M)  # summarizer numbers the paragraphs of a text it wants cited
 _ARTICLE_RE = re.compile(r"<article>(.*?)</article>", re.S)
 _EMBEDDED_SCHEMA_RE = re.compile(r"<json_schema>(.*?)</json_schema>", re.S)
 _CAPWORD_RE = re.compile(r"\b[A-Z][A-Za-z]{2,}\b")
@@ -309,7 +310,7 @@ class _Gen:
             else:
                 typ = "string"
         if typ == "object":
-            return self.obj(schema, k)
+            return self.obj(schema, k, name)
         if typ == "array":
             return self.array(schema, name, k)
         if typ == "string":
@@ -322,12 +323,13 @@ class _Gen:
             return None
         raise ValueError(f"unsupported schema type {typ!r}")
 
-    def obj(self, schema: dict, k: int) -> dict:
+    def obj(self, schema: dict, k: int, name: str | None = None) -> dict:
         props: dict[str, Any] = schema.get("properties") or {}
         names = set(props)
         out: dict[str, Any] = {}
         for pname, pschema in props.items():
-            out[pname] = self.gen(pschema, pname, k, names)
+            # the `text` of an item of `summary` / `key_points` is written as that item would be
+            out[pname] = self.gen(pschema, name if pname == "text" and name else pname, k, names)
         additional = schema.get("additionalProperties", True)
         for pname in schema.get("required") or []:
             if pname not in out:
@@ -379,8 +381,8 @@ class _Gen:
             return f"item {k}"
         lname = name.lower()
         glossary_like = bool(parent_props and parent_props & {"term", "source_term", "definition"})
-        if lname == "translation":
-            return f"[EN] {self.article}" if self.article is not None else f"{name} {k}"
+        if lname == "translation":  # without the "¶N " paragraph numbers, as the prompts ask
+            return f"[EN] {_PARAGRAPH_NUMBER_RE.sub('', self.article)}" if self.article is not None else f"{name} {k}"
         if lname == "title":
             return "Test title"
         if lname == "source_language":
@@ -388,7 +390,7 @@ class _Gen:
         if lname == "summary":
             return f"Summary point {k}."
         if lname == "key_points":  # names its part, so a test can follow it into the merge request
-            return f"Key point {k} of: {(self.article or '').strip()[:40]}"
+            return f"Key point {k} of: {_PARAGRAPH_NUMBER_RE.sub('', self.article or '').strip()[:40]}"
         if glossary_like and lname == "term":
             return f"Term {k}"
         if glossary_like and lname == "source_term":

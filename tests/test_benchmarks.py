@@ -22,6 +22,8 @@ TINY = {
     "cache_rerun": ["--articles", "12", "--latency", "0.01"],
     "startup": ["--runs", "2"],
     "scale": ["--articles", "120", "--mb", "0.2"],
+    "eval_corpus": ["--corpus", str(ROOT / "tests" / "data" / "id-en-news-slice"), "--lines", "60"],
+    "report_build": ["--articles", "6", "--long-tokens", "1500", "--runs", "1"],
 }
 
 

@@ -170,7 +170,7 @@ def test_names_present_no_warning():
 
 def test_swapped_name_is_caught():
     findings = check_translation(NAME_SRC, NAME_OK.replace("Andy Jassy", "Jeff Bezos"))
-    assert any(f.kind == "name_missing" and "Andy Jassy" in f.message for f in findings)
+    assert any(f.kind == "name_changed" and f.severity == "error" and "Jassy" in f.message for f in findings), findings
 
 
 def test_translatable_acronym_needs_acronym_or_rendering():
@@ -359,14 +359,14 @@ def test_full_article_translation_is_clean():
         ("US$125 billion in 2026. The money", "US$152 billion in 2026. The money", "number_missing", "error"),
         ("about Rp835 trillion, to inject", "about Rp835 billion, to inject", "number_missing", "error"),
         ("could reach a fantastic US$100 billion", "could reach a fantastic US$100 million", "number_missing", "error"),
-        ("Andy Jassy", "Jeff Bezos", "name_missing", "warning"),  # every occurrence: see the next test
+        ("Andy Jassy", "Jeff Bezos", "name_changed", "error"),  # every occurrence: see the next test
         ("Deputy Minister of Communication and Digital Affairs Nezar Patria", "A deputy minister", "name_missing", "warning"),
     ],
 )
 def test_full_article_planted_errors(old, new, kind, severity):
     source, translation = _seed_pair()
     assert old in translation
-    changed = translation.replace(old, new) if kind == "name_missing" else translation.replace(old, new, 1)
+    changed = translation.replace(old, new) if kind.startswith("name") else translation.replace(old, new, 1)
     findings = check_translation(source, changed)
     assert any(f.kind == kind and f.severity == severity for f in findings), findings
 
@@ -376,7 +376,7 @@ def test_known_limit_one_swapped_occurrence_of_a_repeated_name():
     so a name swapped in one place while it is kept in another is not reported."""
     source, translation = _seed_pair()
     changed = translation.replace("OpenAI CEO Sam Altman", "OpenAI CEO Greg Brockman")
-    assert not [f for f in check_translation(source, changed) if f.kind == "name_missing"]
+    assert not [f for f in check_translation(source, changed) if f.kind.startswith("name")]
 
 
 def test_full_article_summary_invented_figure():
@@ -386,19 +386,10 @@ def test_full_article_summary_invented_figure():
     assert [f.output_span for f in findings] == ["US$175 billion"]
 
 
-# -- fast paths = the plain regex scans they replace (issue: checks speed) ----------------------------
-#
-# check_translation tries each pattern only where a match can start (`_Scan`, `_finditer_at`), finds
-# name words with `str.find` on a folded copy of the translation (`_fold`) and splits sentences the
-# same way. Each fast path must give exactly what the plain `finditer` / `search` / `split` gives.
+# -- robustness: odd text never breaks a check -------------------------------------------------------
 
-import re as _re  # noqa: E402
-import sys as _sys  # noqa: E402
-
-from summarizer import checks as _checks  # noqa: E402
-
-# text that exercises every kind of start: keywords glued to numbers, symbols, non-ASCII digits and
-# the letters that match ASCII ones case-insensitively (İ ı ſ K), line breaks, odd punctuation
+# keywords glued to numbers, symbols, non-ASCII digits and the letters that match ASCII ones
+# case-insensitively (İ ı ſ K), line breaks, odd punctuation
 ODD_SNIPPETS = [
     "İstanbul", "ıNDEX", "ſeptember 5", "K3", "KE-3", "ke 4", "ke12", "٣ persen", "١٢ Juli ٢٠٢٥", "²", "S$5", "s$ 7",
     "Rp.5.000", "rp 300 ribu", "RM5", "IDR 8 trillion", "EUR5", "€5m", "£3 bn", "¥100", "US50", "us$2", "USD 4", "Q2",
@@ -417,65 +408,11 @@ _odd_text = st.lists(
 ).map(" ".join)
 
 
-def _real_texts() -> list[str]:
-    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    source, translation = _seed_pair()
-    return [source, translation, *(r[k] for r in rows for k in ("source", "translation")), " ".join(ODD_SNIPPETS)]
-
-
-def _assert_scan_equals_finditer(text: str) -> None:
-    scan = _checks._Scan(text)
-    for pattern in _checks._PATTERN_STARTS:
-        plain = [(m.span(), m.groups()) for m in pattern.finditer(text)]
-        fast = [(m.span(), m.groups()) for m in _checks._scan_matches(pattern, scan)]
-        assert fast == plain, pattern.pattern
-
-
-def _assert_sentences_equal_split(text: str) -> None:
-    plain = [s.strip() for s in _checks._SENTENCE_SPLIT.split(text) if s and s.strip()]
-    assert _checks._sentences(text) == plain
-
-
-def test_scanned_patterns_find_what_finditer_finds_on_real_text():
-    for text in _real_texts():
-        _assert_scan_equals_finditer(text)
-        _assert_sentences_equal_split(text)
-
-
 @settings(max_examples=300, deadline=None)
-@given(text=_odd_text)
-def test_property_scanned_patterns_find_what_finditer_finds(text):
-    _assert_scan_equals_finditer(text)
-    _assert_sentences_equal_split(text)
-
-
-def test_every_scanned_pattern_is_registered():
-    """A new pattern used through `_scan_matches` needs its starts declared in `_PATTERN_STARTS`."""
-    assert set(_checks._DATE_PATTERNS) <= set(_checks._PATTERN_STARTS)
-    for pattern in _checks._PATTERN_STARTS:
-        assert pattern.match("") is None  # `_finditer_at` assumes no empty match
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    word=st.sampled_from(["Sam", "Altman", "AWS", "PHK", "Jakarta", "Indonesia", "LLM", "Kiki", "U.S.", "People's", "AT&T", "e-Ktp"]),
-    text=st.lists(st.sampled_from(["Sam", "ſam", "SAM", "altman", "aws", "AWSs", "phk", "Jakarta-based", "Indonesian", "LLMs",
-                                   "KİKİ", "kıkı", "K", "u.s.", "U.S", "people's", "at&t", "E-KTP", "xSam", "Samx", "İ", " ",
-                                   ", ", "\n"]), max_size=10).map(" ".join),
-)
-def test_property_present_with_fold_equals_search(word, text):
-    assert _checks._present(word, text, _checks._fold(text)) == _checks._present(word, text)
-
-
-def test_fold_covers_every_case_insensitive_ascii_letter():
-    """`_fold` must map every non-ASCII character that matches an ASCII letter case-insensitively."""
-    ascii_letter = _re.compile("[a-z]", _re.IGNORECASE)
-    for code in range(128, _sys.maxunicode + 1):
-        char = chr(code)
-        if ascii_letter.fullmatch(char):
-            assert code in _checks._ASCII_FOLD, hex(code)
-            assert _re.fullmatch(_checks._ASCII_FOLD[code], char, _re.IGNORECASE)
-    assert _checks._fold("İSTANBUL ſam K") == "istanbul sam k"
+@given(source=_odd_text, translation=_odd_text)
+def test_property_odd_text_never_breaks_the_checks(source, translation):
+    findings = check_translation(source, translation)
+    assert all(f.severity in ("error", "warning", "info") and f.count >= 1 for f in findings)
 
 
 def test_findings_do_not_depend_on_other_calls_in_other_threads():

@@ -29,7 +29,7 @@ API_DEFINED = ["Estimate", "Session", "embedded_server", "estimate", "summarize"
 # Names `summarizer.api` imports that its signatures use, so callers may import them from it too.
 API_REEXPORTED = ["ArticleResult", "CleanedSource", "Plan", "Settings", "Task", "load_settings"]
 
-SESSION_PUBLIC = ["aclose", "arun", "check_ready", "close", "estimate", "load", "plan", "run", "warm_up"]
+SESSION_PUBLIC = ["aclose", "arun", "budget", "check_ready", "close", "estimate", "load", "plan", "run", "warm_up"]
 
 CONSOLE_SCRIPTS = {"summarizer": "summarizer.cli:main"}
 

@@ -143,15 +143,17 @@ def _with_key_points(points_for):
 def test_long_article_summary_merges_the_parts_key_points_in_one_request(llm_server, tmp_path):
     article = tmp_path / "long.txt"
     article.write_text(long_article(30), encoding="utf-8")
-    with session_for(llm_server, tmp_path, context_window=1500, max_output_tokens=600) as session:
+    # 1,600: the merge request's room (the window less its ~300-token prompt and schema and a 1,024-token answer) holds all points
+    with session_for(llm_server, tmp_path, context_window=1600, max_output_tokens=600) as session:
         chunks = len(session.plan(article).chunks)
         result = session.run(article)
     used = templates_used(llm_server)
     assert chunks >= 3 and used == ["translate_chunk"] * chunks + ["summarize"]
     merge = llm_server.chat_requests()[-1]
     assert "merge them into one summary" in system_prompt(merge)
-    points = [line for line in user_prompt(merge).splitlines() if line.startswith("- Key point")]
-    assert len(points) == chunks  # one from each part, in order
+    points = [line for line in user_prompt(merge).splitlines() if "Key point" in line]
+    assert len(points) == chunks  # one from each part, in order, numbered to be cited
+    assert [p.split(" ", 1)[0] for p in points] == [f"¶{n}" for n in range(1, chunks + 1)]
     assert "Paragraf 0" in points[0] and "Paragraf 0" not in points[-1]
     assert "[EN]" not in user_prompt(merge)  # the translation is not sent again
     assert 3 <= len(result.summary) <= 7 and result.metadata.requests == chunks + 1
@@ -179,7 +181,8 @@ def test_extra_and_blank_key_points_cost_no_re_ask(llm_server, tmp_path):
         result = session.run(article)
     assert chunks >= 2 and result.metadata.requests == chunks + 1  # no repair request
     merge = user_prompt(llm_server.chat_requests()[-1])
-    assert merge.count("- Poin A.") == chunks and "Poin E." not in merge  # 4 per part, blanks dropped
+    assert merge.count(" Poin A.") == chunks and "Poin E." not in merge  # 4 per part, blanks dropped
+    assert f"¶{4 * chunks} Poin D." in merge
 
 
 def test_parts_without_key_points_summarize_the_translation(llm_server, tmp_path):

@@ -206,3 +206,12 @@ def test_the_local_engine_never_imports_ray(llm_server, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode().strip() == "[]"
     assert len(outputs(tmp_path / "out")) == 2
+
+
+def test_a_spending_cap_with_engine_ray_is_refused_before_anything_is_written(llm_server, tmp_path):
+    make_folder(tmp_path / "news", 1)
+    proc = run_cli("batch", str(tmp_path / "news"), "-o", str(tmp_path / "out"), "--engine", "ray", "--max-tokens", "1000",
+                   "--base-url", llm_server.base_url, "--model", "test-model")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.decode().strip().splitlines() == ["error: --max-cost/--max-tokens do not work with --engine ray yet (use the local engine for a capped run)"]
+    assert not llm_server.chat_requests() and not (tmp_path / "out").exists()

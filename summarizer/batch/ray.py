@@ -205,6 +205,9 @@ class RayBatchRun(BatchRun):
 
     def __init__(self, session: Session, inputs: list[Path], options: BatchOptions, *, actors: int = 2, address: str | None = None,
                  progress: Callable[[BatchEvent], None] | None = None, say: Callable[[str], None] | None = None) -> None:
+        if getattr(options, "max_cost_usd", None) is not None or getattr(options, "max_tokens", None) is not None:
+            # each actor would need its share of one cap, kept across nodes: not built yet
+            raise ConfigError("--max-cost/--max-tokens do not work with --engine ray yet", hint="use the local engine for a capped run")
         super().__init__(session, inputs, options, progress=progress)
         self.share = split_limits(actors, options.concurrency, options.rpm, options.tpm)
         self.address, self.say = address, say

@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Iterator, Literal
 
 from summarizer.batch.inputs import DEFAULT_GLOB, BatchItem, iter_items
 from summarizer.batch.manifest import MANIFEST_NAME, REPORT_NAME, RESERVED_NAMES, RESULTS_NAME, Manifest, open_append
-from summarizer.errors import ConfigError, InputError, RequestDeferred, SummarizerError
+from summarizer.errors import BudgetReached, ConfigError, EstimateOverBudget, ExitCode, InputError, RequestDeferred, SummarizerError
 from summarizer.pacing import RateLimiter
 
 if TYPE_CHECKING:
@@ -43,6 +43,9 @@ class BatchOptions:
     tpm: int | None = None  # tokens per minute (estimated prompt + completion per article)
     retry_failed: bool = False
     glob: str = DEFAULT_GLOB  # with the default, only .txt/.md/.markdown/.html/.htm files match
+    max_cost_usd: float | None = None  # a spending cap (summarizer.budget); needs a known price or price_in/price_out
+    max_tokens: int | None = None  # a cap on prompt + completion tokens
+    start_anyway: bool = False  # run what fits when the estimate alone passes a cap (else EstimateOverBudget)
 
 
 @dataclass
@@ -60,6 +63,9 @@ class BatchReport:
     wall_seconds: float = 0.0
     interrupted: bool = False
     pending: int = 0  # offline render after --import-jsonl: answers still missing (export again)
+    budget: dict[str, Any] | None = None  # the cap, what was spent, whether it was reached (Budget.as_dict)
+    budget_message: str | None = None  # "budget reached: K of N articles done, $X of $Y"
+    exit_code: int = 0  # ExitCode: OK, FAILED (some failed or pending), BUDGET (the cap stopped the run)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,7 +73,8 @@ class BatchReport:
 
 @dataclass
 class BatchEvent:
-    """What the `progress` callback receives. kind: start | started | finished | failed | skipped | pending."""
+    """What the `progress` callback receives. kind: estimating (a cap: counting the work to do) | start | started | finished | failed | skipped |
+    pending | budget (an article stopped by the spending cap: left for the resume)."""
 
     kind: str
     total: int
@@ -117,6 +124,16 @@ def _prepare_out_dir(out_dir: Path) -> None:
             pass
 
 
+def _earlier_spend(report_file: Path) -> tuple[int, int]:
+    """(prompt, completion) tokens the earlier capped runs into this folder spent: the running total
+    in the last report.json's budget. (0, 0) when the last run had no cap, or there is no readable report."""
+    try:
+        budget = json.loads(report_file.read_text(encoding="utf-8")).get("budget") or {}
+        return int(budget.get("spent_prompt_tokens", 0)), int(budget.get("spent_completion_tokens", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0, 0
+
+
 class BatchRun:
     """One run of `run_batch`: a producer queues the articles still to do, workers load, run and
     write them. Creating it checks the options and prepares `out_dir` (InputError/ConfigError)."""
@@ -141,6 +158,11 @@ class BatchRun:
         # `concurrency` caps requests in flight (the slots), not articles: twice as many workers, so
         # that while some wait on the endpoint others load, check and write theirs.
         self.workers = options.concurrency * 2
+        capped = options.max_cost_usd is not None or options.max_tokens is not None
+        self.done_before = 0  # with a cap: articles done in earlier runs, for "K of N articles done"
+        self.budget = session.budget(max_cost_usd=options.max_cost_usd, max_tokens=options.max_tokens, start_anyway=options.start_anyway) if capped else None
+        if self.budget is not None:
+            self.budget.count_earlier(*_earlier_spend(self.out_dir / REPORT_NAME))
 
     def _items(self) -> Iterator[BatchItem]:
         return iter_items(self.inputs, self.options.glob, exclude=self.exclude)
@@ -159,6 +181,8 @@ class BatchRun:
     async def _produce(self, queue: asyncio.Queue) -> None:
         seen: set[str] = set()
         for item in self._items():
+            if self._budget_reached():
+                break  # queue nothing more; the workers finish what they hold
             if self._admit(item, seen):
                 await queue.put(item)
         for _ in range(self.workers):
@@ -201,7 +225,11 @@ class BatchRun:
             item = await queue.get()
             if item is None:
                 return
-            await self._process(item)
+            if not self._budget_reached():  # a queued article not started yet stays for the resume
+                await self._process(item)
+
+    def _budget_reached(self) -> bool:
+        return self.budget is not None and self.budget.reached
 
     async def _process(self, item: BatchItem) -> None:
         self._emit("started", item)
@@ -214,6 +242,10 @@ class BatchRun:
         except RequestDeferred:
             self.report.pending += 1  # not a failure: its next request waits for another provider-batch round
             self._emit("pending", item)
+            return
+        except BudgetReached:
+            # not a failure and not in the manifest: a re-run with a higher cap does it, its answers so far from the cache
+            self._emit("budget", item)
             return
         except Exception as err:  # noqa: BLE001 - one article never stops the run
             message = str(err) if isinstance(err, SummarizerError) else f"unexpected {type(err).__name__}: {err}"
@@ -269,9 +301,17 @@ class BatchRun:
     # -- the whole run ------------------------------------------------------------------------
     async def run(self) -> BatchReport:
         await self._warm_up()
+        if self.budget is not None:
+            self._emit("estimating")  # every article still to do is read and counted: a long wait for a big batch
+            try:
+                await asyncio.to_thread(self._check_estimate)
+            except EstimateOverBudget as err:
+                self.report.budget_message = str(err)
+                self._close()
+                raise
         self._emit("start")
         queue: asyncio.Queue = asyncio.Queue(maxsize=self.workers)
-        with self.session.client.limited(self.options.concurrency):
+        with self.session.client.limited(self.options.concurrency), self.session.client.budgeted(self.budget):
             tasks = [asyncio.ensure_future(self._produce(queue))]
             tasks += [asyncio.ensure_future(self._work(queue)) for _ in range(self.workers)]
             try:
@@ -285,6 +325,24 @@ class BatchRun:
             finally:
                 self._close()
         return self.report
+
+    def _check_estimate(self) -> None:
+        """The estimate of the articles still to do (not done in an earlier run) against the cap:
+        EstimateOverBudget before anything is sent, unless start_anyway. An article that cannot be
+        read is left for the run to report."""
+        assert self.budget is not None
+        prompt = completion = articles = 0
+        for item in self._items():
+            if self.manifest.done_output(item.id, extension=self.extension, task=self.options.task) is not None:
+                self.done_before += 1
+                continue
+            try:
+                source = self.session.load(item.id, data=item.text.encode("utf-8")) if item.text is not None else self.session.load(item.path)
+                usage = self.session.plan(source).estimated_tokens(self.options.task)
+            except SummarizerError:
+                continue
+            prompt, completion, articles = prompt + usage.prompt_tokens, completion + usage.completion_tokens, articles + 1
+        self.budget.check_estimate(prompt, completion, articles=articles)
 
     async def _warm_up(self) -> None:
         """One-time work before the first article: the language identifier (one per process, shared
@@ -301,14 +359,22 @@ class BatchRun:
     def _close(self) -> None:
         """Close the files and write report.json, also after an interruption."""
         from summarizer.outputs import write_atomic
-        from summarizer.pricing import cost_usd
+        from summarizer.pricing import run_cost_usd
 
         report, settings = self.report, self.session.settings
         with self.io_lock:  # a worker thread may still be finishing an article
             self.manifest.close()
             if self.results is not None:
                 self.results.close()
-        if not settings.is_local:
-            report.cost_usd = cost_usd(settings.model, report.prompt_tokens, report.completion_tokens)
+        report.cost_usd = run_cost_usd(settings, report.prompt_tokens, report.completion_tokens)
         report.wall_seconds = round(time.monotonic() - self.started_at, 3)
+        report.exit_code = ExitCode.FAILED if report.failed or report.pending else ExitCode.OK
+        if report.interrupted:
+            report.exit_code = ExitCode.INTERRUPTED
+        if self.budget is not None:
+            report.budget = self.budget.as_dict()
+            if self.budget.reached or report.budget_message:
+                report.exit_code = ExitCode.BUDGET
+            if self.budget.reached:
+                report.budget_message = self.budget.progress_line(report.done + self.done_before, report.total)
         write_atomic(self.out_dir / REPORT_NAME, json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n")

@@ -5,6 +5,8 @@ each with a `register(app)` that adds its commands:
 
     articles   summarize, translate             batch    batch (and provider-batch export/import)
     estimate   estimate (and --dry-run)         check    check a translation against its source
+    evaluate   eval, compare (scores against references, two runs side by side)
+    report     the HTML review report (and the --html of summarize/translate/batch)
     server     doctor, serve, demo              admin    the prompts, cache and profiles groups
     options    shared option aliases, `@command_options(...)` (a command's parameters in --help order)
                and the ONE flag -> Settings table
@@ -22,7 +24,7 @@ import sys
 
 import typer
 
-from summarizer.cli import admin, articles, batch, check, estimate, server
+from summarizer.cli import admin, articles, batch, check, estimate, evaluate, report, server
 from summarizer.errors import ExitCode
 
 app = typer.Typer(
@@ -43,7 +45,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = (articles, estimate, server, batch, check, admin)
+COMMAND_MODULES = (articles, estimate, server, batch, check, evaluate, report, admin)
 for _module in COMMAND_MODULES:
     _module.register(app)
 

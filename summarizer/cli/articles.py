@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
 import typer
 
 from summarizer.cli.common import fail, load_cli_settings, print_cleaned, read_input, run_on_embedded_server
 from summarizer.cli.estimate import estimate_files
-from summarizer.cli.options import ENDPOINT, RUNNING, WRITING, OutputFormat, command_options, settings_flags
-from summarizer.errors import ExitCode, SummarizerError
+from summarizer.cli.options import ENDPOINT, RUNNING, SPENDING, WRITING, OutputFormat, command_options, settings_flags
+from summarizer.cli.report import write_html
+from summarizer.errors import BudgetReached, ExitCode, SummarizerError
 
 if TYPE_CHECKING:
+    from summarizer.api import Session
+    from summarizer.budget import Budget
     from summarizer.config import Settings
 
 
@@ -28,7 +31,8 @@ def register(app: typer.Typer) -> None:
         "summarize",
         help="Translate each article, summarize it in 3-7 bullets and build its glossary.\n\n"
         "One result per file: on standard output, or one file each in --out. Exit code: 0 when every file "
-        "succeeded, else the first failure's (2 bad input or settings, 3 endpoint error, 4 invalid answers).",
+        "succeeded, else the first failure's (2 bad input or settings, 3 endpoint error, 4 invalid answers, "
+        "5 a --max-cost/--max-tokens cap refused the run or stopped it).",
     )(_article_command("summarize"))
     app.command(
         "translate",
@@ -37,9 +41,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _article_command(task: str):
-    @command_options("files", "fmt", "out", *ENDPOINT, "no_cache", *WRITING, "structured_mode", *RUNNING, "show_cleaned", "dry_run", "verbose", "quiet")
+    @command_options("files", "fmt", "out", *ENDPOINT, "no_cache", *WRITING, "structured_mode", *RUNNING, *SPENDING, "show_cleaned", "dry_run", "html", "verbose", "quiet")
     def command(
-        *, files, fmt, out, gguf, verbose, quiet,
+        *, files, fmt, out, gguf, html, verbose, quiet,
         show_cleaned: Annotated[bool, typer.Option("--show-cleaned", help="Print what the loader removed as web boilerplate (to standard error).")] = False,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
         **settings_options,
@@ -47,22 +51,42 @@ def _article_command(task: str):
         flags = settings_flags(settings_options)
         if dry_run:
             raise typer.Exit(estimate_files(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))
-        raise typer.Exit(run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf))
+        caps = {"max_cost_usd": settings_options["max_cost"], "max_tokens": settings_options["max_tokens"], "start_anyway": settings_options["start_anyway"]}
+        raise typer.Exit(run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf, caps=caps, html=html))
 
     return command
 
 
-def run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None) -> int:
-    """Run `task` on every file with the settings `flags` give, on an embedded server when `gguf` is set."""
+def run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None, *, caps: dict | None = None, html: Optional[Path] = None) -> int:
+    """Run `task` on every file with the settings `flags` give, on an embedded server when `gguf` is set,
+    within the spending `caps` (max_cost_usd, max_tokens, start_anyway) when one is given; then the HTML
+    review report into `html`, when given."""
     if gguf is None:
-        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: load_cli_settings(**flags))
+        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: load_cli_settings(**flags), caps, html)
     return run_on_embedded_server(
         gguf, flags, quiet, verbose,
-        lambda settings: _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: settings),
+        lambda settings: _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: settings, caps, html),
     )
 
 
-def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings: Callable[[], Settings]) -> int:
+def _budget_for(session: Session, inputs: list[tuple[str, bytes | None]], task: str, caps: dict | None) -> Budget | None:
+    """The run's Budget when a cap is given, checked against the estimate of every input that loads
+    (EstimateOverBudget unless start_anyway; a file that does not load is reported by the run)."""
+    if not caps or (caps.get("max_cost_usd") is None and caps.get("max_tokens") is None):
+        return None
+    budget = session.budget(**caps)
+    prompt = completion = articles = 0
+    for name, data in inputs:
+        try:
+            estimate = session.estimate(session.load(name, data=data), task)  # type: ignore[arg-type]
+        except SummarizerError:
+            continue
+        prompt, completion, articles = prompt + estimate.prompt_tokens, completion + estimate.completion_tokens, articles + 1
+    budget.check_estimate(prompt, completion, articles=articles)
+    return budget
+
+
+def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings: Callable[[], Settings], caps: dict | None = None, html: Optional[Path] = None) -> int:
     from summarizer.api import Session
     from summarizer.outputs import safe_output_path, write_atomic
     from summarizer.render import EXTENSIONS, render
@@ -72,6 +96,8 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
         session.check_ready()
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
+        inputs = [read_input(path) for path in files]  # standard input is read once, here
+        budget = _budget_for(session, inputs, task, caps)
     except (SummarizerError, OSError) as err:
         if isinstance(err, OSError):
             err = SummarizerError(f"cannot create output folder {out}: {err.strerror}", hint="choose another --out")
@@ -82,16 +108,19 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
     codes: list[int] = []
     taken: set[str] = set()
     outputs: list[str] = []
+    stopped: list[str] = []  # the budget's stop message, when the cap stopped the run
+    reviewed: list[tuple[Any, str]] = []  # (result, its source text) for --html: stdin's text is only here
 
     async def run_all() -> None:
         try:
-            for number, path in enumerate(files, start=1):
-                name, data = read_input(path)
+            for number, (name, data) in enumerate(inputs, start=1):
                 try:
                     source = session.load(name, data=data)
                     if show_cleaned:
                         print_cleaned(source)
                     result = await session.arun(source, task)  # type: ignore[arg-type]
+                    if html is not None:
+                        reviewed.append((result, source.text))
                     text = render(result, fmt.value)
                     if out is not None:
                         target = safe_output_path(out, name, EXTENSIONS[fmt.value], taken)
@@ -107,17 +136,26 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
                     if verbose:
                         for warning in result.metadata.warnings:
                             typer.echo(f"warning: {name}: {warning}", err=True)
+                except BudgetReached:
+                    stopped.append(budget.progress_line(codes.count(ExitCode.OK), len(files)))  # type: ignore[union-attr]
+                    break
                 except SummarizerError as err:
                     codes.append(fail(err, verbose))
         finally:
             await session.aclose()
 
     try:
-        asyncio.run(run_all())
+        with session.client.budgeted(budget):
+            asyncio.run(run_all())
     except KeyboardInterrupt:
         typer.echo("interrupted; finished files are written, re-run to continue (cached answers are reused)", err=True)
         return ExitCode.INTERRUPTED
     _print_outputs(outputs, fmt)
+    if html is not None and reviewed:
+        codes.append(write_html(html, [r for r, _ in reviewed], sources={r.source: t for r, t in reviewed}, quiet=quiet, verbose=verbose))
+    if stopped:
+        typer.echo(stopped[0] + "; re-run with a higher cap to continue (finished articles come from the cache)", err=True)
+        return ExitCode.BUDGET
     failures = [c for c in codes if c != ExitCode.OK]
     if failures and len(files) > 1 and not quiet:
         typer.echo(f"{len(files) - len(failures)} of {len(files)} files done, {len(failures)} failed", err=True)

@@ -1,7 +1,7 @@
 """`summarizer batch`: a thin shell over `summarizer.batch.run_batch` (and the provider-batch export/import).
 
 Progress goes to standard error: a rich bar on a terminal, a plain line every few articles otherwise.
-Exit codes come from `ExitCode`: 0 every article done, 1 some failed, 2 bad usage, 130 interrupted.
+Exit codes come from `ExitCode`: 0 every article done, 1 some failed, 2 bad usage, 5 budget, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Annotated, Optional
 import typer
 
 from summarizer.cli.common import fail, load_cli_settings, run_on_embedded_server
-from summarizer.cli.options import ENDPOINT, RUNNING, WRITING, command_options, settings_flags
+from summarizer.cli.options import ENDPOINT, RUNNING, SPENDING, WRITING, command_options, settings_flags
+from summarizer.cli.report import write_html
 from summarizer.errors import ExitCode, SummarizerError
 
 BatchInputs = Annotated[list[Path], typer.Argument(help="Files, folders (searched recursively with --glob) and .jsonl files of {\"id\", \"text\"} or {\"id\", \"path\"} records.", show_default=False)]
@@ -41,6 +42,9 @@ class _Progress:
         self.done = 0
 
     def __call__(self, event) -> None:
+        if event.kind == "estimating":
+            self._print(f"estimating {event.total} article(s) against the spending cap ...")
+            return
         if event.kind == "start":
             self.every = max(1, event.total // 20)
             if not self.quiet and self.console.is_terminal:
@@ -61,7 +65,7 @@ class _Progress:
 
                 traceback.print_exception(event.exception)
             self._print(f"error: {event.error if event.error and event.source and event.source in event.error else f'{event.source}: {event.error}'}", always=True)
-        if event.kind == "started":
+        if event.kind in ("started", "budget"):  # budget: left for the resume, said once at the end
             return
         finished = event.done + event.skipped + event.failed
         if self.bar is not None:
@@ -92,12 +96,12 @@ def register(app: typer.Typer) -> None:
         "Writes one file per article plus results.jsonl, manifest.jsonl and report.json into --out. "
         "Re-running the same command resumes: finished articles are skipped, failed ones too unless "
         "--retry-failed, and cached answers are reused. Exit code: 0 every article done, 1 some failed, "
-        "2 bad usage or settings, 130 interrupted.\n\n"
+        "2 bad usage or settings, 5 a --max-cost/--max-tokens cap refused or stopped the run, 130 interrupted.\n\n"
         "Provider batches (OpenAI Batch API, vllm run-batch): --export-jsonl FILE writes the requests instead "
         "of sending them; --import-jsonl RESULTS --out DIR caches the answers and renders the articles. A long "
         "article needs one round per step: export again until nothing is pending.",
     )
-    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", "concurrency", "rpm", "tpm", "retry_failed", "engine", "ray_address", "actors", *ENDPOINT, *WRITING, *RUNNING, "quiet", "verbose")
+    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", "concurrency", "rpm", "tpm", "retry_failed", *SPENDING, "engine", "ray_address", "actors", *ENDPOINT, *WRITING, *RUNNING, "html", "quiet", "verbose")
     def batch_command(
         *,
         inputs: BatchInputs,
@@ -115,11 +119,13 @@ def register(app: typer.Typer) -> None:
         ray_address: RayAddressOpt = None,
         actors: ActorsOpt = 2,
         gguf,
+        html,
         quiet,
         verbose,
         **settings_options,
     ) -> None:
         flags = settings_flags(settings_options)
+        caps = {"max_cost_usd": settings_options["max_cost"], "max_tokens": settings_options["max_tokens"], "start_anyway": settings_options["start_anyway"]}
         if export_jsonl is not None or import_jsonl is not None:
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt.value, "translate" if translate_only else "summarize", glob, quiet, verbose, flags))
         if out is None:
@@ -129,19 +135,23 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: unknown --engine {engine!r} (use local or ray)", err=True)
             raise typer.Exit(ExitCode.USAGE)
         if engine == "ray":
-            raise typer.Exit(_run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, ray=(actors, ray_address)))
-        if gguf is not None:
-            raise typer.Exit(_run_with_gguf(gguf, inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags))
-        raise typer.Exit(_run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags))
+            code = _run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps, ray=(actors, ray_address))
+        elif gguf is not None:
+            code = _run_with_gguf(gguf, inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps)
+        else:
+            code = _run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps)
+        if html is not None and code in (ExitCode.OK, ExitCode.FAILED, ExitCode.BUDGET):  # the run ended on its own: its folder is complete
+            code = write_html(html, out, quiet=quiet, verbose=verbose) or code
+        raise typer.Exit(code)
 
 
-def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags) -> int:
+def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps) -> int:
     """The run against an embedded llama.cpp server for `gguf`, one slot per concurrent article."""
     from summarizer.api import Session
 
     return run_on_embedded_server(
         gguf, flags, quiet, verbose,
-        lambda settings: _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=Session(settings)),
+        lambda settings: _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=Session(settings), caps=caps),
         slots=concurrency,
     )
 
@@ -184,7 +194,7 @@ def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quie
     return ExitCode.FAILED if imported.failures else code
 
 
-def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=None, ray=None) -> int:
+def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=None, caps=None, ray=None) -> int:
     """The batch on the local engine, or on Ray when `ray` is (actors, address)."""
     from summarizer.api import Session
     from summarizer.batch import REPORT_NAME, BatchOptions, run_batch
@@ -195,7 +205,7 @@ def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quie
             session.check_ready()
     except SummarizerError as err:
         return fail(err, verbose)
-    options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=concurrency, rpm=rpm, tpm=tpm, retry_failed=retry_failed, glob=glob)
+    options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=concurrency, rpm=rpm, tpm=tpm, retry_failed=retry_failed, glob=glob, **(caps or {}))
     progress = _Progress(quiet, verbose)
 
     async def main():
@@ -224,8 +234,10 @@ def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quie
             f"{report.cache_hits} cache hit(s); {report.wall_seconds:.1f}s; report: {out / REPORT_NAME}",
             err=True,
         )
+    if report.exit_code == ExitCode.BUDGET and report.budget_message:
+        typer.echo(report.budget_message + "; re-run with a higher cap to resume", err=True)  # even with --quiet: why it stopped
     sys.stderr.flush()
-    return ExitCode.FAILED if report.failed or report.pending else ExitCode.OK
+    return report.exit_code
 
 
 def _on_ray(session, inputs, options, ray, progress, quiet):

@@ -54,8 +54,14 @@ NoChecksOpt = Annotated[bool, typer.Option("--no-checks", help="Skip the faithfu
 NoThinkingOpt = Annotated[bool, typer.Option("--no-thinking", help="Ask a hybrid reasoning model (Qwen3, DeepSeek-R1 distills, ...) to answer without its thinking phase: faster, fewer tokens. Ollama, vLLM and llama.cpp servers (known from --profile or `summarizer doctor`).")]
 RepairsOpt = Annotated[Optional[int], typer.Option("--max-repairs", min=0, help="Re-asks after an answer that is not valid JSON for the schema.", show_default="2")]
 GgufOpt = Annotated[Optional[Path], typer.Option("--gguf", help="Run this GGUF model in an embedded llama.cpp server for the run (needs the 'local' extra); no separate server needed.")]
+MaxCostOpt = Annotated[Optional[float], typer.Option("--max-cost", help="Spend at most this many USD: refuse when the estimate passes it, send no request that could, stop cleanly when reached (exit 5). A higher cap resumes.", show_default=False)]
+MaxTokensOpt = Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Use at most this many tokens (prompt + answer), counted from the answers; as --max-cost.", show_default=False)]
+StartAnywayOpt = Annotated[bool, typer.Option("--start-anyway", help="With --max-cost/--max-tokens: start even when the estimate passes the cap, and do what fits.")]
+PriceInOpt = Annotated[Optional[float], typer.Option("--price-in", min=0.0, help="USD per 1M prompt tokens, for a model the price table lacks. Env: SUMMARIZER_PRICE_IN.", show_default=False)]
+PriceOutOpt = Annotated[Optional[float], typer.Option("--price-out", min=0.0, help="USD per 1M answer tokens, for a model the price table lacks. Env: SUMMARIZER_PRICE_OUT.", show_default=False)]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks and per-file details.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on standard error.")]
+HtmlOpt = Annotated[Optional[Path], typer.Option("--html", help="Also write the HTML review report (index.html + one page per article) into this folder; see `summarizer report`.", show_default=False)]
 
 
 def _given(value: Any) -> Any:
@@ -95,6 +101,8 @@ FLAG_TO_SETTING: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "repair": ("repair", _on_when_set),
     "no_checks": ("run_checks", _off_when_set),
     "no_thinking": ("thinking", lambda switch: "off" if switch else None),
+    "price_in": ("price_in", _given),
+    "price_out": ("price_out", _given),
 }
 
 
@@ -130,13 +138,20 @@ SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "no_checks": (NoChecksOpt, False),
     "max_repairs": (RepairsOpt, None),
     "no_thinking": (NoThinkingOpt, False),
+    "max_cost": (MaxCostOpt, None),
+    "max_tokens": (MaxTokensOpt, None),
+    "start_anyway": (StartAnywayOpt, False),
+    "price_in": (PriceInOpt, None),
+    "price_out": (PriceOutOpt, None),
     "verbose": (VerboseOpt, False),
     "quiet": (QuietOpt, False),
+    "html": (HtmlOpt, None),
 }
 # The bundles the article commands and `batch` share, in their --help order.
 ENDPOINT = ("model", "base_url", "profile", "prompts", "cache_dir")
 WRITING = ("glossary", "instructions", "target_lang", "context_window", "max_output_tokens")
 RUNNING = ("timeout", "max_retries", "gguf", "strict", "repair", "no_checks", "max_repairs", "no_thinking")
+SPENDING = ("max_cost", "max_tokens", "start_anyway", "price_in", "price_out")  # summarizer.budget
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 

@@ -1,0 +1,114 @@
+"""Does the output keep the source's facts? Numbers, amounts, dates, times, codes, names, paragraphs,
+glossary terms, language.
+
+    check_translation(source, translation, summary=..., glossary=..., source_lang="id") -> [Finding]
+    fact_spans(source, translation, source_lang="id") -> [FactMatch]   each fact and what became of it
+    extract_quantities(text, lang)     the number-like facts of a text (`Quantity`), dates included
+    normalize_number(text, lang)       "16.000" (id) / "16,000" (en) / "US$50 miliar" -> float
+
+The package, one module per family (imports point down: families -> scan/lexicon/severity):
+    scan        the `Quantity` fact, the span ledger (longest match first, each span consumed),
+                sentences and paragraphs, digit groups in both conventions
+    lexicon     Babel/CLDR month, day, territory and language names; Sastrawi's Indonesian root words
+    codes       URLs/e-mails/phones and codes (HER2, A320, F-16, COVID-19): copied verbatim
+    datetimes   dates, months named alone, clock times, time-zone offsets
+    numbers     scores/ranges, money, measurements, percentages, numbers, ordinals, number words
+    facts       extraction in order and source -> translation matching; the fact findings
+    names       names kept verbatim or as their exonym; a swap is an error
+    structure   paragraph alignment: omissions
+    glossary    glossary terms; untranslated: sentences still in the source language; injection
+    severity    THE severity table (`SEVERITY`) and `finding()`
+
+Precision comes first: a correct translation must produce no error, so values are compared after
+normalisation, and a fact that counts something keeps its unit ("380 kg" never matches "380 lb").
+Identical findings are reported once, with `count`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from summarizer.checks.facts import FactMatch, check_facts, check_summary, extract_facts, family, match_facts
+from summarizer.checks.glossary import check_glossary
+from summarizer.checks.injection import check_injection
+from summarizer.checks.names import TRANSLATABLE_ACRONYMS, check_names
+from summarizer.checks.scan import Lang, Quantity
+from summarizer.checks.severity import SEVERITY
+from summarizer.checks.structure import check_structure
+from summarizer.checks.untranslated import MIN_WORDS_FOR_LANGUAGE, UNTRANSLATED_ERROR_RATIO, check_untranslated
+from summarizer.schemas import Finding
+
+__all__ = [
+    "FactMatch", "Finding", "MIN_WORDS_FOR_LANGUAGE", "Quantity", "SEVERITY", "TRANSLATABLE_ACRONYMS",
+    "UNTRANSLATED_ERROR_RATIO", "check_translation", "extract_quantities", "fact_spans", "normalize_number",
+]
+
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+_NAMED_FACTS = ("code", "time", "tz", "address")  # facts with letters a name check would read again
+
+
+def _number_lang(source_lang: str | None) -> Lang:
+    return "id" if (source_lang or "id").lower() in ("id", "ms") else "en"
+
+
+def extract_quantities(text: str, lang: Lang = "id") -> list[Quantity]:
+    """The numbers, amounts, percentages, years, ordinals and dates of `text`, in order.
+
+    Codes (GPT-4, H100, COVID-19, 5G), hashtags' digits and clock times are read as what they are and
+    left out here: they are not quantities."""
+    return [q for q in extract_facts(text, lang) if family(q.kind) == "number" or q.kind == "date"]
+
+
+def normalize_number(text: str, lang: Lang = "id") -> float | None:
+    """The value of one number expression, or None if `text` is not one.
+
+    "16.000" (id) = 16000, "1,5" (id) = 1.5, "16,000" (en) = 16000, "US$50 miliar" = 5e10,
+    "$50 billion" = "US$50bn" = 5e10, "Rp835 triliun" = "IDR 835 trillion" = 8.35e14, "50 persen" = 50."""
+    found = [q for q in extract_quantities(text, lang) if q.kind != "date" and (not q.spelled or len(text.split()) == 1)]
+    if len(found) != 1 or not isinstance(found[0].value, float):
+        return None
+    return found[0].value
+
+
+def fact_spans(source: str, translation: str, *, source_lang: str = "id") -> list[FactMatch]:
+    """Every fact of `source` with what the translation made of it (matched, changed, missing), then
+    each figure the translation adds. Spans are character offsets into `source` and `translation`."""
+    return match_facts(extract_facts(source, _number_lang(source_lang)), extract_facts(translation, "en"), len(source), len(translation))
+
+
+def _counted(findings: list[Finding]) -> list[Finding]:
+    """Identical findings once each, with how many times they occurred."""
+    counts: dict[tuple, int] = {}
+    first: dict[tuple, Finding] = {}
+    for f in findings:
+        key = (f.kind, f.severity, f.message, f.source_span, f.output_span)
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, f)
+    out = []
+    for key, f in first.items():
+        n = counts[key]
+        out.append(f if n == 1 else f.model_copy(update={"count": n, "message": f"{f.message} ({n} times)"}))
+    return out
+
+
+def check_translation(
+    source: str,
+    translation: str,
+    *,
+    summary: Iterable[str] = (),
+    glossary: Iterable[Any] = (),
+    source_lang: str = "id",
+) -> list[Finding]:
+    """Every finding about `translation` (and `summary`, `glossary`) against `source`, errors first."""
+    source_lang = (source_lang or "id").lower()
+    source_facts = extract_facts(source, _number_lang(source_lang))
+    trans_facts = extract_facts(translation, "en")
+    findings: list[Finding] = []
+    findings += check_facts(source, translation, source_facts, trans_facts)
+    findings += check_summary(source_facts, list(summary))
+    findings += check_names(source, translation, [(q.start, q.end) for q in source_facts if q.kind in _NAMED_FACTS])
+    findings += check_structure(source, translation, source_lang)
+    findings += check_glossary(source, glossary)
+    findings += check_untranslated(translation, source_lang)
+    findings += check_injection(source)
+    return sorted(_counted(findings), key=lambda f: _ORDER[f.severity])

@@ -1,0 +1,286 @@
+"""Typed facts of two texts, extracted longest-first, and matched source -> translation.
+
+    extract_facts(text, lang)               every fact of `text` (`Quantity`), in text order
+    match_facts(source_facts, trans_facts)  [FactMatch]: each source fact matched, changed or missing,
+                                            then each translation fact the source lacks ("added")
+
+Extraction order (each family claims its spans in one `Taken`, so a later one never re-reads them):
+addresses -> codes -> dates -> time-zone offsets -> clock times -> scores/ranges -> amounts (money,
+measurements, percentages, plain numbers, digit ordinals) -> Indonesian "ke-N" ordinals -> number
+words -> months named alone.
+
+Two facts match when their kinds can stand for each other and one reading of each is the same value:
+"16.000" (id) = "16,000" = "16 thousand"; "ke-13" = "13th"; "US$50 miliar" = "$50bn"; "pukul 7" = "7 p.m.".
+A number that counts something matches only the same unit ("380 kg" = "380 kilograms", never "380 lb"),
+but a unit named on one side only still matches ("69 tahun" = "69,"), a translation may drop it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from summarizer.checks.codes import find_addresses, find_codes
+from summarizer.checks.datetimes import find_dates, find_months, find_offsets, find_times
+from summarizer.checks.numbers import find_amounts, find_number_words, find_ordinals, find_scores
+from summarizer.checks.scan import Lang, Quantity, Taken
+from summarizer.checks.severity import finding
+from summarizer.schemas import Finding
+
+EXTRACTORS = (
+    find_addresses, find_codes, find_dates, find_offsets, find_times, find_scores, find_amounts, find_ordinals,
+    find_number_words, find_months,
+)
+
+# kind -> the family it is compared within ("number" spans plain numbers, years, ordinals, money and
+# percentages: "50 persen" may come back as "50 per cent" read as a number, "US$50 miliar" as "50 billion")
+FAMILY = {"date": "date", "month": "date", "time": "time", "code": "code", "score": "score", "address": "address", "tz": "tz"}
+
+
+def family(kind: str) -> str:
+    return FAMILY.get(kind, "number")
+
+
+@dataclass(frozen=True)
+class FactMatch:
+    """One fact of the source and what the translation made of it (`status`: matched, changed, missing),
+    or a translation fact the source lacks (`status` "added", `source_span` None). Spans are character
+    offsets into the texts given; `value` is canonical ("16000", "USD 5e+10", "2025-07-23", "19:30")."""
+
+    kind: str
+    value: str
+    source_span: tuple[int, int] | None
+    output_span: tuple[int, int] | None
+    status: str
+
+
+def extract_facts(text: str, lang: Lang) -> list[Quantity]:
+    taken = Taken(len(text), text)
+    found: list[Quantity] = []
+    for extract in EXTRACTORS:
+        found += extract(text, lang, taken)
+    found.sort(key=lambda q: q.start)
+    return found
+
+
+def _kinds_compatible(a: Quantity, b: Quantity) -> bool:
+    if family(a.kind) != family(b.kind):
+        return a.kind in ("date", "month") and b.kind in ("date", "month")
+    if a.kind.startswith("money:") and b.kind.startswith("money:"):
+        return a.kind == b.kind
+    return True
+
+
+def _units_compatible(a: Quantity, b: Quantity) -> bool:
+    return a.unit is None or b.unit is None or a.unit == b.unit
+
+
+def _source_values(q: Quantity) -> tuple:
+    values = q.values
+    if q.kind == "date":
+        # a year the translation leaves out is a paraphrase; a changed one is not ("2025-07-23" ~ "July 23")
+        values += tuple(v % 10000 for v in values if isinstance(v, float) and v > 10000)
+    return values
+
+
+def _month_values(q: Quantity) -> tuple:
+    if q.kind == "month":
+        return q.values
+    return tuple(float(int(v) // 100 % 100) for v in q.values if isinstance(v, float))
+
+
+def same_value(a: Quantity, b: Quantity) -> bool:
+    """One reading of source fact `a` is one reading of translation fact `b`."""
+    if a.kind == "month" or b.kind == "month":
+        left, right = _month_values(a), _month_values(b)
+    else:
+        left, right = _source_values(a), b.values
+    for x in left:
+        for y in right:
+            if isinstance(x, float) and isinstance(y, float):
+                if math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-9):
+                    return True
+            elif x == y:
+                return True
+    return False
+
+
+def matches(a: Quantity, b: Quantity) -> bool:
+    return _kinds_compatible(a, b) and _units_compatible(a, b) and same_value(a, b)
+
+
+def describe(q: Quantity) -> str:
+    """The canonical value as a reader would write it."""
+    value = q.value
+    if q.kind == "date":
+        v = int(value)
+        return f"{v // 10000:04d}-{v // 100 % 100:02d}-{v % 100:02d}" if v > 10000 else f"--{v // 100:02d}-{v % 100:02d}"
+    if q.kind == "month":
+        return f"month {int(value)}"
+    if q.kind == "time":
+        return "/".join(f"{int(v) // 60:02d}:{int(v) % 60:02d}" for v in q.values)
+    if isinstance(value, str):
+        return value
+    if q.kind == "year":
+        return f"year {value:.0f}"
+    number = f"{value:,.0f}" if value == int(value) else f"{value:,.6g}"
+    if q.kind.startswith("money:"):
+        return f"{q.kind[6:]} {number}"
+    if q.kind == "percent":
+        return f"{number}%"
+    if q.kind == "ordinal":
+        return f"ordinal {number}"
+    return f"{number} {q.unit}" if q.unit else number
+
+
+def pair_facts(
+    source_facts: list[Quantity], trans_facts: list[Quantity], source_length: int = 0, trans_length: int = 0,
+) -> tuple[list[tuple[Quantity, Quantity | None, Quantity | None]], list[Quantity]]:
+    """[(source fact, its match or None, a likely replacement or None)], and the unmatched translation facts.
+
+    One-to-one and greedy: facts written with digits first (a number word may be rendered freely),
+    then the same kind before a merely compatible one. A source fact left over takes as its
+    replacement the nearest unmatched translation fact of its family (by position in the text)."""
+    used = [False] * len(trans_facts)
+    paired: dict[int, int] = {}
+    order = sorted(range(len(source_facts)), key=lambda i: source_facts[i].spelled)
+    for exact in (True, False):
+        for i in order:
+            if i in paired:
+                continue
+            s = source_facts[i]
+            for j, t in enumerate(trans_facts):
+                if not used[j] and (t.kind == s.kind or not exact) and matches(s, t):
+                    used[j] = True
+                    paired[i] = j
+                    break
+    result = []
+    source_length = max(1, source_length or _end_of(source_facts))
+    trans_length = max(1, trans_length or _end_of(trans_facts))
+    for i, s in enumerate(source_facts):
+        if i in paired:
+            result.append((s, trans_facts[paired[i]], None))
+            continue
+        where = s.start / source_length
+        candidates = [j for j, t in enumerate(trans_facts)
+                      if not used[j] and _replaces(s, t, abs(t.start / trans_length - where))]
+        replacement = None
+        if candidates:
+            j = min(candidates, key=lambda j: abs(trans_facts[j].start / trans_length - where))
+            used[j] = True
+            replacement = trans_facts[j]
+        result.append((s, None, replacement))
+    return result, [t for j, t in enumerate(trans_facts) if not used[j]]
+
+
+def _end_of(facts: list[Quantity]) -> int:
+    return max((q.end for q in facts), default=1)
+
+
+_SPELLED_WINDOW = 0.25  # a number word replaces another only about where it stood (share of the text)
+
+
+def _replaces(s: Quantity, t: Quantity, distance: float) -> bool:
+    """Can `t`, left over in the translation, be what became of source fact `s`?"""
+    if family(s.kind) != family(t.kind) and not (s.kind in ("date", "month") and t.kind in ("date", "month")):
+        return False
+    if s.unit and t.unit and s.unit != t.unit and same_value(s, t):
+        return True  # "dua tahun" -> "two months"
+    if s.spelled and s.kind == "ordinal" and s.value in (1.0, 2.0):
+        return False  # "pertama", "kedua" are also "first time", "both"
+    if s.spelled or t.spelled:
+        # "dua belas" -> "twenty" near where it stood; but "satu" ("one"/"a") and fractions ("half"
+        # of "the first half") stand in for too much to pair
+        small = any(isinstance(v, float) and v <= 1.0 for v in (s.value, t.value))
+        return distance <= _SPELLED_WINDOW and not small
+    return True
+
+
+def match_facts(source_facts: list[Quantity], trans_facts: list[Quantity], source_length: int = 0, trans_length: int = 0) -> list[FactMatch]:
+    paired, added = pair_facts(source_facts, trans_facts, source_length, trans_length)
+    out = []
+    for s, match, replacement in paired:
+        other = match or replacement
+        status = "matched" if match else ("changed" if replacement else "missing")
+        out.append(FactMatch(
+            kind=_public_kind(s), value=describe(s), source_span=(s.start, s.end),
+            output_span=(other.start, other.end) if other else None, status=status,
+        ))
+    out += [FactMatch(_public_kind(t), describe(t), None, (t.start, t.end), "added") for t in added]
+    return out
+
+
+def _public_kind(q: Quantity) -> str:
+    if q.kind.startswith("money:"):
+        return "money"
+    if q.unit and family(q.kind) == "number":
+        return "unit"
+    return q.kind
+
+
+# -- findings -------------------------------------------------------------------------------------
+
+_MISSING_KIND = {"date": "date_changed", "time": "time_changed", "code": "code_missing", "score": "score_changed",
+                 "address": "address_missing", "tz": "timezone_missing"}
+
+
+def _present_verbatim(q: Quantity, translation: str) -> bool:
+    """A code or address that extraction read differently is still there if its text is."""
+    from summarizer.checks.codes import canonical_code
+
+    if q.kind == "code":
+        return canonical_code(q.span) in canonical_code(translation)
+    return q.kind == "address" and q.span.lower() in translation.lower()
+
+
+def _fact_finding(s: Quantity, replacement: Quantity | None, trans_facts: list[Quantity]) -> Finding | None:
+    kind = _MISSING_KIND.get(family(s.kind), "number_missing")
+    described = f"'{s.span}' ({describe(s)})"
+    if replacement is not None:
+        if kind == "number_missing" and s.unit and replacement.unit and s.unit != replacement.unit and same_value(s, replacement):
+            return finding("unit_changed", f"{described} counts {s.unit}, the translation has '{replacement.span}' ({replacement.unit})",
+                           source_span=s.span, output_span=replacement.span)
+        return finding(kind, f"{described} is not in the translation; it has '{replacement.span}' ({describe(replacement)}) instead",
+                       source_span=s.span, output_span=replacement.span)
+    fewer = any(matches(s, t) for t in trans_facts)
+    if fewer:
+        level = "unsure" if kind == "number_missing" else None
+        return finding(kind, f"{described} appears fewer times in the translation than in the source",
+                       source_span=s.span, level=level)
+    unsure = kind == "number_missing" and (s.spelled or s.value == 1.0)  # "satu"/"1" is often "a"/"an"
+    return finding(kind, f"{described} is not in the translation", source_span=s.span, level="unsure" if unsure else None)
+
+
+def check_facts(source: str, translation: str, source_facts: list[Quantity], trans_facts: list[Quantity]) -> list[Finding]:
+    paired, added = pair_facts(source_facts, trans_facts, len(source), len(translation))
+    findings = []
+    for s, match, replacement in paired:
+        if match is not None or (s.kind in ("code", "address") and _present_verbatim(s, translation)):
+            continue
+        result = _fact_finding(s, replacement, trans_facts)
+        if result is not None:
+            findings.append(result)
+    for t in added:
+        if t.spelled or family(t.kind) != "number" or _beside_a_match(t, translation, source_facts):
+            continue
+        findings.append(finding("number_added", f"'{t.span}' ({describe(t)}) in the translation is not in the source",
+                                output_span=t.span))
+    return findings
+
+
+def _beside_a_match(t: Quantity, translation: str, source_facts: list[Quantity]) -> bool:
+    """A conversion given beside the original ("380 kg (840 lb)"), or a value the source has in another form."""
+    before = translation[max(0, t.start - 3):t.start]
+    return "(" in before or any(matches(s, t) for s in source_facts)
+
+
+def check_summary(source_facts: list[Quantity], summary: list[str]) -> list[Finding]:
+    findings = []
+    for bullet in summary:
+        for q in extract_facts(bullet, "en"):
+            if q.spelled or family(q.kind) != "number":
+                continue
+            if not any(matches(s, q) for s in source_facts):
+                findings.append(finding("number_invented", f"'{q.span}' ({describe(q)}) in the summary is not in the source",
+                                        output_span=q.span))
+    return findings

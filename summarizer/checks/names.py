@@ -1,0 +1,310 @@
+"""Names: a source name must appear in the translation verbatim or as its English exonym.
+
+A source name is a capitalised word (or a run of them) that is not an Indonesian common word, decided
+by the Sastrawi root-word lexicon (`lexicon.is_indonesian_word`): "Bencana", "Distrik", "Perang Dingin"
+are words a translation rightly translates; "Jokowi", "Kaka" are names. Acronyms (KPK, AWS) are names
+too, unless `TRANSLATABLE_ACRONYMS` gives an English rendering found in the translation. Exonyms of
+countries, cities and languages come from CLDR (`lexicon.exonyms`: Tiongkok -> China, Jepang -> Japan).
+
+A name that is missing while the translation holds a new proper name -- capitalised, not in the source,
+not an exonym, and not an English word in any case (Webster's 2nd, from `english-words`), found near where the name was -- is
+`name_changed` (error); a name that is only missing is `name_missing` (warning).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable
+
+from summarizer.checks.lexicon import day_names, exonyms, is_indonesian_word, month_numbers
+from summarizer.checks.scan import sentence_spans
+from summarizer.checks.severity import finding
+from summarizer.schemas import Finding
+
+# Indonesian acronyms that a good translation may spell out in English instead (CLDR has none of these).
+TRANSLATABLE_ACRONYMS: dict[str, tuple[str, ...]] = {
+    "PHK": ("layoff", "laid off", "lay off", "lays off", "job cut", "dismissal", "termination", "redundanc", "fired", "cuts"),
+    "DPR": ("House of Representatives", "parliament", "lawmakers", "legislat"),
+    "MPR": ("People's Consultative Assembly",),
+    "BUMN": ("state-owned", "state owned", "SOE"),
+    "WIB": ("Western Indonesia", "Jakarta time", "local time", "Indonesian time"),
+    "WITA": ("Central Indonesia", "local time", "Indonesian time"),
+    "WIT": ("Eastern Indonesia", "local time", "Indonesian time"),
+    "AS": ("US", "U.S.", "United States", "America"),
+    "RI": ("Indonesia",),
+    "UU": ("law", "act"),
+    "RUU": ("bill", "draft law"),
+    "PBB": ("UN", "United Nations"),
+    "UE": ("EU", "European Union"),
+    "KPK": ("Corruption Eradication Commission", "anti-graft", "antigraft"),
+    "OJK": ("Financial Services Authority",),
+    "BI": ("Bank Indonesia",),
+    "BPS": ("Statistics Indonesia", "Central Statistics", "statistics agency"),
+    "UMKM": ("MSME", "small business", "small and medium"),
+    "APBN": ("state budget", "national budget"),
+    "PDB": ("GDP", "gross domestic product"),
+    "IHSG": ("JCI", "Jakarta Composite", "composite index"),
+    "ASN": ("civil servant", "state apparatus"),
+    "PNS": ("civil servant",),
+    "WNI": ("Indonesian citizen", "Indonesian national", "Indonesians"),
+    "WNA": ("foreign national", "foreigner", "foreign citizen"),
+    "BBM": ("fuel",),
+    "KTT": ("summit",),
+    "TNI": ("armed forces", "military"),
+    "POLRI": ("police",),
+    "PT": ("company", "Ltd", "Inc"),
+    "TBK": ("Tbk", "listed", "public company"),
+    "LSM": ("NGO", "non-governmental"),
+    "SDM": ("human resources", "human capital", "workforce", "talent"),
+    "TIK": ("ICT", "information and communication technology"),
+    "KI": ("AI", "artificial intelligence"),
+    "LLM": ("large language model",),
+    "R&D": ("research and development",),
+    "CAPEX": ("capital expenditure", "capex"),
+    "SDA": ("natural resources",),
+    "PPN": ("VAT", "value-added tax", "value added tax"),
+    "NIK": ("identity number", "ID number"),
+    "KTP": ("ID card", "identity card"),
+    "PLN": ("state electricity", "PLN"),
+    "DKI": ("Jakarta", "Special Capital Region"),
+    "API": ("API",),
+}
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&'’-]*[A-Za-z0-9]|[A-Z]")
+_NOT_NAMES = re.compile(
+    r"\b(?:US|S|A|HK|NZ|C)\$|\b(?:US|Rp|IDR|USD)(?=\s?\d)|#\w+|\S+@\S+|https?://\S+|\b\w+\.(?:co\.id|com|id|org|net)\b"
+)
+_LOWER_WORD = re.compile(r"\b[a-z][a-z'-]+\b")
+# words that open Indonesian sentences and that the root-word lexicon lacks (function words, clitics)
+_OPENING_WORDS = frozenset("ia dia mereka kami kita saya aku anda engkau beliau namun tetapi sementara meski meskipun "
+                           "walaupun bahkan selain sedangkan adapun kemudian lalu sebelumnya sesudahnya menurutnya "
+                           "katanya ujarnya tuturnya jelasnya imbuhnya tambahnya lanjutnya".split())
+_ROMAN = frozenset({"I", "II", "III", "IV", "V", "VI", "X"})
+_OPENERS = frozenset(":“\"'‘■●•-—–([")
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    from english_words import get_english_words_set
+
+    # the lower-case entries only: capitalised ones are names ("Shirley", "Margaret")
+    return frozenset(w for w in get_english_words_set(["web2", "gcide"], alpha=True) if w.islower())
+
+
+def _is_heading(sentence: str, words: list[str]) -> bool:
+    """A title-cased line ("Paradoks Investasi dan Efisiensi"): its capitals are no evidence of names.
+    A sentence that ends like one is not a heading, however many names it holds."""
+    if len(words) < 2:
+        return True
+    if sentence.rstrip("\"'”’)]").endswith((".", "!", "?", "…")):
+        return False
+    return sum(w[0].isupper() for w in words) / len(words) > 0.6
+
+
+def _common(word: str, lower_words: set[str]) -> bool:
+    lowered = word.lower()
+    return (
+        lowered in lower_words or is_indonesian_word(word) or lowered in day_names() or lowered in month_numbers()
+    )
+
+
+def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[tuple[str, int, int]]:
+    """The names of `source`: (name, start, end), runs of capitalised words split at common words.
+
+    `facts` are the spans of the source's facts (codes, times with their zone, offsets): checked as
+    facts, so their letters ("HER2", "GMT") are no names."""
+    for start, end in facts:
+        source = source[:start] + " " * (end - start) + source[end:]
+    lower_words = set(_LOWER_WORD.findall(source))
+    found: list[tuple[str, int, int]] = []
+    for sentence_start, sentence_end in sentence_spans(source):
+        sentence = source[sentence_start:sentence_end]
+        # currency marks and addresses are no names ("US$5", "Rp5", "kompas.com"): blank them, same length
+        sentence = _NOT_NAMES.sub(lambda m: " " * len(m.group()), sentence)
+        tokens = list(_TOKEN.finditer(sentence))
+        if _is_heading(sentence, [t.group() for t in tokens]):
+            continue
+        run: list[re.Match[str]] = []
+
+        def flush() -> None:
+            if run:
+                name = sentence[run[0].start():run[-1].end()]
+                found.append((name, sentence_start + run[0].start(), sentence_start + run[-1].end()))
+                run.clear()
+
+        previous_end = 0
+        for position, token in enumerate(tokens):
+            word = token.group().strip("'’-")
+            gap = sentence[previous_end:token.start()]
+            previous_end = token.end()
+            if run and gap.strip():
+                flush()  # punctuation between two words ends a name: "Anthropic, Amazon"
+            if not word or not word[0].isupper() or any(c.isdigit() for c in word):
+                flush()
+                continue
+            acronym = len(word) >= 2 and sum(c.isupper() for c in word) >= 2
+            opener = position == 0 or (gap.strip() and gap.strip()[-1] in _OPENERS)
+            if acronym:
+                keep = word not in _ROMAN
+            else:
+                # a sentence's first word is a name only when it is no Indonesian word at all
+                keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words) and (not opener or word.lower() not in _OPENING_WORDS)
+            if keep:
+                run.append(token)
+            else:
+                flush()
+        flush()
+    return found
+
+
+# what may follow a name that is kept: "Indonesia" in "Indonesian", "Jakarta" in "Jakarta-based",
+# a plural "LLMs", a possessive
+_KEPT_SUFFIX = re.compile(r"(?:n|an|ns|ans|s|es|i|is|'s|’s)?(?![A-Za-z])", re.IGNORECASE)
+
+
+def _present(word: str, translation: str, lowered: str | None = None) -> bool:
+    """`word` in `translation`, case-insensitively, as a word of its own (plus `_KEPT_SUFFIX`).
+
+    Found with `str.find` and checked at the edges, not with a pattern per word: compiling a
+    case-insensitive pattern costs ~0.5 ms, and every article brings new names."""
+    lowered = translation.lower() if lowered is None else lowered
+    needle = word.lower()
+    if len(lowered) != len(translation):  # a character whose lower case is longer ("İ"): search by pattern
+        return re.search(r"(?<![A-Za-z])" + re.escape(word) + _KEPT_SUFFIX.pattern, translation, re.IGNORECASE) is not None
+    at = lowered.find(needle)
+    while at != -1:
+        before = translation[at - 1] if at else " "
+        if not ("a" <= before.lower() <= "z") and _KEPT_SUFFIX.match(translation, at + len(needle)):
+            return True
+        at = lowered.find(needle, at + 1)
+    return False
+
+
+_STEM = 5  # names this long or longer match on their first 55% (4 letters at least):
+# "Amerika"/"American", "Palestina"/"Palestinian", "China"/"Chinese", "Afghanistan"/"Afghan"
+
+
+def _near_spelling(word: str, lowered: str) -> bool:
+    """The translation has a word sharing the first letters of `word` and most of its length."""
+    if len(word) < _STEM or not word.isalpha():
+        return False
+    stem = word[: max(_STEM - 1, round(len(word) * 0.55))].lower()
+    at = lowered.find(stem)
+    while at != -1:
+        if at == 0 or not lowered[at - 1].isalpha():
+            return True
+        at = lowered.find(stem, at + 1)
+    return False
+
+
+def _rendered(word: str, translation: str, lowered: str) -> bool:
+    if _present(word, translation, lowered) or _near_spelling(word, lowered):
+        return True
+    for english in exonyms().get(word.lower(), ()):
+        if _present(english, translation, lowered) or _present(english.split()[0], translation, lowered) or _near_spelling(english, lowered):
+            return True
+    renderings = TRANSLATABLE_ACRONYMS.get(word.upper()) if word.isupper() else None
+    return bool(renderings) and any(r.lower() in lowered for r in renderings)
+
+
+_CAPITALISED_BEFORE = re.compile(r"(?:[A-Z][\w'-]*\s){1,3}$")
+_CAPITALISED_AFTER = re.compile(r"(?:\s[A-Z][\w'-]*){1,3}")
+
+
+def _phrase_rendered(source: str, start: int, name: str, translation: str, lowered: str) -> bool:
+    """The name inside a longer capitalised phrase that CLDR knows: "Amerika" in "Amerika Serikat",
+    "Soviet" in "Uni Soviet" (the common words "Serikat", "Uni" end a name run but not a place name)."""
+    before = _CAPITALISED_BEFORE.search(source[max(0, start - 60):start])
+    after = _CAPITALISED_AFTER.match(source, start + len(name))
+    left = before.group().split() if before else []
+    right = after.group().split() if after else []
+    table = exonyms()
+    for i in range(len(left) + 1):
+        for j in range(len(right) + 1):
+            if i == 0 and j == 0:
+                continue
+            phrase = " ".join([*left[len(left) - i:], name, *right[:j]])
+            if phrase.lower() in table and _rendered(phrase, translation, lowered):
+                return True
+    return False
+
+
+_ALIKE = 0.7  # difflib ratio from which two spellings are one name (0.5 with the same first 3 letters)
+_FIRST_SOUNDS = {"c": "k", "k": "c", "q": "k", "f": "p", "p": "f", "j": "y", "y": "j"}
+
+
+def _spelled_alike(word: str, translation: str) -> bool:
+    from difflib import SequenceMatcher
+
+    lowered = word.lower()
+    firsts = {lowered[0], _FIRST_SOUNDS.get(lowered[0], lowered[0])}
+    for token in set(_TOKEN.findall(translation)):
+        candidate = token.lower()
+        if candidate[0] not in firsts or abs(len(candidate) - len(lowered)) > 3 or not token[0].isupper():
+            continue
+        needed = 0.5 if candidate[:3] == lowered[:3] else _ALIKE
+        matcher = SequenceMatcher(None, lowered, candidate)
+        if matcher.quick_ratio() >= needed and matcher.ratio() >= needed:
+            return True
+    return False
+
+
+_NAME_WINDOW = 0.2  # a replacement sits about where the name was: within 20% of the text's length
+
+
+def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
+    """(word, relative position) of the capitalised words of the translation that are not in the source,
+    not an exonym and not English at all (in no case in Webster's 2nd: "Muslims", "Jackson" are English)."""
+    lowered_source = source.lower()
+    english_exonyms = {e.lower() for names in exonyms().values() for e in names}
+    english = _english_words()
+    out = []
+    for match in _TOKEN.finditer(translation):
+        token = match.group()
+        word = re.sub(r"(?:'s|’s)$", "", token.strip("'’-"))
+        if len(word) < 3 or not word[0].isupper() or "'" in word or "’" in word or word.isupper():
+            continue
+        forms = {word.lower(), word.lower().removesuffix("s"), word.lower().removesuffix("es")}
+        forms |= {part for form in tuple(forms) for part in form.split("-")}
+        if any(form in lowered_source for form in forms) or _near_spelling(word, lowered_source):
+            continue
+        if all(part in english or part in english_exonyms for part in word.lower().split("-")) or forms & english or forms & english_exonyms:
+            continue
+        if word.lower() in day_names() or word.lower() in month_numbers():
+            continue
+        out.append((word, match.start() / max(1, len(translation))))
+    return out
+
+
+def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] = ()) -> list[Finding]:
+    lowered = translation.lower()
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    new_names: list[tuple[str, float]] | None = None  # computed when a name is first missing
+    for name, start, _end in name_candidates(source, facts):
+        if name.lower() in seen:
+            continue
+        seen.add(name.lower())
+        if _rendered(name, translation, lowered) or _phrase_rendered(source, start, name, translation, lowered):
+            continue
+        words = name.split()
+        missing = [w for w in words if not _rendered(w, translation, lowered)]
+        if not missing or (len(words) >= 3 and len(missing) == 1 and not missing[0].isupper()):
+            continue  # one word of a long name (an Indonesian word in an organisation's name)
+        label = " ".join(missing)
+        if any(_spelled_alike(w, translation) for w in missing):
+            continue  # "Praha"/"Prague", "Skotlandia"/"Scotland", "Muchtar"/"Mochtar": one name, two spellings
+        if new_names is None:
+            new_names = _new_proper_names(source, translation)
+        where = start / max(1, len(source))
+        nearby = [n for n in new_names if abs(n[1] - where) <= _NAME_WINDOW] if not label.isupper() else []
+        if nearby:
+            replacement = min(nearby, key=lambda n: abs(n[1] - where))
+            new_names.remove(replacement)
+            replacement = replacement[0]
+            findings.append(finding("name_changed", f"name '{label}' (in '{name}') is not in the translation; it has '{replacement}' instead",
+                                    source_span=name, output_span=replacement))
+        else:
+            findings.append(finding("name_missing", f"name '{label}' (in '{name}') is not in the translation", source_span=name))
+    return findings

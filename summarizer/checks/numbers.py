@@ -1,0 +1,339 @@
+"""Numbers and amounts: scores and ranges, money (currency + scale word), measurements (value + unit),
+percentages, plain numbers, ordinals and number words, in Indonesian and English conventions.
+
+    find_scores(text, lang, taken)        "2-1", "11-15", "11-to-15", "5 hingga 7"
+    find_amounts(text, lang, taken)       "US$50 miliar", "Rp835 triliun", "380 kg", "13 persen", "16.000", "5th"
+    find_ordinals(text, lang, taken)      "ke-13", "ke 3"
+    find_number_words(text, lang, taken)  "dua puluh lima ribu", "setengah", "fifty-four",
+                                          "one-point-three-billion", "thirty-fifth", "a dozen", "a mile"
+
+English number words are read by `text2num` (a maintained parser of number words in eight languages;
+word2number is unmaintained since 2017 and reads neither ordinals nor "and"); decimals ("point three"),
+"a dozen", "half" and "a quarter" are read here. Indonesian has no such package: `_indonesian_words`
+is a small parser of satu..sembilan, belas/puluh/ratus/ribu/juta/miliar/triliun and the se- forms.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.checks.scan import Lang, Quantity, Taken, free_matches, parse_digits
+
+SCALES: dict[str, float] = {
+    "ribu": 1e3, "rb": 1e3, "juta": 1e6, "jt": 1e6, "miliar": 1e9, "milyar": 1e9, "triliun": 1e12,
+    "ribuan": 1e3, "jutaan": 1e6, "miliaran": 1e9, "triliunan": 1e12,  # "Rp20 ribuan": about Rp20 thousand
+    "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+    "mn": 1e6, "mln": 1e6, "bn": 1e9, "bln": 1e9, "tn": 1e12, "trn": 1e12,
+}
+# single letters are scales only right after a currency ("$50B", "Rp835 T", "Rp5 M", "$5k")
+_SHORT_SCALES = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+
+_CURRENCY_PREFIX = {
+    "us$": "USD", "usd": "USD", "us": "USD", "$": "USD", "rp": "IDR", "idr": "IDR", "€": "EUR", "eur": "EUR",
+    "£": "GBP", "gbp": "GBP", "¥": "JPY", "jpy": "JPY", "s$": "SGD", "sgd": "SGD", "rm": "MYR", "a$": "AUD",
+}
+_CURRENCY_SUFFIX = {
+    "us dollars": "USD", "us dollar": "USD", "u.s. dollars": "USD", "dollars": "USD", "dollar": "USD",
+    "dolar as": "USD", "dolar amerika serikat": "USD", "dolar amerika": "USD", "dolar": "USD", "usd": "USD",
+    "rupiah": "IDR", "idr": "IDR", "euro": "EUR", "euros": "EUR", "yuan": "CNY", "renminbi": "CNY",
+    "yen": "JPY", "ringgit": "MYR", "pound sterling": "GBP", "won": "KRW", "baht": "THB", "peso": "PHP",
+}
+
+# unit word (both languages) -> canonical unit. Only right after a number: "3 jam" is three hours,
+# "jam 13.00" a clock time; "tahun 2015" a year.
+UNITS: dict[str, str] = {}
+for _unit, _words in {
+    "kg": "kg kilogram kilograms kilo kilos kilogramme kilogrammes", "g": "g gram grams gramme",
+    "ton": "ton tons tonne tonnes", "lb": "lb lbs pound pounds", "km": "km kilometer kilometers kilometre kilometres",
+    "m": "meter meters metre metres", "cm": "cm centimeter centimeters sentimeter centimetre centimetres",
+    "mm": "mm milimeter millimeter millimeters millimetre millimetres", "mile": "mil mile miles",
+    "ft": "kaki ft foot feet", "inch": "inci inch inches", "ha": "ha hektare hektar hectare hectares",
+    "acre": "acre acres are", "l": "liter liters litre litres", "gallon": "galon gallon gallons",
+    "day": "hari day days", "week": "pekan minggu week weeks", "month": "bulan month months",
+    "year": "tahun year years", "decade": "dekade decade decades", "hour": "jam hour hours",
+    "minute": "menit minute minutes", "second": "detik seconds", "km/h": "km/jam km/h kph kmh",
+    "mph": "mph", "mw": "mw megawatt megawatts", "kw": "kw kilowatt kilowatts",
+    "barrel": "barel barrel barrels", "bps": "bps basis", "point": "poin point points",
+}.items():
+    for _word in _words.split():
+        UNITS[_word] = _unit
+UNITS.pop("are")  # "are" is English "are" far more often than a unit of 100 m²
+
+_UNIT_WORDS = "|".join(re.escape(w) for w in sorted(UNITS, key=len, reverse=True))
+_CURRENCY_WORDS = "|".join(re.escape(w) for w in sorted(_CURRENCY_SUFFIX, key=len, reverse=True))
+_SCALE_WORDS = "|".join(sorted(SCALES, key=len, reverse=True))
+
+# what may follow a value: a percent sign or word, a unit, a currency word ("50 miliar dolar AS")
+_TAIL = re.compile(
+    rf"(?P<pct>\s?%|\s(?:persen|percent|per\scent|pct)\b)"
+    rf"|[\s-](?P<cur>{_CURRENCY_WORDS})\b"
+    rf"|[\s-](?P<unit>{_UNIT_WORDS})(?![\w/])(?!-(?:old|olds)\b)",
+    re.IGNORECASE,
+)
+
+_PREFIX = r"(?P<pre>US\$|US(?=\s?\d)|USD|S\$|A\$|\$|Rp\.?|IDR|€|EUR|£|GBP|¥|JPY|SGD|RM(?=\s?\d))"
+_AMOUNT = re.compile(
+    rf"""
+    (?<![\w.,:/#@])(?<![A-Za-z]-)(?<![A-Za-z]–)
+    (?:{_PREFIX}\s?)?
+    (?P<num>\d+(?:[.,]\d+)*)(?![.,:/]?\d)
+    (?:\s?(?P<scale>(?:{_SCALE_WORDS})\b|(?<=\d)[kKmMbBtT]\b(?!\.\w)|(?<=\s)[MT]\b))?
+    (?P<ord>st|nd|rd|th|s(?=\W|$)|-an\b|'s)?
+    (?!\w)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_YEAR = re.compile(r"(1[5-9]|20)\d\d")
+
+
+def _tail(text: str, end: int) -> tuple[str | None, str | None, bool, int]:
+    """(unit, currency, percent, new end) of what follows a value at `end`."""
+    match = _TAIL.match(text, end)
+    if match is None:
+        return None, None, False, end
+    if match.group("pct"):
+        return None, None, True, match.end()
+    if match.group("cur"):
+        return None, _CURRENCY_SUFFIX[match.group("cur").lower()], False, match.end()
+    word = match.group("unit")
+    if word.lower() == "minggu" and word[0] == "M":
+        return None, None, False, end  # "Minggu" is Sunday
+    if word in ("m", "g", "l", "M", "G", "L") and not text[match.start()].isspace():
+        return None, None, False, end  # "5G", "3D": a name
+    return UNITS[word.lower()], None, False, match.end()
+
+
+def _amount(text: str, match: re.Match[str], lang: Lang) -> Quantity | None:
+    parsed = parse_digits(match.group("num"), lang)
+    if parsed is None:
+        return None
+    value, alts = parsed
+    prefix, scale, suffix = match.group("pre"), match.group("scale"), match.group("ord")
+    currency = _CURRENCY_PREFIX.get(prefix.lower().rstrip(".").strip()) if prefix else None
+    factor = 1.0
+    if scale:
+        key = scale.lower()
+        if key in SCALES:
+            factor = SCALES[key]
+        elif currency or key == "k" or (scale in ("M", "T") and lang == "id" and "Rp" in (prefix or "")):
+            factor = _SHORT_SCALES[key]
+        else:
+            return None  # a lone letter after a plain number ("5G", "7B" model sizes): a name
+    start, end = match.span()
+    unit, suffix_currency, percent = None, None, False
+    if not suffix or suffix.lower() in ("s", "-an", "'s"):
+        unit, suffix_currency, percent, end = _tail(text, end)
+    currency = currency or suffix_currency
+    values = tuple(v * factor for v in (value, *alts))
+    if suffix and suffix.lower() in ("st", "nd", "rd", "th"):
+        if prefix or scale:
+            return None
+        kind = "ordinal"
+    elif percent:
+        kind = "percent"
+    elif currency:
+        kind = f"money:{currency}"
+    else:
+        kind = "year" if _YEAR.fullmatch(match.group("num")) and factor == 1.0 and not unit else "number"
+    return Quantity(values[0], kind, text[start:end], start, end, values[1:], unit=unit)
+
+
+def find_amounts(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
+    found = []
+    for match in free_matches(_AMOUNT, text, taken):
+        quantity = _amount(text, match, lang)
+        if quantity is not None and taken.free(quantity.start, quantity.end):
+            taken.take(quantity.start, quantity.end)
+            found.append(quantity)
+    return found
+
+
+# "2-1", "11-15", "11–15", "11-to-15", "11 to 15", "5 hingga 7"
+_RANGE = re.compile(
+    # ("between 5 and 7" stays two numbers, as "antara tahun 1990 dan 2010" does)
+    r"(?<![\w.,:/#-])(?P<a>\d{1,4})(?:\s?[-–]\s?|-to-|\s(?:to|hingga|sampai|s/d)\s)(?P<b>\d{1,4})(?![\w/-]|[.,:]\d)",
+    re.IGNORECASE,
+)
+
+
+_SCALE_AFTER = re.compile(rf"\s?(?P<scale>{_SCALE_WORDS})\b", re.IGNORECASE)
+
+
+def find_scores(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
+    """Scores and ranges: the pair is the fact, so "2-1" -> "2-3" is one changed fact.
+
+    A range with a scale word ("200-300 ribu") is two amounts, as the other language may well write
+    it ("200 thousand to 300 thousand")."""
+    found = []
+    for match in free_matches(_RANGE, text, taken):
+        a, b = match.group("a"), match.group("b")
+        start, end = match.span()
+        scale = _SCALE_AFTER.match(text, end)
+        if scale is not None:
+            factor = SCALES[scale.group("scale").lower()]
+            taken.take(start, scale.end())
+            for digits in (a, b):
+                found.append(Quantity(float(digits) * factor, "number", text[start:scale.end()], start, scale.end()))
+            continue
+        unit, _currency, _percent, end = _tail(text, end)
+        taken.take(start, end)
+        # the other team's view of a score ("5-7" = "7-5") is the same result
+        found.append(Quantity(f"{int(a)}-{int(b)}", "score", text[start:end], start, end, (f"{int(b)}-{int(a)}",), unit=unit))
+    return found
+
+
+_ORDINAL_ID = re.compile(r"\bke-?\s?(?P<n>\d{1,3})(?![\d.,:])\b", re.IGNORECASE)
+
+
+def find_ordinals(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
+    if lang != "id":
+        return []
+    found = []
+    for match in free_matches(_ORDINAL_ID, text, taken):
+        taken.take(*match.span())
+        found.append(Quantity(float(match.group("n")), "ordinal", match.group(0), *match.span()))
+    return found
+
+
+# -- number words ---------------------------------------------------------------------------------
+
+_ID_UNITS = {"nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
+             "delapan": 8, "sembilan": 9}
+_ID_SE = {"sepuluh": 10, "sebelas": 11, "seratus": 100, "seribu": 1e3, "sejuta": 1e6, "semiliar": 1e9,
+          "setengah": 0.5, "seperempat": 0.25, "selusin": 12}
+_ID_MULTIPLIERS = {"belas": None, "puluh": 10, "ratus": 100}
+_ID_BIG = {"ribu": 1e3, "juta": 1e6, "miliar": 1e9, "milyar": 1e9, "triliun": 1e12}
+_ID_ORDINALS = {"pertama": 1, "kedua": 2, "kesatu": 1}  # ke- + a number word: "ketiga", "ketiga belas"
+_ID_WORD = "|".join(sorted([*_ID_UNITS, *_ID_SE, *_ID_MULTIPLIERS, *_ID_BIG], key=len, reverse=True))
+_ID_FIRST = "|".join(sorted([*_ID_UNITS, *_ID_SE], key=len, reverse=True))  # a run starts with a count
+_ID_RUN = re.compile(rf"\b(?P<ke>ke)?(?P<run>(?:{_ID_FIRST})(?:\s(?:{_ID_WORD}))*)\b", re.IGNORECASE)
+
+
+def _indonesian_words(words: list[str]) -> float | None:
+    total, current = 0.0, 0.0
+    previous = None
+    for word in words:
+        if word in _ID_UNITS:
+            if previous in _ID_UNITS or previous in _ID_SE:
+                return None  # "tiga tiga", "satu tujuh": two numbers, not one
+            current += _ID_UNITS[word]
+        elif word in _ID_SE:
+            value = _ID_SE[word]
+            if value >= 1e3:
+                total += (current or 1) * value if current else value
+                current = 0
+            else:
+                current += value
+        elif word == "belas":
+            current += 10
+        elif word in _ID_MULTIPLIERS:
+            current = (current or 1) * _ID_MULTIPLIERS[word]
+        elif word in _ID_BIG:
+            total += (current or 1) * _ID_BIG[word]
+            current = 0
+        else:
+            return None
+        previous = word
+    return total + current
+
+
+_EN_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+             "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_EN_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_EN_BIG = ["hundred", "thousand", "million", "billion", "trillion"]
+_EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fifth": 5, "eighth": 8, "ninth": 9, "twelfth": 12}
+_EN_WORD = (
+    r"(?:" + "|".join(sorted(_EN_UNITS + _EN_TENS + _EN_BIG, key=len, reverse=True)) + r")(?:th|ieth)?"
+    r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ieth|first|second|third|fifth|eighth|ninth|twelfth"
+)
+_EN_RUN = re.compile(
+    rf"\b(?P<run>(?:{_EN_WORD})(?:(?:[\s-]|\sand\s|-and-)(?:{_EN_WORD}|point))*)(?!\w)"  # "five-star": 5
+    r"(?P<half>\sand\sa\shalf(?:\s(?:thousand|million|billion|trillion)\b)?)?"
+    r"|\b(?P<halfscale>half\s(?:a\s)?(?:thousand|million|billion|trillion))\b"
+    r"|\b(?P<special>a\sdozen|dozen(?!s)|twice|half|a\squarter|(?:a|an)(?=\s(?:" + _UNIT_WORDS + r")\b))\b",
+    re.IGNORECASE,
+)
+_SPECIAL = {"a dozen": 12.0, "dozen": 12.0, "twice": 2.0, "half": 0.5, "a quarter": 0.25, "a": 1.0, "an": 1.0}
+
+
+def _english_words(run: str) -> tuple[float, bool] | None:
+    """(value, is ordinal) of an English number-word run, or None."""
+    from text_to_num import alpha2digit, text2num
+
+    words = [w for w in re.split(r"[\s-]+", run.lower()) if w and w != "and"]
+    if "point" in words:
+        at = words.index("point")
+        whole = _english_words(" ".join(words[:at])) if at else (0.0, False)
+        digits, scale = [], 1.0
+        for word in words[at + 1:]:
+            if word in _EN_UNITS[:10]:
+                digits.append(str(_EN_UNITS.index(word)))
+            elif word in SCALES and not digits == []:
+                scale = SCALES[word]
+            else:
+                return None
+        if whole is None or not digits:
+            return None
+        return (whole[0] + float("0." + "".join(digits))) * scale, False
+    last = words[-1]
+    ordinal = last in _EN_ORDINALS or (last.endswith("th") and last not in ("th",))
+    if ordinal:
+        converted = alpha2digit(" ".join(words), "en")
+        digits = re.fullmatch(r"(\d+)(?:st|nd|rd|th)", converted.strip())
+        if digits is None:
+            return (float(_EN_ORDINALS[last]), True) if len(words) == 1 and last in _EN_ORDINALS else None
+        return float(digits.group(1)), True
+    try:
+        return float(text2num(" ".join(words), "en")), False
+    except ValueError:
+        return None
+
+
+_ID_KEYWORDS = frozenset([*_ID_UNITS, *_ID_SE, *_ID_ORDINALS]) | {"ke" + w for w in _ID_UNITS}
+_EN_KEYWORDS = frozenset([*_EN_UNITS, *_EN_TENS, *_EN_BIG, *_EN_ORDINALS, "dozen", "dozens", "half", "quarter", "twice"]) | {
+    w + "th" for w in [*_EN_UNITS, *_EN_BIG]} | {w[:-1] + "ieth" for w in _EN_TENS}
+
+
+def find_number_words(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
+    found: list[Quantity] = []
+    keywords = _ID_KEYWORDS if lang == "id" else _EN_KEYWORDS
+    if taken.words.isdisjoint(keywords) and (lang == "id" or taken.words.isdisjoint(UNITS)):
+        return found
+    for match in free_matches(_ID_RUN if lang == "id" else _EN_RUN, text, taken):
+        start, end = match.span()
+        if lang == "id":
+            words = match.group("run").lower().split()
+            if match.group("ke"):
+                value = _indonesian_words(words)
+                kind = "ordinal"
+            else:
+                value = _indonesian_words(words)
+                kind = "number"
+        elif match.group("halfscale"):
+            value, kind = 0.5 * SCALES[match.group("halfscale").split()[-1].lower()], "number"
+        elif match.group("special"):
+            value, kind = _SPECIAL.get(" ".join(match.group("special").lower().split())), "number"
+        else:
+            parsed = _english_words(match.group("run"))
+            if parsed is None:
+                continue
+            value, kind = parsed[0], ("ordinal" if parsed[1] else "number")
+            if match.group("half"):  # "two and a half (million)"
+                last = match.group("half").split()[-1].lower()
+                value = (value + 0.5) * SCALES.get(last, 1.0)
+        if value is None:
+            continue
+        unit, currency, percent, end = _tail(text, end)
+        if percent:
+            kind = "percent"
+        elif currency:
+            kind = f"money:{currency}"
+        taken.take(start, end)
+        found.append(Quantity(float(value), kind, text[start:end], start, end, spelled=True, unit=unit))
+    for word, number in _ID_ORDINALS.items() if lang == "id" else ():
+        if word not in taken.words:
+            continue
+        for match in free_matches(re.compile(rf"\b{word}\b", re.IGNORECASE), text, taken):
+            taken.take(*match.span())
+            found.append(Quantity(float(number), "ordinal", match.group(0), *match.span(), spelled=True))
+    return found
