@@ -308,7 +308,7 @@ def connect(ray: Any, address: str | None) -> None:
     """Join the cluster at `address` (auto, ray://...), or start a local Ray; once per process."""
     import logging
 
-    logging.getLogger("ray.data").setLevel(logging.WARNING)  # its execution-plan lines are not ours to print
+    logging.getLogger("ray.data").setLevel(logging.ERROR)  # its execution-plan lines and notices are not ours to print
     if ray.is_initialized():
         return
     ray.init(address=address, logging_level="ERROR", include_dashboard=False)
