@@ -14,11 +14,12 @@ import asyncio
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from summarizer.cache import EndpointMemory, ResponseCache
 from summarizer.config import Settings, load_settings
 from summarizer.llm import LLMClient
+from summarizer.llm.discovery import discover
 from summarizer.pipeline import ArticlePipeline, Plan, Task
 from summarizer.pricing import run_cost_usd
 from summarizer.prompts import PromptLibrary
@@ -28,6 +29,12 @@ from summarizer.user_glossary import load_user_glossary
 
 if TYPE_CHECKING:
     from summarizer.budget import Budget
+
+
+def _to_stderr(note: str) -> None:
+    import sys
+
+    print(f"note: {note}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -51,28 +58,35 @@ class Estimate:
 class Session:
     """Everything one run shares: settings, templates, cache, endpoint client."""
 
-    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+    def __init__(self, settings: Settings | None = None, *, notify: Callable[[str], None] | None = None, **overrides: Any) -> None:
+        """`notify`: where first-contact notes go ("using model X, the one the server serves");
+        default: standard error."""
         if settings is None:
             settings = load_settings(**overrides)
         elif overrides:
             settings = settings.model_copy(update=overrides)
-        self.settings = settings
+        self.notify = notify or _to_stderr
         self.prompts = PromptLibrary(settings.prompts_dir)
         self.user_glossary = load_user_glossary(settings.glossary_file) if settings.glossary_file else []
         cache_dir = settings.resolved_cache_dir()
         self.cache = ResponseCache(cache_dir) if settings.use_cache else None
-        self.memory = EndpointMemory(cache_dir / "endpoints.json" if settings.use_cache else None)
+        # Endpoint memory is not the response cache: --no-cache still reads and keeps what probes learned.
+        self.memory = EndpointMemory(cache_dir / "endpoints.json")
+        # First contact: probe once per endpoint+model, settle the model, before anything is planned.
+        self.settings = settings = discover(settings, self.memory, say=self.notify)
         self.client = LLMClient(settings, cache=self.cache, memory=self.memory)
         self.pipeline = ArticlePipeline(settings, self.client, self.prompts, user_glossary=self.user_glossary, token_counter=self._token_counter())
 
     def _token_counter(self):
         """The server's own tokenizer when we know its /tokenize (flag, or learned by `doctor`),
         else the offline counter for the model name."""
+        from summarizer.llm.dialects import tokenize_body
         from summarizer.tokens import get_token_counter, server_token_counter
 
         url = self.settings.tokenize_url or self.memory.get(self.settings.effective_base_url, self.settings.model).get("tokenize_url")
         if url:
-            counter = server_token_counter(url, timeout=min(self.settings.timeout, 10.0))
+            model = self.settings.model
+            counter = server_token_counter(url, timeout=min(self.settings.timeout, 10.0), body=lambda text: tokenize_body(text, model))
             try:
                 counter.count("probe")
                 return counter
@@ -190,12 +204,14 @@ def embedded_server(gguf: str | Path, settings: Settings, *, ctx: int = 4096, pa
 
     server = LocalServer(Path(gguf), ctx=ctx, parallel=parallel, port=port).start()
     try:
+        from summarizer.llm.dialects import context_from_props
+
         window = None
         try:
-            window = int(server.get_json("/props")["default_generation_settings"]["n_ctx"])
-        except (OSError, KeyError, TypeError, ValueError):
+            window = context_from_props(server.get_json("/props"))
+        except (OSError, ValueError):
             pass
-        yield settings.model_copy(
+        served = settings.model_copy(
             update={
                 "base_url": server.base_url,
                 "model": server.model,
@@ -206,5 +222,8 @@ def embedded_server(gguf: str | Path, settings: Settings, *, ctx: int = 4096, pa
                 "tokenize_url": server.root_url + "/tokenize",
             }
         )
+        # the model is the one we serve: chosen, not defaulted (first contact must not announce it)
+        served.model_fields_set.add("model")
+        yield served
     finally:
         server.stop()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
 from summarizer._text import pydantic_problems
@@ -29,6 +29,36 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
+
+
+def _is_near(host: str) -> bool:
+    """Loopback, a private (RFC 1918 / ULA / link-local) address, or a name that only a local
+    network resolves (localhost, *.local, *.lan, a single label): a server that speaks plain http."""
+    import ipaddress
+
+    host = host.strip("[]").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host in LOCAL_HOSTS or host.endswith((".local", ".lan", ".internal", ".localhost")) or ("." not in host and bool(host))
+    return address.is_loopback or address.is_private or address.is_link_local or address.is_unspecified
+
+
+def with_scheme(base_url: str) -> str:
+    """`base_url` with its scheme: `http://` is added for a loopback or private address
+    ("127.0.0.1:8080/v1"); any other scheme-less URL is a ConfigError naming the missing scheme."""
+    url = base_url.strip()
+    if not url or "://" in url:
+        return url
+    netloc = url.split("/", 1)[0]
+    host = netloc.rsplit("@", 1)[-1]
+    host = host[: host.index("]") + 1] if host.startswith("[") and "]" in host else host.split(":", 1)[0]
+    if _is_near(host):
+        return "http://" + url
+    raise ConfigError(
+        f"base URL {base_url!r} has no scheme (http:// or https://)",
+        hint=f"write it as https://{url} (or http://{url} for a server without TLS)",
+    )
 
 
 class Settings(BaseSettings):
@@ -71,6 +101,11 @@ class Settings(BaseSettings):
     run_checks: bool = Field(True, description="compare numbers, names and terms of output and source")
     strict: bool = Field(False, description="an error-severity check finding fails the article")
     repair: bool = Field(False, description="one re-ask naming the facts a check found changed")
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_scheme(cls, value: str | None) -> str | None:
+        return with_scheme(value) if value else value
 
     # -- derived -----------------------------------------------------------------------------
     @property

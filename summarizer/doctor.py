@@ -3,37 +3,37 @@
 Probes, each with a short timeout, none of which ever raises out of `run_doctor`:
 - `GET {base_url}/models` with the OpenAI SDK: reachable? key accepted? which models? context length
   (vLLM `max_model_len`, llama.cpp `meta.n_ctx` / `meta.n_ctx_train`, OpenRouter `context_length`).
-- At the server root (base_url minus `/v1`), with plain HTTP: llama.cpp `GET /props`
-  (`default_generation_settings.n_ctx`, per slot), `POST /tokenize` (`{"content"}` → `{"tokens"}`),
-  Ollama `POST /api/show` (`model_info.*.context_length`, `num_ctx` in `parameters`) and `GET /api/ps`.
+- At the server root (base_url minus `/v1`), every dialect's probe (`summarizer.llm.dialects`, the
+  one place that reads them): llama.cpp `/props` and `/tokenize`, vLLM `/tokenize`, Ollama
+  `/api/version`, `/api/show`, `/api/ps`, LM Studio `/api/v0/models`, LiteLLM `/model/info`.
 - One tiny structured request per structured-output mode, best mode first, stopping at the first that
   returns a schema-valid answer (through `LLMClient`, so exactly the code path a run uses).
 
-What worked (structured mode, context window, tokenize URL) is stored in `EndpointMemory`, so later
-runs start from it. The API key is sent only to the configured endpoint, never printed or stored.
+Each fact that was established (structured mode, context window, tokenize URL, server kind, served
+models) is stored in `EndpointMemory` even when another check fails, so later runs start from it
+and skip the first-contact probe. The API key is sent only to the configured endpoint, never printed or stored.
 """
 
 from __future__ import annotations
 
-import asyncio
-import re
 import time
 from dataclasses import asdict, dataclass, field
 from io import StringIO
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer import errors
-from summarizer._text import one_line
+from summarizer._text import one_line, redact, sdk_error_text
 from summarizer.cache import EndpointMemory
 from summarizer.config import NO_KEY_PLACEHOLDER, Settings
+from summarizer.llm import dialects
+from summarizer.llm.dialects import root_url  # noqa: F401  (kept: callers imported it from here)
 
 CHECK_NAMES = ("reachable", "auth", "models", "model present", "structured output", "context length", "tokenize", "latency")
 PROBE_TIMEOUT = 10.0  # seconds, for the metadata probes (chat requests use settings.timeout)
 STRUCTURED_MAX_TOKENS = 512
-OLLAMA_DEFAULT_NUM_CTX = 2048  # what old Ollama builds use when neither the Modelfile nor the server says more
+OLLAMA_DEFAULT_NUM_CTX = dialects.OLLAMA_DEFAULT_NUM_CTX
 _KEY_HINT = "set a valid key in OPENAI_API_KEY or SUMMARIZER_API_KEY (or .env) for this endpoint"
 
 _DOCTOR_ARTICLE = (
@@ -91,153 +91,9 @@ class DoctorReport:
 # --------------------------------------------------------------------------- helpers
 
 
-def root_url(base_url: str) -> str:
-    """The server root: base_url without a trailing `/v1`."""
-    url = base_url.rstrip("/")
-    return url[: -len("/v1")] if url.endswith("/v1") else url
-
-
-def _positive_int(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
-
-
-def _redact(text: str, secret: str | None) -> str:
-    if secret and secret != NO_KEY_PLACEHOLDER and len(secret) >= 4:
-        text = text.replace(secret, "***")
-    return text
-
-
-def _sdk_error_text(exc: BaseException) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])
-        if isinstance(inner, str):
-            return inner
-    return str(getattr(exc, "message", "") or exc)
-
-
 def _list_models_text(ids: list[str], limit: int = 5) -> str:
     shown = ", ".join(ids[:limit])
     return shown + (f" (+{len(ids) - limit} more)" if len(ids) > limit else "")
-
-
-class _Probe:
-    """Plain HTTP to the server root (non-/v1 endpoints). Every method returns None on any failure."""
-
-    def __init__(self, root: str, key: str | None, timeout: float) -> None:
-        import httpx2
-
-        headers = {"Authorization": f"Bearer {key}"} if key and key != NO_KEY_PLACEHOLDER else {}
-        self.root = root
-        self._client = httpx2.AsyncClient(timeout=timeout, headers=headers, follow_redirects=False)
-
-    async def close(self) -> None:
-        try:
-            await self._client.aclose()
-        except Exception:
-            pass
-
-    async def json(self, method: str, path: str, body: dict | None = None) -> Any:
-        try:
-            response = await self._client.request(method, self.root + path, json=body)
-            if response.status_code != 200:
-                return None
-            return response.json()
-        except Exception:  # refused, timeout, not JSON, ...: the probe just found nothing
-            return None
-
-
-# --------------------------------------------------------------------------- context window sources
-
-
-def _context_from_models(entry: dict | None) -> tuple[int | None, str | None]:
-    if not isinstance(entry, dict):
-        return None, None
-    meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
-    for value, source in (
-        (meta.get("n_ctx"), "/v1/models meta.n_ctx"),
-        (entry.get("max_model_len"), "/v1/models max_model_len"),
-        (entry.get("context_length"), "/models context_length"),
-        (entry.get("context_window"), "/models context_window"),
-        (meta.get("n_ctx_train"), "/v1/models meta.n_ctx_train"),
-    ):
-        number = _positive_int(value)
-        if number:
-            return number, source
-    top = entry.get("top_provider")  # OpenRouter
-    if isinstance(top, dict) and _positive_int(top.get("context_length")):
-        return _positive_int(top.get("context_length")), "/models top_provider.context_length"
-    return None, None
-
-
-def _context_from_props(props: Any) -> int | None:
-    if not isinstance(props, dict):
-        return None
-    settings = props.get("default_generation_settings")
-    if isinstance(settings, dict) and _positive_int(settings.get("n_ctx")):
-        return _positive_int(settings.get("n_ctx"))
-    return _positive_int(props.get("n_ctx"))
-
-
-def _ollama_context(show: Any, ps: Any, model: str) -> tuple[int | None, str | None, str | None]:
-    """(window the /v1 API really uses, its source, a note) from Ollama's native API.
-
-    `/v1` ignores num_ctx and silently cuts prompts at the loaded context, which is the Modelfile's
-    num_ctx or the server default (OLLAMA_CONTEXT_LENGTH), often far below what the model supports."""
-    if not isinstance(show, dict):
-        return None, None, None
-    trained = None
-    info = show.get("model_info")
-    if isinstance(info, dict):
-        for key, value in info.items():
-            if key.endswith(".context_length") and _positive_int(value):
-                trained = _positive_int(value)
-                break
-    num_ctx = None
-    parameters = show.get("parameters")
-    if isinstance(parameters, str):
-        match = re.search(r"^\s*num_ctx\s+(\d+)", parameters, re.M)
-        if match:
-            num_ctx = _positive_int(match.group(1))
-    loaded = None
-    if isinstance(ps, dict) and isinstance(ps.get("models"), list):
-        for entry in ps["models"]:
-            if isinstance(entry, dict) and model in (entry.get("name"), entry.get("model")):
-                loaded = _positive_int(entry.get("context_length"))
-    supports = f"the model supports {trained}" if trained else "the model's own limit is unknown"
-    if loaded:
-        return loaded, "Ollama /api/ps (loaded context)", supports
-    if num_ctx:
-        return (min(num_ctx, trained) if trained else num_ctx), "Ollama /api/show num_ctx", supports
-    if trained:
-        return (
-            min(trained, OLLAMA_DEFAULT_NUM_CTX),
-            "Ollama default num_ctx (assumed)",
-            f"{supports}, but Ollama's /v1 cuts prompts at the server's num_ctx; "
-            "start it with OLLAMA_CONTEXT_LENGTH=N and pass --context-window N",
-        )
-    return None, None, None
-
-
-def _guess_kind(host: str, port: int | None, server_header: str, owners: set[str], props: Any, ollama: bool, headers: dict) -> str:
-    owners = {o.lower() for o in owners}
-    if _context_from_props(props) is not None or "llama.cpp" in server_header or "llamacpp" in owners:
-        return "llama.cpp"
-    if ollama or "ollama" in owners or port == 11434:
-        return "ollama"
-    if "vllm" in owners:
-        return "vllm"
-    if "organization_owner" in owners or port == 1234:
-        return "lmstudio"
-    if host.endswith("openai.com") or any(h.startswith("openai-") for h in headers):
-        return "openai"
-    return "unknown"
 
 
 # --------------------------------------------------------------------------- the checks
@@ -310,31 +166,19 @@ async def _plain_latency(settings: Settings, key: str) -> float | None:
         await client.close()
 
 
-async def run_doctor(settings: Settings, *, memory: EndpointMemory | None = None, probe_timeout: float = PROBE_TIMEOUT) -> DoctorReport:
-    """Check the endpoint in `settings`; never raises for endpoint problems (they become failed checks)."""
+async def _models_check(settings: Settings, key: str, probe_timeout: float, report: DoctorReport, checks: dict[str, Check]) -> tuple[list[dict], dict[str, str], bool]:
+    """`GET /models` with the SDK: fills the reachable/auth/models checks and `report.models`;
+    (the model entries, the response headers, whether a model list came back)."""
     import openai
 
     base_url = settings.effective_base_url
-    report = DoctorReport(base_url=base_url, model=settings.model)
-    checks: dict[str, Check] = {}
-    probe_timeout = min(probe_timeout, settings.timeout)
-
-    key_error: errors.ConfigError | None = None
-    try:
-        key = settings.key_for_request()
-    except errors.ConfigError as exc:
-        key_error, key = exc, NO_KEY_PLACEHOLDER
-
-    # -- /models: reachable, auth, model list -------------------------------------------------
     sdk = openai.AsyncOpenAI(base_url=base_url, api_key=key, max_retries=0, timeout=probe_timeout)
     entries: list[dict] = []
-    server_header = ""
     response_headers: dict[str, str] = {}
     models_ok = False
     try:
         raw = await sdk.models.with_raw_response.list()
         response_headers = {k.lower(): v for k, v in raw.headers.items()}
-        server_header = response_headers.get("server", "").lower()
         try:
             payload = raw.http_response.json()
         except ValueError:
@@ -358,8 +202,7 @@ async def run_doctor(settings: Settings, *, memory: EndpointMemory | None = None
         checks["reachable"] = Check("reachable", True, f"{base_url} answers")
         status = exc.status_code
         response_headers = {k.lower(): v for k, v in exc.response.headers.items()}
-        server_header = response_headers.get("server", "").lower()
-        message = one_line(_redact(_sdk_error_text(exc), key), 160, mark="…")
+        message = one_line(redact(sdk_error_text(exc), key), 160, mark="…")
         if status in (401, 403):
             checks["auth"] = Check("auth", False, f"the key was refused ({status}: {message}); {_KEY_HINT}")
         elif status == 404:
@@ -370,6 +213,25 @@ async def run_doctor(settings: Settings, *, memory: EndpointMemory | None = None
         checks["reachable"] = Check("reachable", False, f"cannot talk to {base_url} ({type(exc).__name__}: {one_line(str(exc), 120, mark='…')}); check --base-url")
     finally:
         await sdk.close()
+
+    return entries, response_headers, models_ok
+
+
+async def run_doctor(settings: Settings, *, memory: EndpointMemory | None = None, probe_timeout: float = PROBE_TIMEOUT) -> DoctorReport:
+    """Check the endpoint in `settings`; never raises for endpoint problems (they become failed checks)."""
+    base_url = settings.effective_base_url
+    report = DoctorReport(base_url=base_url, model=settings.model)
+    checks: dict[str, Check] = {}
+    probe_timeout = min(probe_timeout, settings.timeout)
+
+    key_error: errors.ConfigError | None = None
+    try:
+        key = settings.key_for_request()
+    except errors.ConfigError as exc:
+        key_error, key = exc, NO_KEY_PLACEHOLDER
+
+    # -- /models: reachable, auth, model list -------------------------------------------------
+    entries, response_headers, models_ok = await _models_check(settings, key, probe_timeout, report, checks)
 
     if not checks["reachable"].ok:
         if key_error is not None:
@@ -393,34 +255,12 @@ async def run_doctor(settings: Settings, *, memory: EndpointMemory | None = None
                 f"{settings.model!r} is not served here; available: {_list_models_text(report.models)}; pass --model with one of them",
             )
 
-    # -- root probes: /props, /tokenize, Ollama native API -------------------------------------
-    parts = urlsplit(base_url)
-    probe = _Probe(root_url(base_url), None if key_error else key, probe_timeout)
-    try:
-        props, tokenized, show, ps = await asyncio.gather(
-            probe.json("GET", "/props"),
-            probe.json("POST", "/tokenize", {"content": "Hello, world."}),
-            probe.json("POST", "/api/show", {"model": settings.model}),
-            probe.json("GET", "/api/ps"),
-        )
-    finally:
-        await probe.close()
-    ollama = isinstance(show, dict) and ("model_info" in show or "modelfile" in show or "parameters" in show)
-    owners = {str(e.get("owned_by")) for e in entries if e.get("owned_by")}
-    report.server_kind = _guess_kind(parts.hostname or "", parts.port, server_header, owners, props, ollama, response_headers)
-
-    if isinstance(tokenized, dict) and isinstance(tokenized.get("tokens"), list) and tokenized["tokens"]:
-        report.tokenize_url = root_url(base_url) + "/tokenize"
-
-    # -- context window ----------------------------------------------------------------------
-    note = None
-    window = _context_from_props(props)
-    source = "llama.cpp /props n_ctx (per slot)" if window else None
-    if window is None and ollama:
-        window, source, note = _ollama_context(show, ps, settings.model)
-    if window is None:
-        window, source = _context_from_models(entry if entry is not None else (entries[0] if len(entries) == 1 else None))
-    report.context_window, report.context_source = window, source
+    # -- root probes (every dialect's; summarizer.llm.dialects reads them) ----------------------
+    answers = await dialects.fetch_root_probes(root_url(base_url), settings.model, None if key_error else key, probe_timeout)
+    facts = dialects.read_facts(answers, entries, base_url, settings.model, response_headers)
+    report.server_kind, report.tokenize_url = facts.server_kind, facts.tokenize_url
+    report.context_window, report.context_source = facts.context_window, facts.context_source
+    note = facts.context_note
 
     # -- structured output (and latency) -----------------------------------------------------
     if key_error is not None or checks["auth"].ok is False:
@@ -432,10 +272,6 @@ async def run_doctor(settings: Settings, *, memory: EndpointMemory | None = None
             checks["auth"] = Check("auth", False, f"the key was refused for chat requests; {_KEY_HINT}")
         if report.structured_mode is None and fatal is None:
             report.latency_ms = await _plain_latency(settings, key)
-        present = checks.get("model present")
-        if present is not None and present.ok is False and report.structured_mode is not None:
-            present.ok = None
-            present.detail = f"{settings.model!r} is not listed (available: {_list_models_text(report.models)}), but the server answers requests for it"
 
     _context_check(checks, settings, report, note)
     return _finish(report, checks, settings, memory)
@@ -497,19 +333,27 @@ def _finish(report: DoctorReport, checks: dict[str, Check], settings: Settings, 
         and checks["model present"].ok is not False
         and report.structured_mode is not None
     )
-    if memory is not None and report.ok:
-        facts: dict[str, Any] = {}
-        if settings.structured_mode == "auto":  # a forced mode says nothing about better ones
-            facts["structured_mode"] = report.structured_mode
-        if report.context_window:
-            facts["context_window"] = report.context_window
-        if report.tokenize_url:
-            facts["tokenize_url"] = report.tokenize_url
-        if report.server_kind:
-            facts["server_kind"] = report.server_kind
-        if facts:
-            memory.update(settings.effective_base_url, settings.model, **facts)
+    if memory is not None and reachable.ok:
+        _remember(report, checks, settings, memory)
     return report
+
+
+def _remember(report: DoctorReport, checks: dict[str, Check], settings: Settings, memory: EndpointMemory) -> None:
+    """Store each fact that was established, whatever else failed: a weak model's structured output
+    does not make the context size or /tokenize it found less true."""
+    facts: dict[str, Any] = {"probed": True, "learned_by": "doctor"}
+    if report.structured_mode and settings.structured_mode == "auto":  # a forced mode says nothing about better ones
+        facts["structured_mode"] = report.structured_mode
+    if report.context_window:
+        facts["context_window"] = report.context_window
+        facts["context_source"] = report.context_source
+    if report.tokenize_url:
+        facts["tokenize_url"] = report.tokenize_url
+    if report.server_kind:
+        facts["server_kind"] = report.server_kind
+    if checks["models"].ok and report.models:
+        facts["served_models"] = list(report.models)
+    memory.update(settings.effective_base_url, settings.model, **facts)
 
 
 # --------------------------------------------------------------------------- rendering

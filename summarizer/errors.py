@@ -106,7 +106,10 @@ class ModelNotFoundError(EndpointError):
 
 
 class ContextOverflowError(EndpointError):
-    """The prompt is longer than the model's window."""
+    """The prompt is longer than the model's window. `context_size`: the window the server says it
+    has (parsed from its message), when it says."""
+
+    context_size: int | None = None
 
 
 class RateLimitError(EndpointError):

@@ -16,7 +16,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from pydantic import ValidationError
 
@@ -68,9 +68,21 @@ LANGUAGE_NAMES = {
 
 
 def context_window_for(settings: Settings, learned: dict[str, Any]) -> tuple[int, str]:
+    """The window to plan for, and where it comes from. A size the server itself stated in an
+    overflow error (`context_limit`) caps every other source: the server is the authority."""
+    window, source = _context_window_claimed(settings, learned)
+    limit = learned.get("context_limit")
+    if isinstance(limit, int) and 0 < limit < window:
+        return limit, "the server's context-overflow message"
+    return window, source
+
+
+def _context_window_claimed(settings: Settings, learned: dict[str, Any]) -> tuple[int, str]:
     if settings.context_window:
         return settings.context_window, "setting"
     if learned.get("context_window"):
+        if learned.get("learned_by") == "first contact":
+            return int(learned["context_window"]), f"probed ({learned.get('context_source') or 'server'})"
         return int(learned["context_window"]), "probed by doctor"
     for prefix, size in KNOWN_CONTEXT_WINDOWS.items():
         if settings.model.startswith(prefix):
@@ -164,6 +176,8 @@ class ArticlePipeline:
         self._count = with_markers(self.counter.count)
         self._overheads: dict[tuple[str, str, int], int] = {}  # the same for every article of a run
         self._checks_lock = threading.Lock()
+        # Called with (what, number, count) as each request of an article leaves: a status line hooks in here.
+        self.progress: Callable[[str, int, int], None] | None = None
 
     # -- planning ----------------------------------------------------------------------------
     def _overhead(self, template: PromptTemplate, extra_terms: int = 0) -> int:
@@ -192,9 +206,12 @@ class ArticlePipeline:
             self._overhead(self.prompts.get("translate_chunk"), extra_terms=min(len(self.user_glossary) + 10, 40)),
         )
 
-    def plan(self, source: CleanedSource) -> Plan:
+    def plan(self, source: CleanedSource, *, limit: int | None = None) -> Plan:
+        """`limit`: a context size the server stated in an overflow error, capping every other source."""
         learned = self.client.memory.get(self.settings.effective_base_url, self.settings.model)
         window, window_source = context_window_for(self.settings, learned)
+        if limit is not None and limit < window:
+            window, window_source = limit, "the server's context-overflow message"
         overhead = self._planning_overhead()
         expected, bound = translation_expansion(self.settings_source_language(source), self.settings.target_lang)
         # An answer holds the translation (<= bound x the chunk) plus the structure, and prompt +
@@ -260,10 +277,12 @@ class ArticlePipeline:
         max_tokens = state.plan.max_output_tokens if template_name != "summarize" else min(state.plan.max_output_tokens, 1024)
         output = _output(template, key_points=bool(variables.get("key_points")))
         bounded = citing_at_most(output, len(units)) if units else output
+        if self.progress is not None:
+            self.progress("summary" if template_name == "summarize" else "part", int(variables.get("chunk_number") or 1), int(variables.get("chunk_count") or 1))
         try:
             reply = await self.client.structured(
                 messages=messages, output=bounded, template_version=template.version,
-                parameters=template.parameters, max_tokens=max_tokens,
+                parameters=template.parameters, max_tokens=max_tokens, source_chars=len(article),
             )
         except OutputValidationError as exc:
             reply = _without_bad_citations(exc, output, len(units)) if units else None
@@ -345,7 +364,16 @@ class ArticlePipeline:
         if language == "en" and self.settings.target_lang.lower() in ("english", "en"):
             state.warnings.append("the article already appears to be in English; the translation may simply restate it")
 
-        content = await self._content(source, task, state)
+        try:
+            content = await self._content(source, task, state)
+        except ContextOverflowError as exc:
+            smaller = _stated_smaller_window(exc, state.plan)
+            if smaller is None:
+                raise
+            # The server said its real size: plan the article again for it, instead of halving blindly.
+            state.warnings.append(f"the server's context is {smaller} tokens, not the {state.plan.context_window} planned for; re-planned the article")
+            state.plan = self.plan(source, limit=smaller)
+            content = await self._content(source, task, state)
         state.timings["requests"] = time.perf_counter() - started - state.timings["plan"]
         translation = content.translation
 
@@ -379,15 +407,15 @@ class ArticlePipeline:
             glossary=glossary,
             checks=checks,
             metadata=RunMetadata(
-                model=self.settings.model,
+                model=state.answered_by or self.settings.model,
                 endpoint_host=self.settings.endpoint_host,
                 structured_mode=state.mode,
                 prompt_versions=state.versions,
                 usage=state.usage,
                 requests=state.requests,
                 cache_hits=state.cache_hits,
-                chunks=len(plan.chunks),
-                token_counter=plan.token_counter,
+                chunks=len(state.plan.chunks),
+                token_counter=state.plan.token_counter,
                 timings={k: round(v, 4) for k, v in state.timings.items()},
                 warnings=state.warnings,
                 summarizer_version=__version__,
@@ -404,6 +432,8 @@ class ArticlePipeline:
             try:
                 reply = await self._ask("brief", chunk.text, state, article_tokens=chunk.tokens, units=units, chunk_number=1, chunk_count=1, known=rules_in(source.text, self.user_glossary))
             except (OutputTruncatedError, ContextOverflowError) as exc:
+                if _stated_smaller_window(exc, plan) is not None:
+                    raise
                 state.warnings.append(f"single request did not fit ({exc.message}); translating in parts")
                 plan.chunks = split_into_chunks(source.text, max(MIN_CHUNK_TOKENS, chunk.tokens // 2 + 1), self._count)
             else:
@@ -465,7 +495,7 @@ class ArticlePipeline:
             try:
                 reply = await self._ask("translate_chunk", text, state, units=units, chunk_number=number, chunk_count=total, known=known, key_points=key_points)
             except (OutputTruncatedError, ContextOverflowError) as exc:
-                if depth >= MAX_SPLIT_DEPTH:
+                if depth >= MAX_SPLIT_DEPTH or _stated_smaller_window(exc, state.plan) is not None:
                     raise
                 halves = split_into_chunks(text, max(MIN_CHUNK_TOKENS // 2, self._count(text) // 2 + 1), self._count)
                 if len(halves) < 2:
@@ -559,6 +589,14 @@ def _translated_paragraphs(parts: list[tuple[str, tuple[int, ...]]]) -> list[Sum
     return units
 
 
+def _stated_smaller_window(exc: Exception, plan: Plan) -> int | None:
+    """The context size an overflow error states, when it is smaller than the plan's: worth a re-plan."""
+    size = getattr(exc, "context_size", None)
+    if isinstance(exc, ContextOverflowError) and isinstance(size, int) and 0 < size < plan.context_window:
+        return size
+    return None
+
+
 def _dedupe(entries: list[GlossaryTerm]) -> list[GlossaryTerm]:
     """One entry per source term (case-insensitive); the first rendering wins."""
     seen: dict[str, GlossaryEntry] = {}
@@ -580,7 +618,10 @@ class _RunState:
     timings: dict[str, float] = field(default_factory=dict)
     chunks_done: int = 0
 
+    answered_by: str | None = None  # the model the endpoint answered as, when it is not the one asked for
+
     def record(self, reply: StructuredReply) -> None:
+        self.answered_by = reply.model or self.answered_by
         self.usage.add(reply.usage)
         self.requests += reply.requests
         self.cache_hits += int(reply.cached)

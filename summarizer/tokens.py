@@ -333,18 +333,21 @@ def _cache_clear() -> None:
 get_token_counter.cache_clear = _cache_clear  # type: ignore[attr-defined]
 
 
-def server_token_counter(tokenize_url: str, *, timeout: float = 10.0) -> CallableTokenCounter:
-    """Exact counts from a server's `POST /tokenize` ({"content": text} -> {"tokens": [...]}),
-    as llama.cpp and vLLM serve it. Counts are memoized: chunking asks about the same pieces often."""
+def server_token_counter(tokenize_url: str, *, timeout: float = 10.0, body: Callable[[str], dict] | None = None) -> CallableTokenCounter:
+    """Exact counts from a server's `POST /tokenize` (-> {"tokens": [...]}), as llama.cpp and vLLM
+    serve it. `body(text)` is the request (the dialect knows its fields; default llama.cpp's
+    {"content"}). Counts are memoized: chunking asks about the same pieces often."""
     import functools
     import json
     import urllib.request
+
+    make_body = body or (lambda text: {"content": text, "add_special": False})
 
     @functools.lru_cache(maxsize=4096)
     def count(text: str) -> int:
         request = urllib.request.Request(
             tokenize_url,
-            data=json.dumps({"content": text, "add_special": False}).encode("utf-8"),
+            data=json.dumps(make_body(text)).encode("utf-8"),
             headers={"Content-Type": "application/json"},
             method="POST",
         )

@@ -12,7 +12,8 @@ socket, a half-sent body, a hung or slow server) are exact and repeatable.
 `POST /v1/chat/completions` answers from the FIFO queue filled by `script()`; when the queue is
 empty, `server.responder(request)` answers (default `schema_responder`, which fabricates a JSON
 instance valid for the schema the request asked for). Also served: `GET /v1/models`,
-`GET /health`, and `POST /tokenize` when `server.tokenize_enabled` is True.
+`GET /health`, `POST /tokenize` when `server.tokenize_enabled` is True, and whatever
+`server.routes[(method, path)]` holds (a dialect's probe endpoints: see tests/test_first_contact.py).
 
 Standalone: `python tests/scripted_server.py --port 8011` serves the default responder until Ctrl-C.
 """
@@ -632,6 +633,9 @@ class ScriptedServer:
         self.context_length = context_length
         self.tokenize_enabled = tokenize_enabled
         self.verbose = verbose
+        # (method, path) -> Reply or callable(request) -> Reply: a server's own endpoints (llama.cpp
+        # /props, Ollama /api/show, LM Studio /api/v0/models, LiteLLM /model/info, ...), checked first
+        self.routes: dict[tuple[str, str], Scripted] = {}
         self.requests: list[RecordedRequest] = []
         self.max_in_flight = 0
         self.in_flight = 0
@@ -751,6 +755,9 @@ class ScriptedServer:
 
     def _dispatch(self, req: RecordedRequest) -> Reply:
         path = req.path.rstrip("/") or "/"
+        route = self.routes.get((req.method, path))
+        if route is not None:
+            return route(req) if callable(route) else route
         if path == "/health" and req.method == "GET":
             return Reply(json={"status": "ok"})
         api = path.startswith("/v1/") or path in ("/models", "/chat/completions")

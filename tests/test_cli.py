@@ -155,7 +155,9 @@ def test_estimate_and_dry_run_send_nothing(llm_server):
     assert table.returncode == 0 and b"cost" in table.stdout and b"0.00" in table.stdout
     dry = run_cli("summarize", str(SEED_000), *endpoint(llm_server), "--dry-run", "--context-window", "2048")
     assert dry.returncode == 0 and b"chunks" in dry.stdout
-    assert llm_server.requests == []
+    # first contact probes the endpoint (so the estimate plans what a run will do), never generates
+    assert llm_server.chat_requests() == []
+    assert {r.path for r in llm_server.requests} <= {"/v1/models", "/props", "/tokenize", "/api/version", "/api/show", "/api/ps", "/api/v0/models", "/model/info"}
 
 
 def test_show_cleaned_lists_removed_boilerplate(llm_server):

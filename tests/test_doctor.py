@@ -110,7 +110,9 @@ def test_unknown_model_lists_the_available_ones(tmp_path):
     assert check(report, "models").ok is True
     assert report.models == models
     assert check(report, "structured output").ok is False
-    assert not (tmp_path / "endpoints.json").exists()  # nothing learned from a failed check
+    facts = memory.get(server.base_url, "no-such-model")
+    assert "structured_mode" not in facts  # nothing learned from the failed check...
+    assert facts["served_models"] == models  # ...but what the other checks found is kept
 
 
 def test_wrong_key_fails_auth_and_never_leaks_the_key():

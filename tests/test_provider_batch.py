@@ -32,7 +32,7 @@ def test_export_sends_nothing_and_writes_batch_api_lines(llm_server, tmp_path):
     requests_file = tmp_path / "requests.jsonl"
     proc = run_cli("batch", str(SEED_000), str(SEED_002), *endpoint(llm_server), "--export-jsonl", str(requests_file))
     assert proc.returncode == 0, proc.stderr
-    assert llm_server.requests == []
+    assert llm_server.chat_requests() == []  # first contact probes the endpoint; nothing is generated
     lines = [json.loads(line) for line in requests_file.read_text().splitlines()]
     assert len(lines) == 2
     for line in lines:

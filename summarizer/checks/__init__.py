@@ -71,9 +71,13 @@ def normalize_number(text: str, lang: Lang = "id") -> float | None:
 
 
 def fact_spans(source: str, translation: str, *, source_lang: str = "id") -> list[FactMatch]:
-    """Every fact of `source` with what the translation made of it (matched, changed, missing), then
-    each figure the translation adds. Spans are character offsets into `source` and `translation`."""
-    return match_facts(extract_facts(source, _number_lang(source_lang)), extract_facts(translation, "en"), len(source), len(translation))
+    """Every fact of `source` with what the translation made of it: `status` matched, changed (then
+    `output_span` is what stands in its place) or missing. Spans are character offsets into `source`
+    and `translation`. (`facts.match_facts` also lists the figures the translation adds.)"""
+    # "satu"/"one"/"a" as a word is everywhere ("salah satu", "one of"): compared, but no fact to show
+    source_facts = [q for q in extract_facts(source, _number_lang(source_lang)) if not (q.spelled and q.value == 1.0)]
+    trans_facts = [q for q in extract_facts(translation, "en") if not (q.spelled and q.value == 1.0)]
+    return [m for m in match_facts(source_facts, trans_facts, len(source), len(translation)) if m.status != "added"]
 
 
 def _counted(findings: list[Finding]) -> list[Finding]:

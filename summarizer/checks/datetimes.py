@@ -28,6 +28,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     full = {n for n in names if len(n) >= 4 and n != "sept"} | {"mei", "may"}
     wide = "|".join(sorted((re.escape(n) for n in full), key=len, reverse=True))
     return {
+        # "18-20 Juni 2013", "June 18-20, 2013": two dates of one month
+        "day_range": re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}\s?[-–]\s?(?P<d2>\d{{1,2}}){_ORD}\s(?P<m>{month})\.?,?(?:\s(?P<y>\d{{4}}))?\b", re.IGNORECASE),
+        "month_range": re.compile(rf"\b(?P<m>{month})\.?\s(?P<d>\d{{1,2}}){_ORD}\s?[-–]\s?(?P<d2>\d{{1,2}}){_ORD}\b(?:,?\s(?P<y>\d{{4}}))?", re.IGNORECASE),
         "day_month_year": re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}(?:\sof)?\s(?P<m>{month})\.?,?\s(?P<y>\d{{4}})\b", re.IGNORECASE),
         "month_day_year": re.compile(rf"\b(?P<m>{month})\.?\s(?:the\s)?(?P<d>\d{{1,2}}){_ORD},?\s(?P<y>\d{{4}})\b", re.IGNORECASE),
         "iso": re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
@@ -59,7 +62,7 @@ def find_dates(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     found: list[Quantity] = []
     patterns = _patterns()
     named = not taken.words.isdisjoint(month_numbers())
-    for name in ("day_month_year", "month_day_year", "iso", "numeric", "short_numeric", "day_month", "month_day"):
+    for name in ("day_range", "month_range", "day_month_year", "month_day_year", "iso", "numeric", "short_numeric", "day_month", "month_day"):
         if not named and name not in ("iso", "numeric", "short_numeric"):
             continue
         for match in free_matches(patterns[name], text, taken):
@@ -78,10 +81,18 @@ def find_dates(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
                 month = int(word) if word.isdigit() else _month_of(word)
                 if month is None or (not word.isdigit() and not word[0].isupper()):
                     continue  # "3 may fall" is no date
-                value = _date_value(int(groups["y"]) if groups.get("y") else None, month, int(groups["d"]))
+                year = int(groups["y"]) if groups.get("y") else None
+                value = _date_value(year, month, int(groups["d"]))
                 if value is None:
                     continue
                 alts = ()
+                if groups.get("d2"):
+                    last = _date_value(year, month, int(groups["d2"]))
+                    if last is None:
+                        continue
+                    taken.take(*match.span())
+                    found += [Quantity(value, "date", match.group(0), *match.span()), Quantity(last, "date", match.group(0), *match.span())]
+                    continue
             taken.take(*match.span())
             found.append(Quantity(value, "date", match.group(0), *match.span(), alts))
     return found
@@ -107,7 +118,7 @@ def _starts_sentence(text: str, at: int) -> bool:
 
 _ZONES = r"WIB|WITA|WIT|GMT|UTC|waktu\ssetempat|local\stime"
 _TIME_ID = re.compile(
-    rf"\b(?:pukul|jam|pkl\.?)\s?(?P<h>\d{{1,2}})(?:[.:](?P<m>\d{{2}})(?::\d{{2}})?)?(?![\d.,])(?:\s?(?:{_ZONES}))?"
+    rf"\b(?:pukul|jam|pkl\.?)\s?(?P<h>\d{{1,2}})(?:[.:](?P<m>\d{{2}})(?::\d{{2}})?)?(?!\d|[.,:]\d)(?:\s?(?:{_ZONES}))?"
     rf"(?:\s(?P<part>pagi|siang|sore|malam|dini\shari))?"
     rf"|(?<![\w.,:])(?P<h2>[01]?\d|2[0-4])[.:](?P<m2>[0-5]\d)(?::[0-5]\d)?(?![\d]|[.,:]\d)(?:\s?(?:{_ZONES}))?",
     re.IGNORECASE,

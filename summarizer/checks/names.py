@@ -78,7 +78,7 @@ _NOT_NAMES = re.compile(
 _LOWER_WORD = re.compile(r"\b[a-z][a-z'-]+\b")
 # words that open Indonesian sentences and that the root-word lexicon lacks (function words, clitics)
 _OPENING_WORDS = frozenset("ia dia mereka kami kita saya aku anda engkau beliau namun tetapi sementara meski meskipun "
-                           "walaupun bahkan selain sedangkan adapun kemudian lalu sebelumnya sesudahnya menurutnya "
+                           "walaupun bahkan selain sedangkan adapun kemudian lalu dulu kini sebelumnya sesudahnya menurutnya "
                            "katanya ujarnya tuturnya jelasnya imbuhnya tambahnya lanjutnya".split())
 _ROMAN = frozenset({"I", "II", "III", "IV", "V", "VI", "X"})
 _OPENERS = frozenset(":“\"'‘■●•-—–([")
@@ -265,7 +265,10 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
         word = re.sub(r"(?:'s|’s)$", "", token.strip("'’-"))
         if len(word) < 3 or not word[0].isupper() or "'" in word or "’" in word or word.isupper():
             continue
-        forms = {word.lower(), word.lower().removesuffix("s"), word.lower().removesuffix("es")}
+        lowered_word = word.lower()
+        # inflected English words are English too: "Asked", "Creating", "Muslims"
+        forms = {lowered_word, lowered_word.removesuffix("s"), lowered_word.removesuffix("es"), lowered_word.removesuffix("d"),
+                 lowered_word.removesuffix("ed"), lowered_word.removesuffix("ing"), lowered_word.removesuffix("ing") + "e"}
         forms |= {part for form in tuple(forms) for part in form.split("-")}
         if any(form in lowered_source for form in forms) or _near_spelling(word, lowered_source):
             continue

@@ -88,10 +88,16 @@ def check_structure(source: str, translation: str, source_lang: str = "id") -> l
     expansion = EXPANSION.get(source_lang, 1.0)
     source_lengths = [e - s for s, e in source_paragraphs]
     translation_lengths = [e - s for s, e in translation_paragraphs]
+    if len(source_paragraphs) == len(translation_paragraphs):
+        # as many paragraphs as the source: the breaks were kept and none is missing; aligning by
+        # content here misread paragraphs whose names were all translated
+        steps = [(i, i + 1, i, i + 1) for i in range(len(source_paragraphs))]
+    else:
+        source_anchors = [anchors(source[s:e]) for s, e in source_paragraphs]
+        translation_tokens = [frozenset(_ANCHOR_TOKEN.findall(translation[s:e])) for s, e in translation_paragraphs]
+        steps = align(source_lengths, translation_lengths, expansion, source_anchors, translation_tokens)
     findings = []
-    source_anchors = [anchors(source[s:e]) for s, e in source_paragraphs]
-    translation_tokens = [frozenset(_ANCHOR_TOKEN.findall(translation[s:e])) for s, e in translation_paragraphs]
-    for s_from, s_to, t_from, t_to in align(source_lengths, translation_lengths, expansion, source_anchors, translation_tokens):
+    for s_from, s_to, t_from, t_to in steps:
         if s_to == s_from:
             continue  # a translation paragraph of its own (a note, a split line)
         chars = sum(source_lengths[s_from:s_to])

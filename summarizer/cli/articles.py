@@ -118,7 +118,7 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
                     source = session.load(name, data=data)
                     if show_cleaned:
                         print_cleaned(source)
-                    result = await session.arun(source, task)  # type: ignore[arg-type]
+                    result = await _arun_with_status(session, source, task, show=len(files) == 1 and not quiet)
                     if html is not None:
                         reviewed.append((result, source.text))
                     text = render(result, fmt.value)
@@ -133,14 +133,14 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
                     if not quiet and (len(files) > 1 or out is not None):
                         meta = result.metadata
                         typer.echo(f"[{number}/{len(files)}] {name} -> {where} ({meta.requests} request(s), {meta.cache_hits} cached)", err=True)
-                    if verbose:
-                        for warning in result.metadata.warnings:
+                    for warning in result.metadata.warnings:  # another model answering is always said
+                        if verbose or (warning.startswith("asked for model") and not quiet):
                             typer.echo(f"warning: {name}: {warning}", err=True)
                 except BudgetReached:
                     stopped.append(budget.progress_line(codes.count(ExitCode.OK), len(files)))  # type: ignore[union-attr]
                     break
                 except SummarizerError as err:
-                    codes.append(fail(err, verbose))
+                    codes.append(fail(err, verbose, name))
         finally:
             await session.aclose()
 
@@ -170,3 +170,18 @@ def _print_outputs(outputs: list[str], fmt: OutputFormat) -> None:
         sys.stdout.write("[\n" + ",\n".join(o.rstrip("\n") for o in outputs) + "\n]\n")
     else:
         sys.stdout.write("\n---\n\n".join(outputs))
+
+
+async def _arun_with_status(session, source, task: str, *, show: bool):
+    """`session.arun` with a status line on stderr for a single-file run (summarizer.status)."""
+    if not show:
+        return await session.arun(source, task)
+    from summarizer.status import StatusLine
+
+    status = StatusLine(source.path)
+    session.pipeline.progress = status.update
+    try:
+        async with status:
+            return await session.arun(source, task)
+    finally:
+        session.pipeline.progress = None

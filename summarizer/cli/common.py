@@ -29,12 +29,14 @@ def load_cli_settings(**flags: Any) -> Settings:
     return load_settings(**flags)
 
 
-def fail(err: BaseException, verbose: bool) -> int:
-    """Print `err` as one line on standard error (and its traceback with --verbose); return its exit code."""
+def fail(err: BaseException, verbose: bool, source: str | None = None) -> int:
+    """Print `err` as one line on standard error (and its traceback with --verbose); return its exit code.
+    `source`: the file it happened to, named at the start of the line unless the message names it."""
     if verbose:
         traceback.print_exception(err)
     if isinstance(err, SummarizerError):
-        typer.echo(f"error: {err}", err=True)
+        named = f"{source}: " if source and source not in str(err) else ""
+        typer.echo(f"error: {named}{err}", err=True)
         return err.exit_code
     typer.echo(f"error: unexpected {type(err).__name__}: {err} (rerun with --verbose and report it)", err=True)
     return ExitCode.FAILED

@@ -1,9 +1,11 @@
 """One structured request to an OpenAI-compatible endpoint → a validated pydantic object.
 
 Owns: structured-output modes and their fallback (json_schema strict → json_schema → json_object →
-schema in the prompt, remembered per endpoint+model), repair/re-ask on invalid answers, retries of
-transient errors (tenacity; the SDK's own retries are off so attempts never multiply), mapping the
-SDK's exceptions to ours, and the response cache. Knows nothing about articles.
+schema in the prompt, remembered per endpoint+model), repair/re-ask on invalid answers (a reply that
+repeats one span over and over is invalid too), retries of transient errors (tenacity; the SDK's own
+retries are off so attempts never multiply; a refused connection gets one quick retry only), and the
+response cache. What servers differ in comes from `dialects`, errors are mapped by `errors`, the HTTP
+limits are `transport`'s. Knows nothing about articles.
 """
 
 from __future__ import annotations
@@ -12,137 +14,70 @@ import asyncio
 import contextlib
 import json
 import re
-import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
 from summarizer import errors
-from summarizer._text import one_line, pydantic_problems
+from summarizer._text import one_line, pydantic_problems, sdk_error_text
 from summarizer.cache import EndpointMemory, ResponseCache, cache_key
 from summarizer.config import Settings
 from summarizer.jsonparse import NoJSONFound, extract_json_object
+from summarizer.llm import dialects
+from summarizer.llm.errors import is_mode_rejection, is_transient, map_error, server_requested_wait
+from summarizer.llm.transport import (
+    MAX_RESPONSE_BYTES,
+    REFUSED_RETRY_WAIT,
+    ResponseTooLarge,
+    is_connection_refused,
+    request_timeout,
+    size_limit_hooks,
+)
 from summarizer.pacing import RequestSlots
 from summarizer.schemas import Usage, llm_schema
 
 if TYPE_CHECKING:
     from summarizer.budget import Budget
 
-_MODE_REJECTION = re.compile(r"response_format|json_schema|json schema|schema|grammar|structured output|json_object", re.I)
-_CONTEXT_OVERFLOW = re.compile(
-    r"context length|context_length|maximum context|context window|exceed_context|exceeds? the (?:maximum|context)"
-    r"|too many tokens|must be <=|prompt is too long|input is too long",
-    re.I,
-)
-_RESET_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
-
-# The largest HTTP response body we read. A real answer is a few hundred KB at most (it is bounded by
-# max_tokens); a misbehaving server or proxy must not make us buffer gigabytes. Checked against
-# Content-Length before reading, and counted while reading when there is none; compressed bodies
-# are refused (Accept-Encoding: identity) so a small gzip bomb cannot expand past the limit.
-MAX_RESPONSE_BYTES = 16 * 1024 * 1024
-
-
-# How to switch off the thinking phase of hybrid reasoning models, per server (each server's own field).
-# Non-standard fields go only to a server known to accept them: OpenAI itself rejects unknown ones.
-THINKING_OFF_FIELDS: dict[str, dict[str, Any]] = {
-    "ollama": {"reasoning_effort": "none"},  # Ollama's /v1 maps it to think=false (ollama/ollama#14820)
-    "vllm": {"chat_template_kwargs": {"enable_thinking": False}},
-    "llama.cpp": {"chat_template_kwargs": {"enable_thinking": False}},
-}
-_PROFILE_KINDS = {"ollama": "ollama", "vllm": "vllm", "llamacpp": "llama.cpp", "embedded llama.cpp": "llama.cpp"}
+# A looping small model repeats one span until max_tokens or the grammar's end: this many
+# back-to-back copies of a span of at least REPEAT_MIN_CHARS characters make the answer invalid (one
+# re-ask), unless the prompt itself holds that run (an article that repeats itself). Real news has
+# no such runs; a list of short numbers ("1, 2, 3") is not one span repeated.
+REPEAT_MIN_CHARS = 12
+REPEAT_COPIES = 20
+_REPEATED_SPAN = re.compile(r"(.{%d,200}?)\1{%d,}" % (REPEAT_MIN_CHARS, REPEAT_COPIES - 1), re.S)
 
 
 def server_kind(settings: Settings, memory: EndpointMemory) -> str | None:
-    """Which server this is: what `doctor` learned, else the profile's name, else Ollama's port."""
-    learned = memory.get(settings.effective_base_url, settings.model).get("server_kind")
-    if learned and learned != "unknown":
-        return str(learned)
-    if settings.profile in _PROFILE_KINDS:
-        return _PROFILE_KINDS[settings.profile]
-    return "ollama" if urlsplit(settings.effective_base_url).port == 11434 else None
+    """Which server this is (see dialects.kind_from_settings)."""
+    learned = memory.get(settings.effective_base_url, settings.model)
+    return dialects.kind_from_settings(settings.effective_base_url, settings.profile, learned)
 
 
 def request_extra_fields(settings: Settings, memory: EndpointMemory) -> dict[str, Any]:
     """The non-standard request fields: the profile's extra_body, plus the thinking switch."""
-    fields = dict(settings.extra_body)
-    if settings.thinking == "off":
-        kind = server_kind(settings, memory)
-        if kind not in THINKING_OFF_FIELDS:
-            raise errors.ConfigError(
-                f"--no-thinking: cannot tell how to switch thinking off on {settings.endpoint_host} "
-                f"({'a ' + kind + ' server' if kind else 'server not identified'})",
-                hint="run `summarizer doctor` once so it identifies the server, or use --profile ollama|vllm|llamacpp; "
-                "supported: Ollama, vLLM, llama.cpp",
-            )
-        fields.update(THINKING_OFF_FIELDS[kind])
-    return fields
+    return dialects.extra_fields(settings.extra_body, settings.thinking, server_kind(settings, memory), settings.endpoint_host)
 
 
-class ResponseTooLarge(Exception):
-    """The endpoint's answer is larger than MAX_RESPONSE_BYTES (raised while reading it)."""
-
-    def __init__(self, size: int | None, limit: int) -> None:
-        self.size = size
-        self.limit = limit
-        told = f"{size / 1048576:.1f} MB, " if size is not None else ""
-        super().__init__(f"the answer is {told}more than the {limit // 1048576} MB limit")
+# The regex alone costs ~0.3 s on a 16k-character answer, so it runs only on stretches that zlib
+# squeezes below LOOP_RATIO: prose compresses to ~45% per 1,200 characters, a loop to a few percent.
+LOOP_WINDOW = 1200
+LOOP_RATIO = 0.2
 
 
-_LIMITED_STREAM_CLASSES: dict[type, type] = {}
+def repeated_span(text: str) -> str | None:
+    """The span an answer repeats REPEAT_COPIES times or more in a row over at least a LOOP_WINDOW
+    stretch (what a looping model writes), or None. ~0.1 ms for a 16k-character answer without one."""
+    import zlib
 
-
-def _limited_stream(response: Any, limit: int) -> Any:
-    """The response's body stream, cut off with ResponseTooLarge past `limit` bytes. The subclass of
-    the HTTP library's stream base (httpx, or the SDK's vendored copy) is made once, not per response."""
-    import sys
-
-    base = sys.modules[type(response).__module__.split(".")[0]].AsyncByteStream
-    inner = response.stream
-    cls = _LIMITED_STREAM_CLASSES.get(base)
-    if cls is None:
-
-        class _Limited(base):  # type: ignore[misc, valid-type]
-            def __init__(self, inner: Any, limit: int) -> None:
-                self._inner, self._limit = inner, limit
-
-            async def __aiter__(self):
-                seen = 0
-                async for chunk in self._inner:
-                    seen += len(chunk)
-                    if seen > self._limit:
-                        raise ResponseTooLarge(None, self._limit)
-                    yield chunk
-
-            async def aclose(self) -> None:
-                await self._inner.aclose()
-
-        cls = _LIMITED_STREAM_CLASSES[base] = _Limited
-    return cls(inner, limit)
-
-
-def _size_limit_hooks(limit: int) -> dict[str, list]:
-    """httpx event hooks: ask for an uncompressed body; refuse or cut off one larger than `limit`."""
-
-    async def on_request(request) -> None:
-        request.headers["Accept-Encoding"] = "identity"
-
-    async def on_response(response) -> None:
-        length = response.headers.get("content-length", "")
-        if length.strip().isdigit() and int(length) > limit:
-            raise ResponseTooLarge(int(length), limit)
-        response.stream = _limited_stream(response, limit)
-
-    return {"request": [on_request], "response": [on_response]}
-
-
-def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` (and of its long-enough tail) blanked out."""
-    if not secret or len(secret) < 8:
-        return text
-    return text.replace(secret, "[redacted API key]")
+    for start in range(0, max(1, len(text) - LOOP_WINDOW // 2), LOOP_WINDOW // 2):
+        window = text[start : start + LOOP_WINDOW].encode("utf-8", "surrogatepass")
+        if len(window) >= LOOP_WINDOW // 2 and len(zlib.compress(window, 1)) < LOOP_RATIO * len(window):
+            match = _REPEATED_SPAN.search(text, start, start + LOOP_WINDOW)
+            if match:
+                return match.group(1)
+    return None
 
 
 def _model_mismatch(requested: str, served: Any) -> str | None:
@@ -154,6 +89,19 @@ def _model_mismatch(requested: str, served: Any) -> str | None:
     if a.startswith(b) or b.startswith(a) or a.removesuffix(".gguf") == b.removesuffix(".gguf"):
         return None
     return f"asked for model {requested!r} but the endpoint answered as {one_line(served, 100)!r}"
+
+
+_MISMATCH = re.compile(r"^asked for model .* but the endpoint answered as '(.*)'$")
+
+
+def answered_model(warnings: list[str]) -> str | None:
+    """The other model an endpoint answered as, from its mismatch warning (kept in the cache too)."""
+    for warning in warnings:
+        match = _MISMATCH.match(warning)
+        if match:
+            return match.group(1)
+    return None
+
 _SCHEMAS: dict[type, dict[str, Any]] = {}  # output model -> its llm_schema (4 ms to build; never mutated)
 
 
@@ -175,155 +123,9 @@ class StructuredReply:
     cached: bool = False
     mode: str | None = None
     warnings: list[str] = field(default_factory=list)
+    model: str | None = None  # the model that answered, as the endpoint named it (None: not told, or cached)
 
 
-def _header(exc: BaseException, name: str) -> str | None:
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    return headers.get(name) if headers is not None else None
-
-
-def _parse_duration(text: str) -> float | None:
-    """'1s', '6m0s', '20ms', '0.5' → seconds (the x-ratelimit-reset-* formats)."""
-    text = text.strip()
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    parts = _RESET_PART.findall(text)
-    if not parts:
-        return None
-    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
-    return sum(float(value) * scale[unit] for value, unit in parts)
-
-
-def server_requested_wait(exc: BaseException) -> float | None:
-    """Seconds the server asked us to wait: retry-after-ms, retry-after, then x-ratelimit-reset-*."""
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = _header(exc, name)
-        if value:
-            try:
-                return max(0.0, float(value) * scale)
-            except ValueError:
-                from email.utils import parsedate_to_datetime
-
-                try:
-                    return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-                except (TypeError, ValueError):
-                    pass
-    waits = [_parse_duration(v) for v in (_header(exc, "x-ratelimit-reset-requests"), _header(exc, "x-ratelimit-reset-tokens")) if v]
-    waits = [w for w in waits if w is not None]
-    return max(waits) if waits else None
-
-
-def _error_text(exc: BaseException) -> str:
-    body = getattr(exc, "body", None)
-    parts = [str(getattr(exc, "message", "") or exc)]
-    if body is not None:
-        parts.append(json.dumps(body, default=str) if not isinstance(body, str) else body)
-    return " ".join(parts)
-
-
-def _error_code(exc: BaseException) -> str:
-    code = getattr(exc, "code", None)
-    if code:
-        return str(code)
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict):
-            return str(inner.get("code") or inner.get("type") or "")
-    return ""
-
-
-def is_transient(exc: BaseException) -> bool:
-    import openai
-
-    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
-        return True
-    if isinstance(exc, openai.APIStatusError):
-        if exc.status_code == 429:
-            return _error_code(exc) != "insufficient_quota"  # quota: retrying cannot help
-        return exc.status_code in (408, 409) or exc.status_code >= 500
-    return False
-
-
-def map_error(exc: BaseException, settings: Settings) -> errors.EndpointError:
-    """The one place where SDK exceptions become ours."""
-    import openai
-
-    where = settings.effective_base_url
-    if isinstance(exc, ResponseTooLarge):
-        return errors.ServerError(
-            f"{where} sent an answer too large to read: {exc}",
-            hint="the endpoint or a proxy in front of it is misbehaving; check --base-url",
-        )
-    if isinstance(exc, ValueError):  # the SDK's response.json() on a body that is not JSON
-        return errors.ServerError(
-            f"{where} answered with a body that is not valid JSON ({one_line(exc, 120)})",
-            hint="check --base-url points at an OpenAI-compatible API (usually ending in /v1)",
-        )
-    if isinstance(exc, openai.APITimeoutError):
-        return errors.EndpointUnreachableError(
-            f"{where} did not answer within {settings.timeout:g}s",
-            hint="the server may be overloaded or the model still loading; raise --timeout or try again",
-        )
-    if isinstance(exc, openai.APIConnectionError):
-        cause = exc.__cause__
-        if cause is not None and type(cause).__name__ in ("RemoteProtocolError", "ReadError", "EndOfStream"):
-            return errors.EndpointUnreachableError(
-                f"{where} closed the connection before the answer was complete (after {settings.max_retries} retries)",
-                hint="the server or a proxy dropped the connection; check its logs, or try again",
-            )
-        return errors.EndpointUnreachableError(
-            f"cannot connect to {where}",
-            hint="is the server running? check --base-url / OPENAI_BASE_URL (usually ends in /v1) or --profile",
-        )
-    if not isinstance(exc, openai.APIStatusError):
-        return errors.ServerError(f"unexpected reply from {where}: {one_line(exc, 300)}")
-    status = exc.status_code
-    secret = settings.api_key.get_secret_value() if settings.api_key is not None else None
-    text = redact(_error_text(exc), secret)
-    short = one_line(redact(getattr(exc, "message", "") or text, secret), 300)
-    if status in (401, 403):
-        return errors.AuthenticationError(
-            f"{where} refused the API key ({status}): {short}",
-            hint="set a valid key in OPENAI_API_KEY or SUMMARIZER_API_KEY (or .env) for this endpoint",
-            status=status,
-        )
-    if status == 404:
-        if "model" in text.lower():
-            return errors.ModelNotFoundError(
-                f"model {settings.model!r} not found at {where}",
-                hint="pass --model with a model this endpoint serves (`summarizer doctor` lists them)",
-                status=status,
-            )
-        return errors.EndpointError(
-            f"{where} answered 404 Not Found: {short}", hint="check --base-url: it usually ends in /v1", status=status
-        )
-    if status in (400, 413, 422) and _CONTEXT_OVERFLOW.search(text):
-        return errors.ContextOverflowError(
-            f"the prompt is longer than the context window of {settings.model!r}: {short}",
-            hint="set --context-window to the model's real size so chunks are cut smaller",
-            status=status,
-        )
-    if status == 429:
-        if _error_code(exc) == "insufficient_quota":
-            return errors.RateLimitError(
-                f"{where}: quota exhausted: {short}", hint="check the account's plan and billing", status=status
-            )
-        return errors.RateLimitError(
-            f"{where} kept answering 429 Too Many Requests after {settings.max_retries} retries",
-            hint="lower the request rate or raise --max-retries",
-            status=status,
-        )
-    if status >= 500:
-        return errors.ServerError(
-            f"{where} failed with {status} after {settings.max_retries} retries: {short}",
-            hint="the server is failing; try again later or check its logs",
-            status=status,
-        )
-    return errors.EndpointError(f"{where} rejected the request ({status}): {short}", status=status)
 
 
 class LLMClient:
@@ -343,6 +145,12 @@ class LLMClient:
         self.slots: RequestSlots | None = None
         # Set by a capped run (--max-cost/--max-tokens): every request reserves, then settles (summarizer.budget).
         self.budget: Budget | None = None
+        # --timeout (flag, environment, profile) wins; without it the read timeout scales with max_tokens
+        self._configured_timeout = settings.timeout if "timeout" in settings.model_fields_set else None
+
+    @property
+    def dialect(self) -> dialects.Dialect:
+        return dialects.dialect(server_kind(self.settings, self.memory))
 
     # -- plumbing ----------------------------------------------------------------------------
     def _sdk(self):
@@ -353,9 +161,10 @@ class LLMClient:
                 base_url=self.settings.effective_base_url,
                 api_key=self.settings.key_for_request(),
                 max_retries=0,  # tenacity below owns retries; SDK retries would multiply them
-                timeout=self.settings.timeout,
+                timeout=request_timeout(self.settings.max_output_tokens, self._configured_timeout),
                 http_client=openai.DefaultAsyncHttpxClient(
-                    timeout=self.settings.timeout, event_hooks=_size_limit_hooks(MAX_RESPONSE_BYTES)
+                    timeout=request_timeout(self.settings.max_output_tokens, self._configured_timeout),
+                    event_hooks=size_limit_hooks(MAX_RESPONSE_BYTES),
                 ),
             )
         return self._sdk_client
@@ -426,8 +235,7 @@ class LLMClient:
         return modes
 
     def _token_limit_field(self) -> str:
-        # OpenAI's newer models reject max_tokens; most other servers only know max_tokens.
-        return "max_completion_tokens" if "api.openai.com" in self.settings.endpoint_host else "max_tokens"
+        return self.dialect.token_limit_field
 
     def _request_kwargs(self, mode: str, messages: list[dict], output: type[BaseModel], schema: dict, parameters: dict, max_tokens: int) -> dict:
         messages = [dict(m) for m in messages]
@@ -462,18 +270,29 @@ class LLMClient:
 
         backoff = wait_exponential_jitter(multiplier=0.5, max=20, jitter=0.5)
         settings = self.settings
+        max_tokens = int(kwargs.get(self._token_limit_field()) or settings.max_output_tokens)
+        timeout = request_timeout(max_tokens, self._configured_timeout)
 
         def wait(retry_state) -> float:
             exc = retry_state.outcome.exception()
+            if exc is not None and is_connection_refused(exc):
+                return REFUSED_RETRY_WAIT
             requested = server_requested_wait(exc) if exc else None
             if requested is not None:
                 return min(requested, settings.max_retry_wait)
             return backoff(retry_state)
 
+        def stop(retry_state) -> bool:
+            # nothing listens there: one quick retry (a server restarting) instead of the full backoff
+            exc = retry_state.outcome.exception()
+            if exc is not None and is_connection_refused(exc):
+                return retry_state.attempt_number >= min(2, settings.max_retries + 1)
+            return stop_after_attempt(settings.max_retries + 1)(retry_state)
+
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(settings.max_retries + 1),
+            stop=stop,
             wait=wait,
-            retry=retry_if_exception(lambda e: is_transient(e) and not self._is_mode_rejection(e)),
+            retry=retry_if_exception(lambda e: is_transient(e) and not is_mode_rejection(e)),
             reraise=True,
         )
         try:
@@ -483,7 +302,7 @@ class LLMClient:
                     async with self._spending(kwargs) as hold, self.slots or contextlib.nullcontext():
                         counter[0] += 1
                         try:
-                            response = await self._sdk().chat.completions.create(**kwargs)
+                            response = await self._sdk().chat.completions.create(**kwargs, timeout=timeout)
                         except openai.RateLimitError:
                             if self.slots is not None:
                                 self.slots.rate_limited()
@@ -492,29 +311,26 @@ class LLMClient:
                             hold.settle(getattr(response, "usage", None))
                         return response
         except openai.APIStatusError as exc:
-            if self._is_mode_rejection(exc) and "response_format" in kwargs:
+            if is_mode_rejection(exc) and "response_format" in kwargs:
                 raise _ModeRejected(str(exc)) from exc
-            mapped = map_error(exc, settings)
+            mapped = map_error(exc, settings, timeout=timeout.read)
+            self._learn_from(mapped)
             if self._mentions_key(exc):
                 raise mapped from None  # the server echoed our key: keep it out of tracebacks too
             raise mapped from exc
         except (openai.APIError, ResponseTooLarge, ValueError) as exc:
-            raise map_error(exc, settings) from exc
+            raise map_error(exc, settings, timeout=timeout.read) from exc
+
+    def _learn_from(self, error: errors.EndpointError) -> None:
+        """An overflow that states the server's context size: remember it, so every later plan (this
+        run's re-plan, the next run, `estimate`) uses the real size."""
+        size = getattr(error, "context_size", None)
+        if isinstance(error, errors.ContextOverflowError) and size:
+            self.memory.update(self.settings.effective_base_url, self.settings.model, context_limit=size)
 
     def _mentions_key(self, exc: BaseException) -> bool:
         secret = self.settings.api_key.get_secret_value() if self.settings.api_key is not None else ""
-        return len(secret) >= 8 and secret in _error_text(exc)
-
-    @staticmethod
-    def _is_mode_rejection(exc: BaseException) -> bool:
-        import openai
-
-        return (
-            isinstance(exc, openai.APIStatusError)
-            and exc.status_code in (400, 422, 500, 501)
-            and bool(_MODE_REJECTION.search(_error_text(exc)))
-            and not _CONTEXT_OVERFLOW.search(_error_text(exc))
-        )
+        return len(secret) >= 8 and secret in sdk_error_text(exc, with_body=True)
 
     # -- the public call ---------------------------------------------------------------------
     async def structured(
@@ -525,9 +341,14 @@ class LLMClient:
         template_version: str,
         parameters: dict[str, Any] | None = None,
         max_tokens: int = 4096,
+        source_chars: int | None = None,
     ) -> StructuredReply:
+        """`source_chars`: the length of the text being translated; with it, a server that enforces
+        schema bounds gets maxLength/maxItems sized to it (dialects.bounded_schema)."""
         parameters = dict(parameters or {})
         schema = _schema_for(output)
+        if source_chars is not None:
+            schema = dialects.bounded_schema(schema, source_chars, server_kind(self.settings, self.memory))
         key = cache_key(
             base_url=self.settings.effective_base_url,
             model=self.settings.model,
@@ -543,7 +364,7 @@ class LLMClient:
                 try:
                     value = output.model_validate(hit["value"])
                     served = [str(w) for w in hit.get("model_warnings") or []]
-                    return StructuredReply(value=value, cached=True, mode=hit.get("mode"), usage=Usage(), warnings=served)
+                    return StructuredReply(value=value, cached=True, mode=hit.get("mode"), usage=Usage(), warnings=served, model=answered_model(served))
                 except ValidationError:
                     pass  # schema changed under an old entry: treat as a miss
 
@@ -570,7 +391,7 @@ class LLMClient:
             if self.cache is not None:
                 model_warnings = [w for w in warnings if w.startswith("asked for model ")]
                 self.cache.set(key, {"value": value.model_dump(mode="json"), "mode": mode, "usage": usage.model_dump(), "model_warnings": model_warnings})
-            return StructuredReply(value=value, usage=usage, requests=counter[0], mode=mode, warnings=warnings)
+            return StructuredReply(value=value, usage=usage, requests=counter[0], mode=mode, warnings=warnings, model=answered_model(warnings))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _defer(self, key: str, messages, output, schema, parameters, max_tokens) -> None:
@@ -636,6 +457,10 @@ class LLMClient:
                     # Servers that accept response_format but cannot honour it often answer empty.
                     raise _ModeRejected("empty reply in " + mode)
                 last_problem = "the reply was empty"
+            elif (span := repeated_span(content)) is not None and not any(span * REPEAT_COPIES in str(m.get("content", "")) for m in messages):
+                # a looping model: grammar-valid JSON, but one span over and over; never accept it
+                last_content = content
+                last_problem = f"the reply repeats {one_line(span, 60)!r} over and over; write each fact once"
             else:
                 last_content = content
                 try:
