@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from summarizer.cache import EndpointMemory, ResponseCache
 from summarizer.config import Settings, load_settings
+from summarizer.errors import RequestDeferred, SummarizerError
+from summarizer.history import RunHistory, default_history_file, record_for
 from summarizer.llm import LLMClient
 from summarizer.llm.discovery import discover
 from summarizer.pipeline import ArticlePipeline, Plan, Task
@@ -56,9 +58,11 @@ class Estimate:
 
 
 class Session:
-    """Everything one run shares: settings, templates, cache, endpoint client."""
+    """Everything one run shares: settings, templates, cache, endpoint client, run history.
 
-    def __init__(self, settings: Settings | None = None, *, notify: Callable[[str], None] | None = None, **overrides: Any) -> None:
+    `command` is what the run history records as the command (the CLI passes its own name)."""
+
+    def __init__(self, settings: Settings | None = None, *, command: str = "python", notify: Callable[[str], None] | None = None, **overrides: Any) -> None:
         """`notify`: where first-contact notes go ("using model X, the one the server serves");
         default: standard error."""
         if settings is None:
@@ -76,6 +80,8 @@ class Session:
         self.settings = settings = discover(settings, self.memory, say=self.notify)
         self.client = LLMClient(settings, cache=self.cache, memory=self.memory)
         self.pipeline = ArticlePipeline(settings, self.client, self.prompts, user_glossary=self.user_glossary, token_counter=self._token_counter())
+        self.command = command
+        self.history = None if settings.no_history else RunHistory(default_history_file(settings))
 
     def _token_counter(self):
         """The server's own tokenizer when we know its /tokenize (flag, or learned by `doctor`),
@@ -112,8 +118,24 @@ class Session:
         self.settings.key_for_request()
 
     # -- work --------------------------------------------------------------------------------
-    async def arun(self, source: str | Path | CleanedSource, task: Task = "summarize", *, data: bytes | None = None, plan: Plan | None = None) -> ArticleResult:
-        return await self.pipeline.run(self.load(source, data=data), task, plan=plan)
+    async def arun(self, source: str | Path | CleanedSource, task: Task = "summarize", *, data: bytes | None = None,
+                   plan: Plan | None = None, output: str | Path | None = None) -> ArticleResult:
+        """One article through the pipeline, recorded in the run history (finished or failed; a request
+        deferred to a provider batch is not a run yet). `output`: where the caller writes the result."""
+        loaded = self.load(source, data=data)
+        try:
+            result = await self.pipeline.run(loaded, task, plan=plan)
+        except RequestDeferred:
+            raise
+        except SummarizerError as err:
+            self._record(loaded, task, output, error=err)
+            raise
+        self._record(loaded, task, output, result=result)
+        return result
+
+    def _record(self, source: CleanedSource, task: Task, output: str | Path | None, **outcome: Any) -> None:
+        if self.history is not None:  # written by the history's own thread: a busy file never holds up a run
+            self.history.record_later(record_for(self.command, source.path, source.text, task, self.settings, output=output, **outcome))
 
     def run(self, source: str | Path | CleanedSource, task: Task = "summarize", *, data: bytes | None = None) -> ArticleResult:
         return asyncio.run(self._run_and_close_transport(source, task, data))
@@ -156,12 +178,13 @@ class Session:
 
     async def aclose(self) -> None:
         await self.client.aclose()
-        if self.cache is not None:
-            self.cache.close()
+        self.close()
 
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+        if self.history is not None:
+            self.history.close()
 
     def __enter__(self) -> "Session":
         return self

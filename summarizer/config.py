@@ -1,13 +1,20 @@
-"""Settings, resolved once per run: CLI flags > environment > .env > profile > defaults.
+"""Settings, resolved once per run: CLI flags > environment > .env > preset > profile > defaults.
 
 Environment names: `OPENAI_BASE_URL`/`SUMMARIZER_BASE_URL`, `OPENAI_API_KEY`/`SUMMARIZER_API_KEY`, and
 `SUMMARIZER_<FIELD>` for every other field (e.g. `SUMMARIZER_MODEL`, `SUMMARIZER_CACHE_DIR`).
 The resolved `Settings` object is passed down; nothing below reads the environment again.
+
+A preset (`--preset NAME`, SUMMARIZER_PRESET) is a TOML file of `Settings` fields in the user config
+folder's `presets/` (`summarizer.presets` saves, lists and deletes them). It may name a profile, which
+then sits below it; a profile named by a flag or the environment wins over the preset's. A preset never
+holds a secret: an `api_key` in one is an error, not a value.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -71,6 +78,7 @@ class Settings(BaseSettings):
     )
 
     profile: str | None = None
+    preset: str | None = None
     base_url: str | None = Field(None, validation_alias=_env("base_url", "SUMMARIZER_BASE_URL", "OPENAI_BASE_URL"))
     api_key: SecretStr | None = Field(None, validation_alias=_env("api_key", "SUMMARIZER_API_KEY", "OPENAI_API_KEY"))
     model: str = "gpt-4o-mini"
@@ -101,6 +109,8 @@ class Settings(BaseSettings):
     run_checks: bool = Field(True, description="compare numbers, names and terms of output and source")
     strict: bool = Field(False, description="an error-severity check finding fails the article")
     repair: bool = Field(False, description="one re-ask naming the facts a check found changed")
+    no_history: bool = Field(False, description="do not record runs in the run history")
+    history_file: Path | None = Field(None, description="None: history.db in the user data folder")
 
     @field_validator("base_url")
     @classmethod
@@ -182,37 +192,103 @@ def available_profiles() -> dict[str, dict[str, Any]]:
     return profiles
 
 
-def _profile_name_from_env_or_dotenv(env_file: Path | None) -> str | None:
-    if os.environ.get("SUMMARIZER_PROFILE"):
-        return os.environ["SUMMARIZER_PROFILE"]
+PRESET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+SECRET_FIELDS = frozenset({"api_key"})
+NOT_IN_A_PRESET = SECRET_FIELDS | {"preset"}
+KEY_HINT = "set OPENAI_API_KEY (or SUMMARIZER_API_KEY) in the environment or .env instead: presets are plain files and never hold a key"
+
+
+def presets_dir() -> Path:
+    """Where presets live: `presets/` in the user config folder (beside `config.toml`)."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("summarizer")) / "presets"
+
+
+def preset_file(name: str) -> Path:
+    """The file of preset `name`; the name must be a plain word (it becomes a file name)."""
+    if not PRESET_NAME.fullmatch(name):
+        raise ConfigError(f"preset name {name!r}: use letters, digits, '.', '_' or '-' (64 at most), starting with a letter or digit")
+    return presets_dir() / f"{name}.toml"
+
+
+def check_preset_values(values: dict[str, Any], origin: str) -> dict[str, Any]:
+    """`values` if every key is a `Settings` field a preset may hold and every value fits it; else a
+    ConfigError naming `origin` (the preset) and the fix. Reports every unknown key at once."""
+    secrets = sorted(key for key in values if key in SECRET_FIELDS)
+    if secrets:
+        raise ConfigError(f"{origin}: a preset never holds an API key ({', '.join(secrets)})", hint=KEY_HINT)
+    unknown = [key for key in values if key not in Settings.model_fields or key in NOT_IN_A_PRESET]
+    if unknown:
+        allowed = [name for name in Settings.model_fields if name not in NOT_IN_A_PRESET]
+        guesses = {key: difflib.get_close_matches(key, allowed, n=1) for key in unknown}
+        named = ", ".join(f"{key!r}" + (f" (did you mean {guesses[key][0]!r}?)" if guesses[key] else "") for key in unknown)
+        raise ConfigError(f"{origin}: unknown option {named}", hint=f"a preset holds settings: {', '.join(allowed)}")
+    base_url = values.get("base_url")
+    if isinstance(base_url, str) and urlsplit(base_url).password:
+        raise ConfigError(f"{origin}: base_url carries a password", hint=KEY_HINT)
+
+    class _OnlyTheseValues(Settings):
+        @classmethod
+        def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
+            return (init_settings,)
+
+    try:
+        _OnlyTheseValues(**values)
+    except ValidationError as exc:
+        raise ConfigError(f"{origin}: {pydantic_problems(exc, root='settings')}", hint="fix the value (`summarizer presets show` prints them)") from None
+    return values
+
+
+def read_preset(name: str) -> dict[str, Any]:
+    """The checked values of preset `name`; a ConfigError when it is missing or holds a wrong option."""
+    path = preset_file(name)
+    if not path.is_file():
+        known = sorted(p.stem for p in presets_dir().glob("*.toml")) if presets_dir().is_dir() else []
+        raise ConfigError(
+            f"unknown preset {name!r}",
+            hint=(f"choose one of: {', '.join(known)}; or " if known else "") + f"save it with `summarizer presets save {name} --model ...`",
+        )
+    return check_preset_values(_read_toml(path), f"preset {name!r} ({path})")
+
+
+def _name_from_env_or_dotenv(variable: str, env_file: Path | None) -> str | None:
+    if os.environ.get(variable):
+        return os.environ[variable]
     if env_file and env_file.is_file():
         from dotenv import dotenv_values
 
-        return dotenv_values(env_file).get("SUMMARIZER_PROFILE") or None
+        return dotenv_values(env_file).get(variable) or None
     return None
+
+
+def _profile_layer(profile_name: str | None) -> dict[str, Any]:
+    if not profile_name:
+        return {}
+    profiles = available_profiles()
+    if profile_name not in profiles:
+        raise ConfigError(
+            f"unknown profile {profile_name!r}",
+            hint=f"choose one of: {', '.join(sorted(profiles))}, or add [profiles.{profile_name}] to {user_config_file()}",
+        )
+    return {**profiles[profile_name], "profile": profile_name}
 
 
 def load_settings(env_file: Path | None = Path(".env"), **flags: Any) -> Settings:
     """Resolve settings. `flags` are CLI values; None means "not given" and is dropped."""
     given = {k: v for k, v in flags.items() if v is not None}
-    profile_name = given.get("profile") or _profile_name_from_env_or_dotenv(env_file)
-    profile_values: dict[str, Any] = {}
-    if profile_name:
-        profiles = available_profiles()
-        if profile_name not in profiles:
-            raise ConfigError(
-                f"unknown profile {profile_name!r}",
-                hint=f"choose one of: {', '.join(sorted(profiles))}, or add [profiles.{profile_name}] to {user_config_file()}",
-            )
-        profile_values = {k: v for k, v in profiles[profile_name].items()}
-        profile_values["profile"] = profile_name
+    preset_name = given.get("preset") or _name_from_env_or_dotenv("SUMMARIZER_PRESET", env_file)
+    preset_values = {**read_preset(preset_name), "preset": preset_name} if preset_name else {}
+    profile_name = given.get("profile") or _name_from_env_or_dotenv("SUMMARIZER_PROFILE", env_file) or preset_values.get("profile")
+    profile_values = _profile_layer(profile_name)
 
     class _Resolved(Settings):
         @classmethod
         def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
-            return (init_settings, env_settings, dotenv_settings, InitSettingsSource(settings_cls, profile_values))
+            return (init_settings, env_settings, dotenv_settings,
+                    InitSettingsSource(settings_cls, preset_values), InitSettingsSource(settings_cls, profile_values))
 
     try:
         return _Resolved(_env_file=env_file, **given)
     except ValidationError as exc:
-        raise ConfigError(f"invalid settings: {pydantic_problems(exc, root='settings')}", hint="check your flags, SUMMARIZER_* variables and profile") from None
+        raise ConfigError(f"invalid settings: {pydantic_problems(exc, root='settings')}", hint="check your flags, SUMMARIZER_* variables, preset and profile") from None

@@ -5,6 +5,7 @@
     ├── InputError                     a file we cannot read as an article (carries the path)
     │   └── EmptyInputError            nothing left after cleaning
     ├── PromptError                    a template is missing, malformed or lacks variables
+    ├── HistoryError                   the run history file cannot be read (writing it never fails a run)
     ├── RequestDeferred                provider-batch mode: a needed answer is not cached yet
     ├── EndpointError                  the model server said no, or could not be reached
     │   ├── EndpointUnreachableError   connection refused / DNS / timeout after retries
@@ -118,6 +119,12 @@ class RateLimitError(EndpointError):
 
 class ServerError(EndpointError):
     """5xx that outlived every retry, or an unusable reply."""
+
+
+class HistoryError(SummarizerError):
+    """The run history database cannot be read (a `history` command); recording a run never raises it."""
+
+    exit_code = ExitCode.FAILED
 
 
 class RequestDeferred(SummarizerError):

@@ -12,9 +12,21 @@ import re
 import tempfile
 from pathlib import Path
 
-from summarizer.errors import InputError
+from summarizer.errors import ConfigError, InputError
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def prepare_folder(folder: Path, label: str, hint: str) -> Path:
+    """`folder` made (parents too) and resolved, for `label` (the option that named it, e.g. "--out");
+    a file in its place or a folder that cannot be made is a ConfigError with `hint`."""
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{label} {folder} is a file, not a folder", hint=hint)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create {label} {folder}: {exc.strerror}", hint=hint) from exc
+    return folder.resolve()
 
 
 def safe_output_path(out_dir: Path, source: str, extension: str, taken: set[str], *, resolved_dir: Path | None = None) -> Path:

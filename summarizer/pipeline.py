@@ -457,7 +457,7 @@ class ArticlePipeline:
 
     def _check(self, text: str, translation: str, summary: list[SummaryBullet], glossary: list[GlossaryEntry], language: str) -> tuple[list, float]:
         from summarizer.checks import check_translation
-        from summarizer.summary_refs import check_summary_references
+        from summarizer.checks import check_summary_references
 
         # One at a time: CPU-bound (the GIL serializes them anyway), and the first call then loads
         # the language model once instead of once per concurrent article.

@@ -100,5 +100,5 @@ def test_python_dash_m_summarizer_runs_the_same_app() -> None:
     proc = run_cli("--help")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.decode()
-    for command in ("summarize", "translate", "estimate", "batch", "check", "doctor", "serve", "demo", "prompts", "cache", "profiles"):
+    for command in ("summarize", "translate", "estimate", "batch", "check", "doctor", "serve", "demo", "prompts", "cache", "profiles", "history", "presets"):
         assert command in out

@@ -17,7 +17,7 @@ from summarizer.paragraph_refs import MARKER_TOKENS, Sources, numbered, paragrap
 from summarizer.render import to_markdown
 from summarizer.schemas import ArticleResult, BriefOutput, SummaryBullet, citing_at_most, llm_schema
 from summarizer.sources import load_source
-from summarizer.summary_refs import check_summary_references
+from summarizer.checks import check_summary_references
 
 SEED_TEXT = load_source(SEED_000).text
 SEED_PARAGRAPHS = split_paragraphs(SEED_TEXT)

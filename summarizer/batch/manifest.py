@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Iterator
 
 from summarizer.errors import ConfigError
 
@@ -20,6 +20,19 @@ MANIFEST_NAME = "manifest.jsonl"
 RESULTS_NAME = "results.jsonl"
 REPORT_NAME = "report.json"
 RESERVED_NAMES = {MANIFEST_NAME, RESULTS_NAME, REPORT_NAME}
+
+
+def read_json_lines(path: Path) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a JSONL file the batch wrote (manifest, results), skipping a line a kill
+    cut short and anything that is not an object."""
+    with path.open("r", encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                data = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a kill
+            if isinstance(data, dict):
+                yield data
 
 
 def open_append(path: Path) -> IO[str]:
@@ -54,14 +67,9 @@ class Manifest:
         self.path = path
         self.earlier: dict[str, dict[str, Any]] = {}
         if path.exists():
-            with path.open("r", encoding="utf-8", errors="replace") as handle:
-                for line in handle:
-                    try:
-                        entry = json.loads(line)
-                    except ValueError:
-                        continue  # a line cut short by a kill
-                    if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry.get("state") in ("done", "failed"):
-                        self.earlier[entry["id"]] = entry
+            for entry in read_json_lines(path):
+                if isinstance(entry.get("id"), str) and entry.get("state") in ("done", "failed"):
+                    self.earlier[entry["id"]] = entry
         self._handle: IO[str] | None = None
 
     def reserved_names(self) -> set[str]:

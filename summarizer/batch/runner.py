@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Iterator, Literal
 from summarizer.batch.inputs import DEFAULT_GLOB, BatchItem, iter_items
 from summarizer.batch.manifest import MANIFEST_NAME, REPORT_NAME, RESERVED_NAMES, RESULTS_NAME, Manifest, open_append
 from summarizer.errors import BudgetReached, ConfigError, EstimateOverBudget, ExitCode, InputError, RequestDeferred, SummarizerError
+from summarizer.outputs import prepare_folder
 from summarizer.pacing import RateLimiter
 
 if TYPE_CHECKING:
@@ -110,12 +111,7 @@ def _check_usage(inputs: list[Path], options: BatchOptions, extensions: dict[str
 
 
 def _prepare_out_dir(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(f"--out {out_dir} is a file, not a folder", hint="choose a folder")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot create output folder {out_dir}: {exc.strerror}", hint="choose another --out") from exc
+    prepare_folder(out_dir, "--out", "choose another --out folder")
     # write_atomic's temp files (".NAME.XXXX.tmp") left by a run that was killed mid-write.
     for stale in out_dir.glob(".*.tmp"):
         try:
@@ -275,7 +271,7 @@ class BatchRun:
             if self.tpm is not None:
                 usage = plan.estimated_tokens(task)
                 await self.tpm.acquire(usage.prompt_tokens + usage.completion_tokens)
-        return await session.arun(source, task, plan=plan)
+        return await session.arun(source, task, plan=plan, output=self.out_dir / item.output)
 
     def _finish(self, target: Path, result: ArticleResult, entry: dict[str, Any]) -> None:
         from summarizer.outputs import write_atomic

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from summarizer.checks.facts import FactMatch, check_facts, check_summary, extract_facts, family, match_facts
+from summarizer.checks.citations import check_summary_references
+from summarizer.checks.facts import FactMatch, check_facts, check_summary, extract_facts, extract_quantities, match_facts
 from summarizer.checks.glossary import check_glossary
 from summarizer.checks.injection import check_injection
 from summarizer.checks.names import TRANSLATABLE_ACRONYMS, check_names
@@ -40,7 +41,7 @@ from summarizer.schemas import Finding
 
 __all__ = [
     "FactMatch", "Finding", "MIN_WORDS_FOR_LANGUAGE", "Quantity", "SEVERITY", "TRANSLATABLE_ACRONYMS",
-    "UNTRANSLATED_ERROR_RATIO", "check_translation", "extract_quantities", "fact_spans", "normalize_number",
+    "UNTRANSLATED_ERROR_RATIO", "check_summary_references", "check_translation", "extract_quantities", "fact_spans", "normalize_number",
 ]
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -49,14 +50,6 @@ _NAMED_FACTS = ("code", "time", "tz", "address")  # facts with letters a name ch
 
 def _number_lang(source_lang: str | None) -> Lang:
     return "id" if (source_lang or "id").lower() in ("id", "ms") else "en"
-
-
-def extract_quantities(text: str, lang: Lang = "id") -> list[Quantity]:
-    """The numbers, amounts, percentages, years, ordinals and dates of `text`, in order.
-
-    Codes (GPT-4, H100, COVID-19, 5G), hashtags' digits and clock times are read as what they are and
-    left out here: they are not quantities."""
-    return [q for q in extract_facts(text, lang) if family(q.kind) == "number" or q.kind == "date"]
 
 
 def normalize_number(text: str, lang: Lang = "id") -> float | None:

@@ -284,3 +284,11 @@ def check_summary(source_facts: list[Quantity], summary: list[str]) -> list[Find
                 findings.append(finding("number_invented", f"'{q.span}' ({describe(q)}) in the summary is not in the source",
                                         output_span=q.span))
     return findings
+
+
+def extract_quantities(text: str, lang: Lang = "id") -> list[Quantity]:
+    """The numbers, amounts, percentages, years, ordinals and dates of `text`, in order.
+
+    Codes (GPT-4, H100, COVID-19, 5G), hashtags' digits and clock times are read as what they are and
+    left out here: they are not quantities."""
+    return [q for q in extract_facts(text, lang) if family(q.kind) == "number" or q.kind == "date"]

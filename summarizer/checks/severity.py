@@ -26,6 +26,10 @@ SEVERITY: dict[str, Severity] = {
     "timezone_missing": "info",           # GMT+0100 not repeated
     "number_added": "warning",            # a figure in the translation that the source does not have
     "number_invented": "warning",         # a figure in a summary bullet that the source does not have
+    # summary citations (checks.citations)
+    "summary_unsourced": "warning",       # a bullet cites no paragraph of the article
+    "summary_miscited": "warning",        # a bullet's figure is not in the paragraphs it cites (the article has it elsewhere)
+    "summary_miscited:names": "info",     # ... no figure to go by, and none of its names is in the cited paragraphs
     # names (checks.names)
     "name_changed": "error",              # a name missing, and a new proper name in its place
     "name_missing": "warning",            # a name missing (maybe rendered another way)

@@ -8,6 +8,7 @@ each with a `register(app)` that adds its commands:
     evaluate   eval, compare (scores against references, two runs side by side)
     report     the HTML review report (and the --html of summarize/translate/batch)
     server     doctor, serve, demo              admin    the prompts, cache and profiles groups
+    history    the run history group            presets  the presets group (--preset NAME)
     options    shared option aliases, `@command_options(...)` (a command's parameters in --help order)
                and the ONE flag -> Settings table
     common     failing with one line, reading inputs, the embedded-server run
@@ -24,7 +25,7 @@ import sys
 
 import typer
 
-from summarizer.cli import admin, articles, batch, check, estimate, evaluate, report, server
+from summarizer.cli import admin, articles, batch, check, estimate, evaluate, history, presets, report, server
 from summarizer.errors import ExitCode
 
 app = typer.Typer(
@@ -45,7 +46,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = (articles, estimate, server, batch, check, evaluate, report, admin)
+COMMAND_MODULES = (articles, estimate, server, batch, check, evaluate, report, admin, history, presets)
 for _module in COMMAND_MODULES:
     _module.register(app)
 

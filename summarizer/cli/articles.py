@@ -92,7 +92,7 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
     from summarizer.render import EXTENSIONS, render
 
     try:
-        session = Session(make_settings())
+        session = Session(make_settings(), command=task)
         session.check_ready()
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
@@ -118,12 +118,17 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
                     source = session.load(name, data=data)
                     if show_cleaned:
                         print_cleaned(source)
-                    result = await _arun_with_status(session, source, task, show=len(files) == 1 and not quiet)
+                    # named before the run, so the history records where it goes; a failure gives the name back
+                    target = safe_output_path(out, name, EXTENSIONS[fmt.value], taken) if out is not None else None
+                    try:
+                        result = await _arun_with_status(session, source, task, show=len(files) == 1 and not quiet, output=target)
+                    except SummarizerError:
+                        taken.discard(target.name if target is not None else "")
+                        raise
                     if html is not None:
                         reviewed.append((result, source.text))
                     text = render(result, fmt.value)
-                    if out is not None:
-                        target = safe_output_path(out, name, EXTENSIONS[fmt.value], taken)
+                    if target is not None:
                         write_atomic(target, text)
                         where = str(target)
                     else:
@@ -172,16 +177,16 @@ def _print_outputs(outputs: list[str], fmt: OutputFormat) -> None:
         sys.stdout.write("\n---\n\n".join(outputs))
 
 
-async def _arun_with_status(session, source, task: str, *, show: bool):
+async def _arun_with_status(session, source, task: str, *, show: bool, output=None):
     """`session.arun` with a status line on stderr for a single-file run (summarizer.status)."""
     if not show:
-        return await session.arun(source, task)
+        return await session.arun(source, task, output=output)
     from summarizer.status import StatusLine
 
     status = StatusLine(source.path)
     session.pipeline.progress = status.update
     try:
         async with status:
-            return await session.arun(source, task)
+            return await session.arun(source, task, output=output)
     finally:
         session.pipeline.progress = None

@@ -151,7 +151,7 @@ def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, re
 
     return run_on_embedded_server(
         gguf, flags, quiet, verbose,
-        lambda settings: _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=Session(settings), caps=caps),
+        lambda settings: _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=Session(settings, command="batch"), caps=caps),
         slots=concurrency,
     )
 
@@ -167,7 +167,10 @@ def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quie
         typer.echo("error: --import-jsonl needs --out DIR to render the articles into", err=True)
         return ExitCode.USAGE
     try:
-        session = Session(load_cli_settings(**flags))
+        if export_file is not None:  # sends nothing: the runs are recorded when their answers are imported
+            session = Session(load_cli_settings(**{**flags, "no_history": True}))
+        else:
+            session = Session(load_cli_settings(**flags), command="import-jsonl")
         if export_file is not None:
             async def export():
                 try:
@@ -201,7 +204,7 @@ def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quie
 
     try:
         if session is None:
-            session = Session(load_cli_settings(**flags))
+            session = Session(load_cli_settings(**flags), command="batch")
             session.check_ready()
     except SummarizerError as err:
         return fail(err, verbose)

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
     app.command("estimate", help="Chunks, tokens, requests and (for models with a known price) cost, without calling the endpoint.")(estimate_command)
 
 
-@command_options("files", "model", "profile", "base_url", "prompts", "cache_dir", "glossary", "context_window", "max_output_tokens", "price_in", "price_out", "translate_only", "as_json", "verbose")
+@command_options("files", "model", "profile", "preset", "base_url", "prompts", "cache_dir", "glossary", "context_window", "max_output_tokens", "price_in", "price_out", "translate_only", "as_json", "verbose")
 def estimate_command(
     *,
     files,

@@ -14,11 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from summarizer.cli.common import fail
-
-
-class EvalFormat(str, Enum):
-    md = "md"
-    json = "json"
+from summarizer.cli.options import OutputFormat
 
 
 class SegmentsChoice(str, Enum):
@@ -28,7 +24,7 @@ class SegmentsChoice(str, Enum):
 
 RefOpt = Annotated[Optional[Path], typer.Option("--ref", "-r", help="The references: a folder of .txt files, a batch --out folder, or a file with one segment per line.", show_default=False)]
 MetricOpt = Annotated[str, typer.Option("--metric", help="Comma-separated metrics, the first decides (outliers, winners): chrf, bleu, ter.")]
-FormatOpt = Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format: a Markdown table or JSON (`corpus`, `articles`; compare: `winner`).")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format: a Markdown table or JSON (`corpus`, `articles`; compare: `winner`).")]
 SourceOpt = Annotated[Optional[Path], typer.Option("--source", help="The source texts (same kinds, paired by name), to run the checks on texts that are not batch outputs.", show_default=False)]
 SegmentsOpt = Annotated[SegmentsChoice, typer.Option("--segments", help="'lines': line N of a text pairs with line N of its reference; 'article': each article is one segment.")]
 LinesOpt = Annotated[Optional[int], typer.Option("--lines-per-article", min=1, help="Cut one-segment-per-line files into pseudo-articles of N lines.", show_default=False)]
@@ -65,7 +61,7 @@ def register(app: typer.Typer) -> None:
         hyp: Annotated[Path, typer.Argument(help=InputArg, show_default=False)],
         ref: RefOpt = None,
         metric: MetricOpt = "chrf,bleu,ter",
-        fmt: FormatOpt = EvalFormat.md,
+        fmt: FormatOpt = OutputFormat.md,
         source: SourceOpt = None,
         segments: SegmentsOpt = SegmentsChoice.lines,
         lines_per_article: LinesOpt = None,
@@ -87,7 +83,7 @@ def register(app: typer.Typer) -> None:
                               lines_per_article=lines_per_article, outlier_margin=outlier_margin)
         except Exception as err:  # noqa: BLE001 - every failure is one line and a code
             raise typer.Exit(fail(err, verbose)) from None
-        typer.echo(report.model_dump_json(indent=2) if fmt is EvalFormat.json else eval_markdown(report), nl=fmt is EvalFormat.json)
+        typer.echo(report.model_dump_json(indent=2) if fmt is OutputFormat.json else eval_markdown(report), nl=fmt is OutputFormat.json)
 
     @app.command(
         "compare",
@@ -100,7 +96,7 @@ def register(app: typer.Typer) -> None:
         run_b: Annotated[Path, typer.Argument(help="The other run, of the same kind.", show_default=False)],
         ref: RefOpt = None,
         metric: MetricOpt = "chrf,bleu,ter",
-        fmt: FormatOpt = EvalFormat.md,
+        fmt: FormatOpt = OutputFormat.md,
         source: SourceOpt = None,
         segments: SegmentsOpt = SegmentsChoice.lines,
         lines_per_article: LinesOpt = None,
@@ -126,4 +122,4 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"wrote {index}", err=True)
         except Exception as err:  # noqa: BLE001 - every failure is one line and a code
             raise typer.Exit(fail(err, verbose)) from None
-        typer.echo(report.model_dump_json(indent=2) if fmt is EvalFormat.json else compare_markdown(report), nl=fmt is EvalFormat.json)
+        typer.echo(report.model_dump_json(indent=2) if fmt is OutputFormat.json else compare_markdown(report), nl=fmt is OutputFormat.json)

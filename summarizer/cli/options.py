@@ -37,6 +37,7 @@ OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write one f
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Model name as the endpoint knows it. Env: SUMMARIZER_MODEL.")]
 BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. Env: OPENAI_BASE_URL.")]
 ProfileOpt = Annotated[Optional[str], typer.Option("--profile", "-p", help="Endpoint profile: openai, ollama, vllm, llamacpp, lmstudio, litellm, or one of yours (`summarizer profiles list`).")]
+PresetOpt = Annotated[Optional[str], typer.Option("--preset", help="A saved preset of options (`summarizer presets list`); flags and the environment win over it, it wins over the profile. Env: SUMMARIZER_PRESET.")]
 PromptsOpt = Annotated[Optional[Path], typer.Option("--prompts", help="Folder with your own prompt templates (missing ones fall back to the built-ins).")]
 CacheDirOpt = Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder. Env: SUMMARIZER_CACHE_DIR. Default: the user cache dir.")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache.")]
@@ -54,6 +55,7 @@ NoChecksOpt = Annotated[bool, typer.Option("--no-checks", help="Skip the faithfu
 NoThinkingOpt = Annotated[bool, typer.Option("--no-thinking", help="Ask a hybrid reasoning model (Qwen3, DeepSeek-R1 distills, ...) to answer without its thinking phase: faster, fewer tokens. Ollama, vLLM and llama.cpp servers (known from --profile or `summarizer doctor`).")]
 RepairsOpt = Annotated[Optional[int], typer.Option("--max-repairs", min=0, help="Re-asks after an answer that is not valid JSON for the schema.", show_default="2")]
 GgufOpt = Annotated[Optional[Path], typer.Option("--gguf", help="Run this GGUF model in an embedded llama.cpp server for the run (needs the 'local' extra); no separate server needed.")]
+NoHistoryOpt = Annotated[bool, typer.Option("--no-history", help="Do not record this run in the run history (`summarizer history`). Env: SUMMARIZER_NO_HISTORY=1.")]
 MaxCostOpt = Annotated[Optional[float], typer.Option("--max-cost", help="Spend at most this many USD: refuse when the estimate passes it, send no request that could, stop cleanly when reached (exit 5). A higher cap resumes.", show_default=False)]
 MaxTokensOpt = Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Use at most this many tokens (prompt + answer), counted from the answers; as --max-cost.", show_default=False)]
 StartAnywayOpt = Annotated[bool, typer.Option("--start-anyway", help="With --max-cost/--max-tokens: start even when the estimate passes the cap, and do what fits.")]
@@ -85,6 +87,7 @@ FLAG_TO_SETTING: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "model": ("model", _given),
     "base_url": ("base_url", _given),
     "profile": ("profile", _given),
+    "preset": ("preset", _given),
     "prompts": ("prompts_dir", _given),
     "cache_dir": ("cache_dir", _given),
     "no_cache": ("use_cache", _off_when_set),
@@ -101,6 +104,7 @@ FLAG_TO_SETTING: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "repair": ("repair", _on_when_set),
     "no_checks": ("run_checks", _off_when_set),
     "no_thinking": ("thinking", lambda switch: "off" if switch else None),
+    "no_history": ("no_history", _on_when_set),
     "price_in": ("price_in", _given),
     "price_out": ("price_out", _given),
 }
@@ -121,6 +125,7 @@ SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "model": (ModelOpt, None),
     "base_url": (BaseUrlOpt, None),
     "profile": (ProfileOpt, None),
+    "preset": (PresetOpt, None),
     "prompts": (PromptsOpt, None),
     "cache_dir": (CacheDirOpt, None),
     "no_cache": (NoCacheOpt, False),
@@ -138,6 +143,7 @@ SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "no_checks": (NoChecksOpt, False),
     "max_repairs": (RepairsOpt, None),
     "no_thinking": (NoThinkingOpt, False),
+    "no_history": (NoHistoryOpt, False),
     "max_cost": (MaxCostOpt, None),
     "max_tokens": (MaxTokensOpt, None),
     "start_anyway": (StartAnywayOpt, False),
@@ -148,9 +154,9 @@ SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "html": (HtmlOpt, None),
 }
 # The bundles the article commands and `batch` share, in their --help order.
-ENDPOINT = ("model", "base_url", "profile", "prompts", "cache_dir")
+ENDPOINT = ("model", "base_url", "profile", "preset", "prompts", "cache_dir")
 WRITING = ("glossary", "instructions", "target_lang", "context_window", "max_output_tokens")
-RUNNING = ("timeout", "max_retries", "gguf", "strict", "repair", "no_checks", "max_repairs", "no_thinking")
+RUNNING = ("timeout", "max_retries", "gguf", "strict", "repair", "no_checks", "max_repairs", "no_thinking", "no_history")
 SPENDING = ("max_cost", "max_tokens", "start_anyway", "price_in", "price_out")  # summarizer.budget
 
 Command = TypeVar("Command", bound=Callable[..., Any])

@@ -18,6 +18,7 @@ from typing import Any, Callable
 from summarizer.errors import ConfigError
 from summarizer.evaluate.models import Collection, CompareReport, Document
 from summarizer.evaluate.reading import pair_documents
+from summarizer.outputs import prepare_folder
 
 TEMPLATES = Path(__file__).parent / "templates"
 INDEX_NAME = "index.html"
@@ -98,13 +99,7 @@ def _findings(document: Document, source_text: str | None) -> list[Any]:
 
 
 def _prepare(out_dir: Path) -> Path:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(f"--html {out_dir} is a file, not a folder", hint="choose a folder for the HTML pages")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot create {out_dir}: {exc.strerror}", hint="choose another --html folder") from exc
-    return out_dir.resolve()
+    return prepare_folder(out_dir, "--html", "choose another --html folder")
 
 
 def write_compare_html(report: CompareReport, run_a: Collection, run_b: Collection, out_dir: str | Path, *,

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from summarizer.errors import ConfigError
+from summarizer.outputs import prepare_folder
 from summarizer.report.loading import ReportInput, SourceTexts, as_result_dict, read_folder
 from summarizer.report.views import finding_targets, host_only, paragraph_rows, references
 
@@ -123,13 +123,7 @@ def build_report(
     else:
         given = ReportInput(results=[as_result_dict(r) for r in dir_or_results])
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"report folder {out} is a file", hint="choose another --out folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot create report folder {out}: {exc.strerror}", hint="choose another --out folder") from exc
-    resolved = out.resolve()
+    resolved = prepare_folder(out, "report folder", "choose another --out folder")
     env = _environment()
     article_template, index_template = env.get_template("article.html"), env.get_template("index.html")
     texts = SourceTexts(sources, base=given.base)

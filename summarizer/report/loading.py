@@ -18,13 +18,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
+from summarizer.batch.manifest import MANIFEST_NAME, RESULTS_NAME, read_json_lines
+from summarizer.batch.manifest import REPORT_NAME as BATCH_REPORT_NAME
 from summarizer.errors import InputError
 
-RESULTS_NAME = "results.jsonl"  # the batch's names (summarizer.batch); kept here so the report
-MANIFEST_NAME = "manifest.jsonl"  # does not import the batch runner
-BATCH_REPORT_NAME = "report.json"
 _JSONL_SOURCE = re.compile(r"^(?P<file>.+\.jsonl):(?P<line>\d+)(?: \(id .*\))?$", re.IGNORECASE)
 
 
@@ -50,17 +49,6 @@ def _is_result(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("translation"), str) and isinstance(data.get("metadata"), dict)
 
 
-def _read_jsonl(path: Path) -> Iterable[dict[str, Any]]:
-    with path.open("r", encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            try:
-                data = json.loads(line)
-            except ValueError:
-                continue  # a line cut short by a kill
-            if isinstance(data, dict):
-                yield data
-
-
 def read_folder(folder: Path) -> ReportInput:
     """The results in a batch --out folder or a folder of JSON results; InputError when none."""
     if not folder.is_dir():
@@ -68,7 +56,7 @@ def read_folder(folder: Path) -> ReportInput:
     results_file = folder / RESULTS_NAME
     if results_file.is_file():
         latest: dict[str, dict[str, Any]] = {}
-        for data in _read_jsonl(results_file):
+        for data in read_json_lines(results_file):
             if _is_result(data):
                 latest.pop(str(data.get("source")), None)  # re-inserted: a repeat moves to its last place
                 latest[str(data.get("source"))] = data
@@ -94,7 +82,7 @@ def _failures(manifest: Path, done_sources: set[str]) -> list[dict[str, Any]]:
     if not manifest.is_file():
         return []
     last: dict[str, dict[str, Any]] = {}
-    for entry in _read_jsonl(manifest):
+    for entry in read_json_lines(manifest):
         if isinstance(entry.get("id"), str):
             last[entry["id"]] = entry
     return [e for e in last.values() if e.get("state") == "failed" and str(e.get("source")) not in done_sources]

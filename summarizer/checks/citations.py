@@ -12,8 +12,8 @@ Checks and their severities:
                                  ("Amazon"), which the cited paragraph need not repeat
 
 A figure or name the article does not have at all is not this check's to report: `number_invented`
-(checks.py) already does for figures, and a name missing from the source may be a translated one
-("Ministry of Finance" for "Kementerian Keuangan"). Precision first, as in checks.py: figures are
+(checks.facts) already does for figures, and a name missing from the source may be a translated one
+("Ministry of Finance" for "Kementerian Keuangan"). Precision first, as in the other checks: figures are
 compared by value after normalisation (`extract_quantities`), so "16,000" in a bullet matches
 "16.000" in an Indonesian paragraph; a name is a capitalised word of the bullet that the article
 contains verbatim, so it can be looked for in the cited paragraphs exactly.
@@ -25,7 +25,9 @@ import math
 import re
 from typing import Iterable, Sequence
 
-from summarizer.checks import Quantity, extract_quantities
+from summarizer.checks.facts import extract_quantities
+from summarizer.checks.scan import Quantity
+from summarizer.checks.severity import finding
 from summarizer.chunking import split_paragraphs
 from summarizer.schemas import Finding, SummaryBullet
 
@@ -79,9 +81,9 @@ def _bullet_findings(article: _Article, position: int, bullet: SummaryBullet) ->
             continue
         elsewhere = article.with_figure(figure, everywhere)
         if elsewhere:
-            findings.append(Finding(
-                kind="summary_miscited", severity="warning",
-                message=f"'{figure.span}' in summary bullet {position} is not in the paragraph(s) it cites ({cites}); the article has it in {_where(elsewhere)}",
+            findings.append(finding(
+                "summary_miscited",
+                f"'{figure.span}' in summary bullet {position} is not in the paragraph(s) it cites ({cites}); the article has it in {_where(elsewhere)}",
                 output_span=figure.span,
             ))
     if confirmed or findings:
@@ -93,9 +95,8 @@ def _bullet_findings(article: _Article, position: int, bullet: SummaryBullet) ->
     named = {word: where for word, where in named.items() if where}
     if named and not any(set(where) & set(cited) for where in named.values()):
         found_in = sorted({n for where in named.values() for n in where})
-        findings.append(Finding(
-            kind="summary_miscited", severity="info",
-            message=f"summary bullet {position} names {', '.join(named)}, none of them in the paragraph(s) it cites ({cites}); "
+        findings.append(finding(
+            "summary_miscited", level="names", message=f"summary bullet {position} names {', '.join(named)}, none of them in the paragraph(s) it cites ({cites}); "
                     f"the article has them in {_where(found_in[:6])}{', …' if len(found_in) > 6 else ''}",
             output_span=" ".join(named),
         ))
@@ -110,9 +111,8 @@ def check_summary_references(source: str, summary: Sequence[SummaryBullet], *, s
     findings: list[Finding] = []
     for position, bullet in enumerate(summary, start=1):
         if not any(1 <= n <= len(article.paragraphs) for n in bullet.paragraphs):
-            findings.append(Finding(
-                kind="summary_unsourced", severity="warning",
-                message=f"summary bullet {position} cites no paragraph of the article",
+            findings.append(finding(
+                "summary_unsourced", f"summary bullet {position} cites no paragraph of the article",
                 output_span=bullet.text[:120],
             ))
             continue

@@ -1,0 +1,190 @@
+"""Presets (`summarizer.presets`, `summarizer presets ...`, `--preset NAME`): saved sets of run options, a
+layer of the settings (flags > environment > .env > preset > profile > defaults), never a secret."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from helpers import SEED_000, SEED_002, run_cli, system_prompt, user_prompt
+
+from summarizer import presets
+from summarizer.config import load_settings, presets_dir, read_preset
+from summarizer.errors import ConfigError
+
+
+def preset_path(name: str) -> Path:
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "summarizer" / "presets" / f"{name}.toml"
+
+
+def profile_config(tmp_path: Path, **values) -> Path:
+    """A user config file with profile `mine`; SUMMARIZER_CONFIG must point at it."""
+    config = tmp_path / "config.toml"
+    config.write_text("[profiles.mine]\n" + "".join(f"{key} = {value!r}\n".replace("'", '"') for key, value in values.items()))
+    return config
+
+
+# -- the round trip through the CLI -------------------------------------------------------------
+def test_a_preset_round_trip(llm_server, tmp_path):
+    glossary = tmp_path / "terms.csv"
+    glossary.write_text("kecerdasan buatan,machine intelligence\n", encoding="utf-8")
+    saved = run_cli("presets", "save", "finance", "--base-url", llm_server.base_url, "--model", "test-model",
+                    "--glossary", "terms.csv", "--instructions", "for a finance desk", "--no-cache", cwd=tmp_path)
+    assert saved.returncode == 0, saved.stderr
+    assert f"saved preset 'finance' to {preset_path('finance')}".encode() in saved.stderr
+    stored = tomllib.loads(preset_path("finance").read_text())
+    assert stored == {"base_url": llm_server.base_url, "model": "test-model", "glossary_file": str(glossary.resolve()),
+                      "instructions": "for a finance desk", "use_cache": False}, "only what was given, paths absolute"
+
+    listed = run_cli("presets", "list")
+    assert listed.returncode == 0 and listed.stdout.decode().startswith("finance ") and "for a finance desk" in listed.stdout.decode()
+    shown = run_cli("presets", "show", "finance")
+    assert shown.returncode == 0 and shown.stdout.decode().startswith(f"# {preset_path('finance')}\n")
+    assert tomllib.loads(shown.stdout.decode()) == stored
+
+    # used from another folder: the glossary path still resolves; no cache, so each run asks again
+    for _ in range(2):
+        ran = run_cli("summarize", str(SEED_000), "--preset", "finance")
+        assert ran.returncode == 0, ran.stderr
+    requests = llm_server.chat_requests()
+    assert len(requests) == 2 and all(r.body["model"] == "test-model" for r in requests)
+    assert "for a finance desk" in system_prompt(requests[0]) + user_prompt(requests[0])
+    assert "machine intelligence" in system_prompt(requests[0]) + user_prompt(requests[0])
+
+    deleted = run_cli("presets", "delete", "finance")
+    assert deleted.returncode == 0 and not preset_path("finance").exists()
+    gone = run_cli("summarize", str(SEED_000), "--preset", "finance")
+    assert gone.returncode == 2 and gone.stderr.decode() == (
+        "error: unknown preset 'finance' (save it with `summarizer presets save finance --model ...`)\n")
+
+
+def test_preset_on_translate_batch_and_estimate(llm_server, tmp_path):
+    presets.save_preset("local", {"base_url": llm_server.base_url, "model": "test-model", "target_lang": "German"})
+    assert run_cli("translate", str(SEED_002), "--preset", "local").returncode == 0
+    batch = run_cli("batch", str(SEED_000), "--out", str(tmp_path / "out"), "--preset", "local")
+    assert batch.returncode == 0, batch.stderr
+    assert [r.body["model"] for r in llm_server.chat_requests()] == ["test-model", "test-model"]
+    assert all("German" in system_prompt(r) + user_prompt(r) for r in llm_server.chat_requests())
+    estimate = run_cli("estimate", str(SEED_000), "--preset", "local")
+    assert estimate.returncode == 0 and b"Estimate for test-model" in estimate.stdout
+    assert len(llm_server.chat_requests()) == 2, "estimate sends nothing"
+
+
+# -- precedence ---------------------------------------------------------------------------------
+def test_flags_beat_environment_beats_dotenv_beats_preset_beats_profile_beats_defaults(tmp_path, monkeypatch):
+    monkeypatch.setenv("SUMMARIZER_CONFIG", str(profile_config(tmp_path, model="from-profile", timeout=11.0, instructions="from-profile")))
+    presets.save_preset("desk", {"profile": "mine", "model": "from-preset", "instructions": "from-preset", "max_retries": 7})
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("")
+
+    settings = load_settings(env_file=dotenv, preset="desk")
+    assert (settings.preset, settings.profile) == ("desk", "mine"), "the preset names the profile below it"
+    assert settings.model == "from-preset" and settings.instructions == "from-preset", "preset > profile"
+    assert settings.timeout == 11.0, "the profile fills what the preset leaves out"
+    assert settings.max_retries == 7 and settings.max_repairs == 2, "defaults fill the rest"
+
+    dotenv.write_text("SUMMARIZER_MODEL=from-dotenv\n")
+    assert load_settings(env_file=dotenv, preset="desk").model == "from-dotenv", ".env > preset"
+    monkeypatch.setenv("SUMMARIZER_MODEL", "from-env")
+    assert load_settings(env_file=dotenv, preset="desk").model == "from-env", "environment > .env"
+    assert load_settings(env_file=dotenv, preset="desk", model="from-flag").model == "from-flag", "flag > environment"
+
+    # a profile named by a flag or the environment wins over the preset's
+    assert load_settings(env_file=None, preset="desk", profile="ollama").context_window == 2048
+    monkeypatch.setenv("SUMMARIZER_PROFILE", "vllm")
+    assert load_settings(env_file=None, preset="desk").profile == "vllm"
+    monkeypatch.delenv("SUMMARIZER_PROFILE")
+
+    # the preset itself from the environment or .env
+    monkeypatch.setenv("SUMMARIZER_PRESET", "desk")
+    assert load_settings(env_file=None).instructions == "from-preset"
+    monkeypatch.delenv("SUMMARIZER_PRESET")
+    dotenv.write_text("SUMMARIZER_PRESET=desk\n")
+    assert load_settings(env_file=dotenv).max_retries == 7
+
+
+def test_precedence_in_a_real_run(llm_server, tmp_path):
+    presets.save_preset("desk", {"base_url": llm_server.base_url, "model": "preset-model", "instructions": "from the preset"})
+    llm_server.models += ["preset-model", "env-model", "flag-model"]
+    assert run_cli("summarize", str(SEED_000), "--preset", "desk").returncode == 0
+    assert run_cli("summarize", str(SEED_000), "--preset", "desk", env={"SUMMARIZER_MODEL": "env-model"}).returncode == 0
+    assert run_cli("summarize", str(SEED_000), "--no-cache", env={"SUMMARIZER_MODEL": "env-model", "SUMMARIZER_PRESET": "desk"}, cwd=tmp_path).returncode == 0
+    assert run_cli("summarize", str(SEED_000), "--preset", "desk", "--model", "flag-model", env={"SUMMARIZER_MODEL": "env-model"}).returncode == 0
+    requests = llm_server.chat_requests()
+    assert [r.body["model"] for r in requests] == ["preset-model", "env-model", "env-model", "flag-model"]
+    assert all("from the preset" in system_prompt(r) + user_prompt(r) for r in requests)
+
+
+# -- errors -------------------------------------------------------------------------------------
+def test_an_unknown_option_in_a_preset_is_one_clear_line(llm_server, tmp_path):
+    path = preset_path("typo")
+    path.parent.mkdir(parents=True)
+    path.write_text('modle = "test-model"\nglossary = "terms.csv"\ntimeout = 30\n')
+    proc = run_cli("summarize", str(SEED_000), "--base-url", llm_server.base_url, "--preset", "typo")
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"error: preset 'typo' ({path}): unknown option 'modle' (did you mean 'model'?), 'glossary' (did you mean 'glossary_file'?)")
+    assert llm_server.chat_requests() == []
+    assert b"unknown option 'modle'" in run_cli("presets", "show", "typo").stderr
+
+
+def test_a_wrong_value_or_a_bad_name_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match=r"preset 'slow': timeout: Input should be greater than 0"):
+        presets.save_preset("slow", {"timeout": -1})
+    with pytest.raises(ConfigError, match="preset name '../up'"):
+        presets.save_preset("../up", {"model": "x"})
+    with pytest.raises(ConfigError, match="nothing to save"):
+        presets.save_preset("empty", {"model": None})
+    assert not presets_dir().exists() or list(presets_dir().iterdir()) == []
+    broken = preset_path("broken")
+    broken.parent.mkdir(parents=True)
+    broken.write_text("model = \n")
+    with pytest.raises(ConfigError, match=r"broken.toml: not valid TOML"):
+        read_preset("broken")
+
+
+def test_presets_never_hold_an_api_key(tmp_path):
+    secret = "sk-test-preset-0123456789abcdef"
+    proc = run_cli("presets", "save", "leaky", "--model", "x", "--api-key", secret)
+    assert proc.returncode == 2 and not preset_path("leaky").exists()
+    assert b"OPENAI_API_KEY" in proc.stderr and secret.encode() not in proc.stderr + proc.stdout
+    assert proc.stderr.count(b"\n") == 1
+    assert b"--api-key" not in run_cli("presets", "save", "--help").stdout, "a hidden refusal, not an offer"
+
+    with pytest.raises(ConfigError, match="never holds an API key") as info:
+        presets.save_preset("leaky", {"model": "x", "api_key": secret})
+    assert "OPENAI_API_KEY" in str(info.value) and secret not in str(info.value)
+    with pytest.raises(ConfigError, match="base_url carries a password"):
+        presets.save_preset("leaky", {"base_url": f"https://desk:{secret}@llm.example.com/v1"})
+    assert not preset_path("leaky").exists()
+
+    preset_path("leaky").parent.mkdir(parents=True, exist_ok=True)
+    preset_path("leaky").write_text(f'model = "x"\napi_key = "{secret}"\n')  # written by hand
+    run = run_cli("summarize", str(SEED_000), "--preset", "leaky")
+    assert run.returncode == 2 and b"never holds an API key" in run.stderr and secret.encode() not in run.stderr
+
+
+# -- the Python API -----------------------------------------------------------------------------
+def test_python_api_saves_lists_and_uses_presets(llm_server):
+    from summarizer import Session
+
+    path = presets.save_preset("api", {"base_url": llm_server.base_url, "model": "test-model", "strict": True})
+    assert presets.list_presets() == {"api": path}
+    assert read_preset("api") == {"base_url": llm_server.base_url, "model": "test-model", "strict": True}
+    with Session(preset="api") as session:
+        assert session.settings.strict and session.settings.model == "test-model"
+    assert presets.delete_preset("api") == path and presets.list_presets() == {}
+    with pytest.raises(ConfigError, match="unknown preset 'api'"):
+        presets.delete_preset("api")
+
+
+def test_presets_save_offers_every_option_of_the_flag_table():
+    from summarizer.cli.options import FLAG_TO_SETTING
+
+    text = run_cli("presets", "save", "--help").stdout.decode()
+    offered = set(re.findall(r"^\s+(?:-\w, )?(--[a-z-]+)", text, re.M)) - {"--help"}
+    assert offered == {"--" + name.replace("_", "-") for name in FLAG_TO_SETTING if name != "preset"}
