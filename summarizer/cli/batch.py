@@ -22,6 +22,9 @@ BatchInputs = Annotated[list[Path], typer.Argument(help="Files, folders (searche
 BatchOutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the outputs, results.jsonl, manifest.jsonl (resume state) and report.json. Required except with --export-jsonl.", show_default=False)]
 ExportOpt = Annotated[Optional[Path], typer.Option("--export-jsonl", help="Send nothing: write the requests the articles need as OpenAI Batch API lines (also `vllm run-batch` input).", show_default=False)]
 BatchFormatOpt = Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="Output format: Markdown brief or JSON. Default: md, or the format of the run started in --out.", show_default=False)]
+EngineOpt = Annotated[str, typer.Option("--engine", help="local: this process (the default). ray: the articles as a Ray Dataset on Ray actors (needs the 'ray' extra; --out must be storage every node reaches).")]
+RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="With --engine ray: 'auto' (the cluster this machine belongs to) or ray://HEAD:10001. Default: start a local Ray.", show_default=False)]
+ActorsOpt = Annotated[int, typer.Option("--actors", min=1, help="With --engine ray: how many actors; --concurrency/--rpm/--tpm are split among them.")]
 ImportOpt = Annotated[Optional[Path], typer.Option("--import-jsonl", help="Validate and cache a provider batch's results file, then render every article it completes into --out (sends nothing).", show_default=False)]
 
 
@@ -101,7 +104,7 @@ def register(app: typer.Typer) -> None:
         "of sending them; --import-jsonl RESULTS --out DIR caches the answers and renders the articles. A long "
         "article needs one round per step: export again until nothing is pending.",
     )
-    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", "concurrency", "rpm", "tpm", "retry_failed", *SPENDING, *ENDPOINT, *WRITING, *RUNNING, "html", "quiet", "verbose")
+    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", "concurrency", "rpm", "tpm", "retry_failed", *SPENDING, "engine", "ray_address", "actors", *ENDPOINT, *WRITING, *RUNNING, "html", "quiet", "verbose")
     def batch_command(
         *,
         inputs: BatchInputs,
@@ -115,6 +118,9 @@ def register(app: typer.Typer) -> None:
         rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="At most this many requests per minute (estimated per article, paced).")] = None,
         tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="At most this many tokens per minute (estimated prompt + answer per article, paced).")] = None,
         retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry articles that failed in an earlier run into the same --out.")] = False,
+        engine: EngineOpt = "local",
+        ray_address: RayAddressOpt = None,
+        actors: ActorsOpt = 2,
         gguf,
         html,
         quiet,
@@ -129,11 +135,16 @@ def register(app: typer.Typer) -> None:
         if out is None:
             typer.echo("error: batch needs --out DIR (or --export-jsonl FILE)", err=True)
             raise typer.Exit(ExitCode.USAGE)
+        if engine not in ("local", "ray"):
+            typer.echo(f"error: unknown --engine {engine!r} (use local or ray)", err=True)
+            raise typer.Exit(ExitCode.USAGE)
         resumed = _resume(out, flags, task, fmt.value if fmt else None, gguf, quiet, verbose)
         flags, task, fmt_value = resumed.flags, resumed.task, resumed.fmt
         if import_jsonl is not None:
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt_value, task, glob, quiet, verbose, flags))
-        if gguf is not None:
+        if engine == "ray":
+            code = _run(inputs, out, fmt_value, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps, ray=(actors, ray_address))
+        elif gguf is not None:
             code = _run_with_gguf(gguf, inputs, out, fmt_value, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps)
         else:
             code = _run(inputs, out, fmt_value, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps)
@@ -208,7 +219,8 @@ def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quie
     return ExitCode.FAILED if imported.failures else code
 
 
-def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=None, caps=None, gguf=None) -> int:
+def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=None, caps=None, ray=None, gguf=None) -> int:
+    """The batch on the local engine, or on Ray when `ray` is (actors, address)."""
     from summarizer.api import Session
     from summarizer.batch import REPORT_NAME, BatchOptions, run_batch
 
@@ -228,7 +240,7 @@ def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quie
             await session.aclose()
 
     try:
-        report = asyncio.run(main())
+        report = asyncio.run(main()) if ray is None else _on_ray(session, inputs, options, ray, progress, quiet)
     except KeyboardInterrupt:
         progress.stop()
         typer.echo(f"interrupted: {progress.done} done, re-run the same command to resume", err=True)
@@ -251,3 +263,14 @@ def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quie
         typer.echo(report.budget_message + "; re-run with a higher cap to resume", err=True)  # even with --quiet: why it stopped
     sys.stderr.flush()
     return report.exit_code
+
+
+def _on_ray(session, inputs, options, ray, progress, quiet):
+    from summarizer.batch.ray import run_ray_batch
+
+    actors, address = ray
+    say = None if quiet else (lambda line: typer.echo(line, err=True))
+    try:
+        return run_ray_batch(session, inputs, options, actors=actors, address=address, progress=progress, say=say)
+    finally:
+        session.close()
