@@ -358,17 +358,24 @@ class EndpointFacts:
 
     def memory_facts(self) -> dict[str, Any]:
         """The facts worth remembering per endpoint+model (never a key, never a body)."""
-        facts: dict[str, Any] = {"probed": True, "learned_by": "first contact"}
-        if self.server_kind:
-            facts["server_kind"] = self.server_kind
-        if self.context_window:
-            facts["context_window"] = self.context_window
-            facts["context_source"] = self.context_source
-        if self.tokenize_url:
-            facts["tokenize_url"] = self.tokenize_url
-        if self.models is not None:
-            facts["served_models"] = list(self.models)
-        return facts
+        return memory_facts("first contact", self.server_kind, self.context_window, self.context_source, self.tokenize_url, self.models)
+
+
+def memory_facts(learned_by: str, server_kind: str | None, context_window: int | None, context_source: str | None,
+                 tokenize_url: str | None, models: list[str] | None) -> dict[str, Any]:
+    """The endpoint-memory entry for what a probe (first contact or `doctor`) established: only the
+    facts it found, so a failed check never overwrites a fact learned earlier."""
+    facts: dict[str, Any] = {"probed": True, "learned_by": learned_by}
+    if server_kind:
+        facts["server_kind"] = server_kind
+    if context_window:
+        facts["context_window"] = context_window
+        facts["context_source"] = context_source
+    if tokenize_url:
+        facts["tokenize_url"] = tokenize_url
+    if models is not None:
+        facts["served_models"] = list(models)
+    return facts
 
 
 def read_facts(answers: dict[str, Any], entries: list[dict], base_url: str, model: str, headers: dict[str, str] | None = None) -> EndpointFacts:
