@@ -341,18 +341,10 @@ def _finish(report: DoctorReport, checks: dict[str, Check], settings: Settings, 
 def _remember(report: DoctorReport, checks: dict[str, Check], settings: Settings, memory: EndpointMemory) -> None:
     """Store each fact that was established, whatever else failed: a weak model's structured output
     does not make the context size or /tokenize it found less true."""
-    facts: dict[str, Any] = {"probed": True, "learned_by": "doctor"}
+    served = list(report.models) if checks["models"].ok and report.models else None
+    facts = dialects.memory_facts("doctor", report.server_kind, report.context_window, report.context_source, report.tokenize_url, served)
     if report.structured_mode and settings.structured_mode == "auto":  # a forced mode says nothing about better ones
         facts["structured_mode"] = report.structured_mode
-    if report.context_window:
-        facts["context_window"] = report.context_window
-        facts["context_source"] = report.context_source
-    if report.tokenize_url:
-        facts["tokenize_url"] = report.tokenize_url
-    if report.server_kind:
-        facts["server_kind"] = report.server_kind
-    if checks["models"].ok and report.models:
-        facts["served_models"] = list(report.models)
     memory.update(settings.effective_base_url, settings.model, **facts)
 
 

@@ -282,7 +282,7 @@ class ArticlePipeline:
         try:
             reply = await self.client.structured(
                 messages=messages, output=bounded, template_version=template.version,
-                parameters=template.parameters, max_tokens=max_tokens, source_chars=len(article),
+                parameters=template.parameters, max_tokens=max_tokens, source_chars=len(article), cite_limit=len(units) if units else None,
             )
         except OutputValidationError as exc:
             reply = _without_bad_citations(exc, output, len(units)) if units else None

@@ -293,4 +293,9 @@ def test_schema_bounds_go_only_to_servers_that_enforce_them(tmp_path):
     props = bounded["properties"]
     assert props["title"]["maxLength"] == 200 and props["glossary"]["maxItems"] == 30
     assert props["translation"]["maxLength"] == 3 * len(ARTICLE_TEXT) + 200  # sized to the chunk
-    assert "maxLength" not in json.dumps(unbounded)
+    bullet = props["summary"]["items"]["properties"]
+    assert bullet["text"]["maxLength"] == 400  # bullets are {text, paragraphs} objects: bounded too
+    paragraphs = len([p for p in ARTICLE_TEXT.split("\n\n") if p.strip()])
+    # citations can only name the paragraphs the prompt numbers: a weak model cannot cost a re-ask
+    assert bullet["paragraphs"]["items"] == {"type": "integer", "minimum": 1, "maximum": paragraphs}
+    assert "maxLength" not in json.dumps(unbounded) and "maximum" not in json.dumps(unbounded)

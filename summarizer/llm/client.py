@@ -342,13 +342,15 @@ class LLMClient:
         parameters: dict[str, Any] | None = None,
         max_tokens: int = 4096,
         source_chars: int | None = None,
+        cite_limit: int | None = None,
     ) -> StructuredReply:
         """`source_chars`: the length of the text being translated; with it, a server that enforces
-        schema bounds gets maxLength/maxItems sized to it (dialects.bounded_schema)."""
+        schema bounds gets maxLength/maxItems sized to it (dialects.bounded_schema), and citations
+        bounded to the `cite_limit` numbered paragraphs the prompt shows."""
         parameters = dict(parameters or {})
         schema = _schema_for(output)
         if source_chars is not None:
-            schema = dialects.bounded_schema(schema, source_chars, server_kind(self.settings, self.memory))
+            schema = dialects.bounded_schema(schema, source_chars, server_kind(self.settings, self.memory), cite_limit=cite_limit)
         key = cache_key(
             base_url=self.settings.effective_base_url,
             model=self.settings.model,

@@ -134,13 +134,16 @@ def tokenize_body(text: str, model: str | None = None) -> dict[str, Any]:
 FIELD_MAX_LENGTH = {"title": 200, "source_language": 16, "term": 100, "source_term": 100, "definition": 300}
 ITEM_MAX_LENGTH = {"summary": 400, "key_points": 300}
 GLOSSARY_MAX_ITEMS = 30
+MAX_CITATIONS = 8  # paragraphs one bullet may cite under a grammar (a real bullet cites one to three)
 TRANSLATION_CHARS_PER_SOURCE_CHAR = 3  # English from Indonesian is shorter; 3x leaves room for any pair
 
 
-def bounded_schema(schema: dict[str, Any], source_chars: int, kind: str | None) -> dict[str, Any]:
+def bounded_schema(schema: dict[str, Any], source_chars: int, kind: str | None, *, cite_limit: int | None = None) -> dict[str, Any]:
     """`schema` with maxLength/maxItems for a server whose constrained decoder enforces them
     (llama.cpp, vLLM), so grammar-constrained decoding of a looping model must end; unchanged for
-    any other server. Never mutates `schema` (it is shared)."""
+    any other server. `cite_limit`: the numbered paragraphs the prompt shows; citations
+    (`paragraphs` items) are then bounded to 1..cite_limit, so a weak model cannot cite past them
+    and cost a re-ask. Never mutates `schema` (it is shared)."""
     spec = dialect(kind)
     if not spec.enforces_schema_bounds:
         return schema
@@ -166,6 +169,13 @@ def bounded_schema(schema: dict[str, Any], source_chars: int, kind: str | None) 
                     items["maxLength"] = ITEM_MAX_LENGTH[name]
                 if name == "glossary" and "maxItems" not in prop:
                     prop["maxItems"] = GLOSSARY_MAX_ITEMS
+                if name == "paragraphs" and cite_limit and isinstance(items, dict) and items.get("type") == "integer":
+                    items.update(minimum=1, maximum=cite_limit)
+                    prop.setdefault("maxItems", min(cite_limit, MAX_CITATIONS))
+                if isinstance(items, dict) and items.get("type") == "object":  # a bullet {text, paragraphs}
+                    if name in ITEM_MAX_LENGTH and isinstance((items.get("properties") or {}).get("text"), dict):
+                        items["properties"]["text"].setdefault("maxLength", ITEM_MAX_LENGTH[name])
+                    visit(items)
         for sub in (node.get("$defs") or {}).values():
             visit(sub)
 
@@ -358,17 +368,24 @@ class EndpointFacts:
 
     def memory_facts(self) -> dict[str, Any]:
         """The facts worth remembering per endpoint+model (never a key, never a body)."""
-        facts: dict[str, Any] = {"probed": True, "learned_by": "first contact"}
-        if self.server_kind:
-            facts["server_kind"] = self.server_kind
-        if self.context_window:
-            facts["context_window"] = self.context_window
-            facts["context_source"] = self.context_source
-        if self.tokenize_url:
-            facts["tokenize_url"] = self.tokenize_url
-        if self.models is not None:
-            facts["served_models"] = list(self.models)
-        return facts
+        return memory_facts("first contact", self.server_kind, self.context_window, self.context_source, self.tokenize_url, self.models)
+
+
+def memory_facts(learned_by: str, server_kind: str | None, context_window: int | None, context_source: str | None,
+                 tokenize_url: str | None, models: list[str] | None) -> dict[str, Any]:
+    """The endpoint-memory entry for what a probe (first contact or `doctor`) established: only the
+    facts it found, so a failed check never overwrites a fact learned earlier."""
+    facts: dict[str, Any] = {"probed": True, "learned_by": learned_by}
+    if server_kind:
+        facts["server_kind"] = server_kind
+    if context_window:
+        facts["context_window"] = context_window
+        facts["context_source"] = context_source
+    if tokenize_url:
+        facts["tokenize_url"] = tokenize_url
+    if models is not None:
+        facts["served_models"] = list(models)
+    return facts
 
 
 def read_facts(answers: dict[str, Any], entries: list[dict], base_url: str, model: str, headers: dict[str, str] | None = None) -> EndpointFacts:
