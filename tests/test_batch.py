@@ -18,8 +18,11 @@ from pathlib import Path
 from helpers import ROOT, SEED_000, SEED_002, run_cli
 from scripted_server import error, schema_responder
 
+import pytest
+
 from summarizer.api import Session
 from summarizer.batch import BatchOptions, BatchReport, RateLimiter, run_batch
+from summarizer.errors import ConfigError
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 MARKER = re.compile(r"Berita nomor (\d+):")
@@ -321,13 +324,11 @@ def test_library_resumes_after_a_truncated_manifest_line(llm_server, tmp_path):
     lines = (out / "manifest.jsonl").read_text().splitlines()
     assert [json.loads(line)["state"] for line in lines[:2] + lines[3:]] == ["done"] * 3  # lines[2] is the cut one
     assert len(llm_server.chat_requests()) == 3
-    # another format into the same folder: every article is redone, from the cache
+    # another format into the same folder is another run: refused (issue 14 item 8), nothing written or sent
     options.fmt = "md"
-    report = run()
-    assert (report.done, report.skipped, report.requests, report.cache_hits) == (3, 0, 0, 3)
-    assert sorted(p.name for p in out.iterdir() if p.suffix in (".md", ".json") and p.name != "report.json") == sorted(
-        f"artikel-{n}{ext}" for n in range(3) for ext in (".md", ".json")
-    )
+    with pytest.raises(ConfigError, match="--format .*which used json"):
+        run()
+    assert not list(out.glob("*.md")) and len(llm_server.chat_requests()) == 3
 
 
 def test_bad_usage_exits_2(tmp_path):

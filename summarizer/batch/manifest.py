@@ -19,7 +19,7 @@ from summarizer.errors import ConfigError
 MANIFEST_NAME = "manifest.jsonl"
 RESULTS_NAME = "results.jsonl"
 REPORT_NAME = "report.json"
-RESERVED_NAMES = {MANIFEST_NAME, RESULTS_NAME, REPORT_NAME}
+RESERVED_NAMES = {MANIFEST_NAME, RESULTS_NAME, REPORT_NAME, "run.json"}  # run.json: batch.run_settings
 
 
 def read_json_lines(path: Path) -> Iterator[dict[str, Any]]:

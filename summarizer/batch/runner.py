@@ -6,7 +6,8 @@ Everything lands in `out_dir`:
 - one output per article (`x.txt` -> `x.md`, a JSONL id -> `<id>.md`), written atomically;
 - `results.jsonl`: one `ArticleResult` line per finished article (appended, flushed);
 - `manifest.jsonl`: one line per finished or failed article (see `summarizer.batch.manifest`);
-- `report.json`: the `BatchReport` of the run (also written when the run is interrupted).
+- `report.json`: the `BatchReport` of the run (also written when the run is interrupted);
+- `run.json`: the settings the run started with (see `summarizer.batch.run_settings`).
 
 The order per article is output file -> results line -> manifest line, so a kill between them at
 worst repeats an article, whose answers then come from the response cache (no new request), and
@@ -25,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Iterator, Literal
 
 from summarizer.batch.inputs import DEFAULT_GLOB, BatchItem, iter_items
 from summarizer.batch.manifest import MANIFEST_NAME, REPORT_NAME, RESERVED_NAMES, RESULTS_NAME, Manifest, open_append
+from summarizer.batch.run_settings import RunSettings, remember_or_check
 from summarizer.errors import BudgetReached, ConfigError, EstimateOverBudget, ExitCode, InputError, RequestDeferred, SummarizerError
 from summarizer.outputs import prepare_folder
 from summarizer.pacing import RateLimiter
@@ -47,6 +49,7 @@ class BatchOptions:
     max_cost_usd: float | None = None  # a spending cap (summarizer.budget); needs a known price or price_in/price_out
     max_tokens: int | None = None  # a cap on prompt + completion tokens
     start_anyway: bool = False  # run what fits when the estimate alone passes a cap (else EstimateOverBudget)
+    gguf: Path | None = None  # the GGUF an embedded server runs: the endpoint run.json remembers (its port changes)
 
 
 @dataclass
@@ -142,6 +145,8 @@ class BatchRun:
         self.session, self.inputs, self.options, self.progress = session, inputs, options, progress
         self.out_dir = options.out_dir
         _prepare_out_dir(self.out_dir)
+        # the folder holds one run: another model, task, format or template is refused, not mixed in
+        remember_or_check(self.out_dir, RunSettings.of(session, task=options.task, fmt=options.fmt, gguf=options.gguf))
         self.exclude = self.out_dir.resolve()  # never read our own outputs as inputs
         self.manifest = Manifest(self.out_dir / MANIFEST_NAME)
         self.report = BatchReport(total=sum(1 for _ in self._items()))

@@ -14,13 +14,14 @@ from typing import Annotated, Optional
 import typer
 
 from summarizer.cli.common import fail, load_cli_settings, run_on_embedded_server
-from summarizer.cli.options import ENDPOINT, RUNNING, SPENDING, WRITING, command_options, settings_flags
+from summarizer.cli.options import ENDPOINT, RUNNING, SPENDING, WRITING, OutputFormat, command_options, settings_flags
 from summarizer.cli.report import write_html
 from summarizer.errors import ExitCode, SummarizerError
 
 BatchInputs = Annotated[list[Path], typer.Argument(help="Files, folders (searched recursively with --glob) and .jsonl files of {\"id\", \"text\"} or {\"id\", \"path\"} records.", show_default=False)]
 BatchOutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the outputs, results.jsonl, manifest.jsonl (resume state) and report.json. Required except with --export-jsonl.", show_default=False)]
 ExportOpt = Annotated[Optional[Path], typer.Option("--export-jsonl", help="Send nothing: write the requests the articles need as OpenAI Batch API lines (also `vllm run-batch` input).", show_default=False)]
+BatchFormatOpt = Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="Output format: Markdown brief or JSON. Default: md, or the format of the run started in --out.", show_default=False)]
 EngineOpt = Annotated[str, typer.Option("--engine", help="local: this process (the default). ray: the articles as a Ray Dataset on Ray actors (needs the 'ray' extra; --out must be storage every node reaches).")]
 RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="With --engine ray: 'auto' (the cluster this machine belongs to) or ray://HEAD:10001. Default: start a local Ray.", show_default=False)]
 ActorsOpt = Annotated[int, typer.Option("--actors", min=1, help="With --engine ray: how many actors; --concurrency/--rpm/--tpm are split among them.")]
@@ -95,7 +96,9 @@ def register(app: typer.Typer) -> None:
         help="Summarize (or translate) many articles concurrently into a folder, resumably.\n\n"
         "Writes one file per article plus results.jsonl, manifest.jsonl and report.json into --out. "
         "Re-running the same command resumes: finished articles are skipped, failed ones too unless "
-        "--retry-failed, and cached answers are reused. Exit code: 0 every article done, 1 some failed, "
+        "--retry-failed, and cached answers are reused. --out remembers the run's endpoint, model, task, format "
+        "and templates (run.json, never the key): `summarizer batch news/ --out briefs/` with no flags resumes "
+        "with them, and a flag that contradicts them is refused. Exit code: 0 every article done, 1 some failed, "
         "2 bad usage or settings, 5 a --max-cost/--max-tokens cap refused or stopped the run, 130 interrupted.\n\n"
         "Provider batches (OpenAI Batch API, vllm run-batch): --export-jsonl FILE writes the requests instead "
         "of sending them; --import-jsonl RESULTS --out DIR caches the answers and renders the articles. A long "
@@ -108,8 +111,8 @@ def register(app: typer.Typer) -> None:
         out: BatchOutOpt = None,
         export_jsonl: ExportOpt = None,
         import_jsonl: ImportOpt = None,
-        fmt,
-        translate_only: Annotated[bool, typer.Option("--translate-only", help="Translate (with glossary) instead of summarize.")] = False,
+        fmt: BatchFormatOpt = None,
+        translate_only: Annotated[bool, typer.Option("--translate-only", help="Translate (with glossary) instead of summarize (default: the task of the run started in --out).")] = False,
         glob: Annotated[str, typer.Option("--glob", help="Pattern for files inside folder inputs. The default matches .txt/.md/.markdown/.html/.htm only.")] = "**/*",
         concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, help="Requests in flight to the endpoint at once (its parallel slots); the next articles are read and checked meanwhile. Each 429 lowers it by one for 10 s.")] = 4,
         rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="At most this many requests per minute (estimated per article, paced).")] = None,
@@ -126,23 +129,42 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         flags = settings_flags(settings_options)
         caps = {"max_cost_usd": settings_options["max_cost"], "max_tokens": settings_options["max_tokens"], "start_anyway": settings_options["start_anyway"]}
-        if export_jsonl is not None or import_jsonl is not None:
-            raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt.value, "translate" if translate_only else "summarize", glob, quiet, verbose, flags))
+        task = "translate" if translate_only else None
+        if export_jsonl is not None and import_jsonl is None:  # writes no folder: nothing to resume
+            raise typer.Exit(_provider_batch(inputs, out, export_jsonl, None, fmt.value if fmt else "md", task or "summarize", glob, quiet, verbose, flags))
         if out is None:
             typer.echo("error: batch needs --out DIR (or --export-jsonl FILE)", err=True)
             raise typer.Exit(ExitCode.USAGE)
         if engine not in ("local", "ray"):
             typer.echo(f"error: unknown --engine {engine!r} (use local or ray)", err=True)
             raise typer.Exit(ExitCode.USAGE)
+        resumed = _resume(out, flags, task, fmt.value if fmt else None, gguf, quiet, verbose)
+        flags, task, fmt_value = resumed.flags, resumed.task, resumed.fmt
+        if import_jsonl is not None:
+            raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt_value, task, glob, quiet, verbose, flags))
         if engine == "ray":
-            code = _run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps, ray=(actors, ray_address))
+            code = _run(inputs, out, fmt_value, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps, ray=(actors, ray_address))
         elif gguf is not None:
-            code = _run_with_gguf(gguf, inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps)
+            code = _run_with_gguf(gguf, inputs, out, fmt_value, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps)
         else:
-            code = _run(inputs, out, fmt.value, "translate" if translate_only else "summarize", glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps)
+            code = _run(inputs, out, fmt_value, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps)
         if html is not None and code in (ExitCode.OK, ExitCode.FAILED, ExitCode.BUDGET):  # the run ended on its own: its folder is complete
             code = write_html(html, out, quiet=quiet, verbose=verbose) or code
         raise typer.Exit(code)
+
+
+def _resume(out, flags, task, fmt, gguf, quiet, verbose):
+    """The flags, task and format completed from the run started in `out` (said on stderr); exit 2 for a contradicting flag."""
+    from summarizer.batch import resume_flags
+
+    try:
+        resumed = resume_flags(out, flags, task=task, fmt=fmt, gguf=gguf)
+    except SummarizerError as err:
+        raise typer.Exit(fail(err, verbose)) from None
+    note = resumed.note(out)
+    if note and not quiet:
+        typer.echo(note, err=True)
+    return resumed
 
 
 def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps) -> int:
@@ -151,7 +173,7 @@ def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, re
 
     return run_on_embedded_server(
         gguf, flags, quiet, verbose,
-        lambda settings: _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=Session(settings, command="batch"), caps=caps),
+        lambda settings: _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=Session(settings, command="batch"), caps=caps, gguf=gguf),
         slots=concurrency,
     )
 
@@ -197,7 +219,7 @@ def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quie
     return ExitCode.FAILED if imported.failures else code
 
 
-def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=None, caps=None, ray=None) -> int:
+def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=None, caps=None, ray=None, gguf=None) -> int:
     """The batch on the local engine, or on Ray when `ray` is (actors, address)."""
     from summarizer.api import Session
     from summarizer.batch import REPORT_NAME, BatchOptions, run_batch
@@ -208,7 +230,7 @@ def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quie
             session.check_ready()
     except SummarizerError as err:
         return fail(err, verbose)
-    options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=concurrency, rpm=rpm, tpm=tpm, retry_failed=retry_failed, glob=glob, **(caps or {}))
+    options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=concurrency, rpm=rpm, tpm=tpm, retry_failed=retry_failed, glob=glob, gguf=gguf, **(caps or {}))
     progress = _Progress(quiet, verbose)
 
     async def main():
