@@ -45,3 +45,24 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def watched_page(browser, width: int = 1280, height: int = 900) -> Iterator[object]:
+    """A page in a new context that records console errors and warnings, page errors and dialogs
+    (each dialog is dismissed) in `page.problems` and `page.dialogs`."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.problems, page.dialogs = [], []
+    page.on("console", lambda message: message.type in ("error", "warning") and page.problems.append(f"console {message.type}: {message.text}"))
+    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
+
+    def on_dialog(dialog):
+        page.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    try:
+        yield page
+    finally:
+        context.close()

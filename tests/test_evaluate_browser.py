@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_support import chromium, require_browser
+from browser_support import chromium, require_browser, watched_page
 from evaluate_support import ARTICLES, run_batches, write_lines
 from helpers import run_cli
 from scripted_server import ScriptedServer
@@ -39,19 +39,8 @@ def browser(pages):
 @pytest.fixture
 def page(browser):
     """A page that records console errors, page errors and dialogs (each dialog is dismissed)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.problems, page.dialogs = [], []
-    page.on("console", lambda message: message.type in ("error", "warning") and page.problems.append(f"console {message.type}: {message.text}"))
-    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
-
-    def on_dialog(dialog):
-        page.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    yield page
-    context.close()
+    with watched_page(browser) as page:
+        yield page
 
 
 def test_index_shows_who_wins_where(page, pages):

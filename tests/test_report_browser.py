@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser_support import chromium, require_browser
+from browser_support import chromium, require_browser, watched_page
 from helpers import ROOT
 from report_support import HOSTILE, write_results_folder
 
@@ -38,20 +38,8 @@ def browser(report):
 @pytest.fixture
 def page(browser):
     """A page that records console errors, page errors and dialogs (each dialog is dismissed)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.problems = []
-    page.dialogs = []
-    page.on("console", lambda message: message.type in ("error", "warning") and page.problems.append(f"console {message.type}: {message.text}"))
-    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
-
-    def on_dialog(dialog):
-        page.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    yield page
-    context.close()
+    with watched_page(browser) as page:
+        yield page
 
 
 def visible_rows(page) -> list[str]:
