@@ -133,30 +133,42 @@ def describe(q: Quantity) -> str:
     return f"{number} {q.unit}" if q.unit else number
 
 
+def _tier(s: Quantity, t: Quantity) -> int:
+    """How good a match `t` is for `s` (lower is better): the same kind, unit and way of writing
+    first, so "Buku 3" takes "Book 3" and leaves "three months" to "tiga bulan"."""
+    return (t.kind != s.kind) * 4 + (t.unit != s.unit) * 2 + (t.spelled != s.spelled)
+
+
 def pair_facts(
     source_facts: list[Quantity], trans_facts: list[Quantity], source_length: int = 0, trans_length: int = 0,
 ) -> tuple[list[tuple[Quantity, Quantity | None, Quantity | None]], list[Quantity]]:
     """[(source fact, its match or None, a likely replacement or None)], and the unmatched translation facts.
 
-    One-to-one and greedy: facts written with digits first (a number word may be rendered freely),
-    then the same kind before a merely compatible one. A source fact left over takes as its
-    replacement the nearest unmatched translation fact of its family (by position in the text)."""
-    used = [False] * len(trans_facts)
-    paired: dict[int, int] = {}
-    order = sorted(range(len(source_facts)), key=lambda i: source_facts[i].spelled)
-    for exact in (True, False):
-        for i in order:
-            if i in paired:
-                continue
-            s = source_facts[i]
-            for j, t in enumerate(trans_facts):
-                if not used[j] and (t.kind == s.kind or not exact) and matches(s, t):
-                    used[j] = True
-                    paired[i] = j
-                    break
-    result = []
+    One-to-one and greedy over all matching pairs, best first: facts written with digits before
+    number words (a number word may be rendered freely), then the closest kind/unit (`_tier`), then
+    the nearest by relative position -- so of two "dua" in the source, the one whose "two" was changed
+    is the one left over. A source fact left over takes as its replacement the nearest unmatched
+    translation fact of its family (by position in the text)."""
     source_length = max(1, source_length or _end_of(source_facts))
     trans_length = max(1, trans_length or _end_of(trans_facts))
+    by_family: dict[str, list[int]] = {}
+    for j, t in enumerate(trans_facts):
+        by_family.setdefault(family(t.kind), []).append(j)
+    candidates = []
+    for i, s in enumerate(source_facts):
+        where = s.start / source_length
+        for j in by_family.get(family(s.kind), ()):
+            t = trans_facts[j]
+            if matches(s, t):
+                candidates.append((s.spelled, _tier(s, t), abs(t.start / trans_length - where), i, j))
+    candidates.sort()
+    used = [False] * len(trans_facts)
+    paired: dict[int, int] = {}
+    for _spelled, _rank, _distance, i, j in candidates:
+        if i not in paired and not used[j]:
+            used[j] = True
+            paired[i] = j
+    result = []
     for i, s in enumerate(source_facts):
         if i in paired:
             result.append((s, trans_facts[paired[i]], None))
