@@ -2,6 +2,7 @@
 
     month_numbers()        month names and abbreviations, Indonesian and English (Babel/CLDR) -> 1..12
     day_names()            weekday names, both languages (Babel/CLDR)
+    place_names()          country/territory names (CLDR) and IANA zone cities, lower case
     exonyms()              Indonesian place/language name -> its English names (CLDR territories,
                            languages and exemplar cities through Babel, plus `_NOT_IN_CLDR`)
     is_indonesian_word(w)  `w` is an Indonesian common word: in Sastrawi's root-word dictionary
@@ -77,6 +78,10 @@ def day_names() -> frozenset[str]:
     return frozenset(names | {"jum'at"})
 
 
+# the IANA areas whose zones are named after cities (not "US/Eastern", "Canada/Central", "Etc/GMT+7")
+_CONTINENTS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/", "Pacific/")
+
+
 @lru_cache(maxsize=1)
 def exonyms() -> dict[str, frozenset[str]]:
     from babel import Locale
@@ -97,9 +102,30 @@ def exonyms() -> dict[str, frozenset[str]]:
     for zone, names in indonesian.time_zones.items():
         # English has no exemplar city where it is the zone's own name ("Europe/Vienna")
         add(names.get("city"), english_zones.get(zone, {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " "))
+    from zoneinfo import available_timezones
+
+    for zone in available_timezones():
+        # the IANA zone cities whose name is the same in both languages ("Paris", "Jakarta") are
+        # place names too, whatever KBBI lists ("paris" is also a plant there)
+        city = zone.rsplit("/", 1)[-1].replace("_", " ")
+        if zone.startswith(_CONTINENTS) and city.lower() not in table:
+            add(city, city)
     for name_id, names_en in _NOT_IN_CLDR.items():
         add(name_id, *names_en)
     return {key: frozenset(values) for key, values in table.items()}
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Indonesian names of countries and territories (CLDR) and the IANA zone cities, lower case:
+    names even where KBBI lists the word ("indonesia", "kenya", "paris")."""
+    from zoneinfo import available_timezones
+
+    from babel import Locale
+
+    names = {name.lower() for name in Locale.parse("id").territories.values()}
+    names |= {zone.rsplit("/", 1)[-1].replace("_", " ").lower() for zone in available_timezones() if zone.startswith(_CONTINENTS)}
+    return frozenset(names)
 
 
 @lru_cache(maxsize=1)
@@ -117,7 +143,7 @@ _PREFIXES = (
     ("peny", "s"), ("peng", "k"), ("peng", ""), ("pem", "p"), ("pem", ""), ("pen", "t"), ("pen", ""),
     ("per", ""), ("pel", ""), ("pe", ""), ("ber", ""), ("bel", ""), ("be", ""), ("ter", ""), ("di", ""), ("ke", ""), ("se", ""), ("", ""),
 )
-_SUFFIXES = ("nya", "kan", "an", "i", "lah", "kah", "")
+_SUFFIXES = ("nya", "kan", "an", "i", "lah", "kah", "pun", "")
 
 
 def _roots_of(word: str):

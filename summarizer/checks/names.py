@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from summarizer.checks.lexicon import day_names, exonyms, is_indonesian_word, month_numbers
+from summarizer.checks.lexicon import day_names, exonyms, is_indonesian_word, month_numbers, place_names
 from summarizer.checks.scan import sentence_spans
 from summarizer.checks.severity import finding
 from summarizer.schemas import Finding
@@ -104,6 +104,8 @@ def _is_heading(sentence: str, words: list[str]) -> bool:
 
 def _common(word: str, lower_words: set[str]) -> bool:
     lowered = word.lower()
+    if lowered in place_names() and lowered not in lower_words:
+        return False  # a country or city, though KBBI lists some ("Indonesia", "Kenya", "Paris")
     return (
         lowered in lower_words or is_indonesian_word(word) or lowered in day_names() or lowered in month_numbers()
     )
@@ -123,8 +125,9 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
         # currency marks and addresses are no names ("US$5", "Rp5", "kompas.com"): blank them, same length
         sentence = _NOT_NAMES.sub(lambda m: " " * len(m.group()), sentence)
         tokens = list(_TOKEN.finditer(sentence))
-        if _is_heading(sentence, [t.group() for t in tokens]):
-            continue
+        # a title-cased line ("Paradoks Investasi dan Efisiensi", "Oprah Winfrey, Celine Dion"): its
+        # capitals are no evidence, so only words in no Indonesian or English dictionary are names there
+        heading = _is_heading(sentence, [t.group() for t in tokens])
         run: list[re.Match[str]] = []
 
         def flush() -> None:
@@ -146,7 +149,9 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
             acronym = len(word) >= 2 and sum(c.isupper() for c in word) >= 2
             opener = position == 0 or (gap.strip() and gap.strip()[-1] in _OPENERS)
             if acronym:
-                keep = word not in _ROMAN
+                keep = word not in _ROMAN and not heading
+            elif heading:
+                keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words) and word.lower() not in _english_words()
             else:
                 # a sentence's first word is a name only when it is no Indonesian word at all
                 keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words) and (not opener or word.lower() not in _OPENING_WORDS)
@@ -253,30 +258,80 @@ def _spelled_alike(word: str, translation: str) -> bool:
 _NAME_WINDOW = 0.2  # a replacement sits about where the name was: within 20% of the text's length
 
 
-def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
-    """(word, relative position) of the capitalised words of the translation that are not in the source,
-    not an exonym and not English at all (in no case in Webster's 2nd: "Muslims", "Jackson" are English)."""
-    lowered_source = source.lower()
-    english_exonyms = {e.lower() for names in exonyms().values() for e in names}
-    english = _english_words()
-    out = []
+def _source_exonyms(source: str) -> set[str]:
+    """The English names (lower case) of the places and languages the source names, one to three words."""
+    table = exonyms()
+    words = _TOKEN.findall(source.lower())
+    found: set[str] = set()
+    for size in (1, 2, 3):
+        for i in range(len(words) - size + 1):
+            names = table.get(" ".join(words[i:i + size]))
+            if names:
+                found.update(n.lower() for n in names)
+    return found
+
+
+def _mid_sentence(translation: str, at: int) -> bool:
+    before = translation[:at].rstrip(" \"'“”‘’()[]*")
+    return bool(before) and before[-1] not in ".!?:;—–-•\n"
+
+
+_RUN_GAP = re.compile(r"[ ]")
+
+
+def _capitalised_runs(translation: str) -> list[list[re.Match[str]]]:
+    """The translation's capitalised tokens, grouped into runs of words separated by single spaces."""
+    runs: list[list[re.Match[str]]] = []
     for match in _TOKEN.finditer(translation):
-        token = match.group()
-        word = re.sub(r"(?:'s|’s)$", "", token.strip("'’-"))
-        if len(word) < 3 or not word[0].isupper() or "'" in word or "’" in word or word.isupper():
+        if not match.group()[0].isupper():
             continue
-        lowered_word = word.lower()
-        # inflected English words are English too: "Asked", "Creating", "Muslims"
-        forms = {lowered_word, lowered_word.removesuffix("s"), lowered_word.removesuffix("es"), lowered_word.removesuffix("d"),
-                 lowered_word.removesuffix("ed"), lowered_word.removesuffix("ing"), lowered_word.removesuffix("ing") + "e"}
-        forms |= {part for form in tuple(forms) for part in form.split("-")}
-        if any(form in lowered_source for form in forms) or _near_spelling(word, lowered_source):
-            continue
-        if all(part in english or part in english_exonyms for part in word.lower().split("-")) or forms & english or forms & english_exonyms:
-            continue
-        if word.lower() in day_names() or word.lower() in month_numbers():
-            continue
-        out.append((word, match.start() / max(1, len(translation))))
+        if runs and translation[runs[-1][-1].end():match.start()] == " ":
+            runs[-1].append(match)
+        else:
+            runs.append([match])
+    return runs
+
+
+def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
+    """(word, relative position) of the capitalised words of the translation that are not in the source
+    nor an English name of a place it names.
+
+    English words (Webster's 2nd) are names only where their capital says so: alone mid-sentence
+    ("Brown", "Jordan", "Dawn"). A sentence's first word ("Asked", "She"), a title of English words
+    ("Foreign Ministry") and the words around a name the source has ("Premier League", "Atlantic
+    Ocean", "United States") are not new names."""
+    lowered_source = source.lower()
+    source_exonyms = _source_exonyms(source)
+    source_exonym_words = {w for name in source_exonyms for w in name.split()}
+    english = _english_words()
+    # a word the translation also writes in lower case is a common word at a sentence start ("The",
+    # "She", "Let"), wherever the corpus lost the full stop before it
+    lower_words = set(_LOWER_WORD.findall(translation))
+    out = []
+    for run in _capitalised_runs(translation):
+        known, english_word, candidates = False, [], []
+        for match in run:
+            word = re.sub(r"(?:'s|’s)$", "", match.group().strip("'’-"))
+            lowered_word = word.lower()
+            # inflected forms are the same word: "Asked", "Creating", "Muslims"
+            forms = {lowered_word, lowered_word.removesuffix("s"), lowered_word.removesuffix("es"), lowered_word.removesuffix("d"),
+                     lowered_word.removesuffix("ed"), lowered_word.removesuffix("ing"), lowered_word.removesuffix("ing") + "e"}
+            forms |= {part for form in tuple(forms) for part in form.split("-")}
+            if (any(form in lowered_source for form in forms if len(form) >= 3) or _near_spelling(word, lowered_source)
+                    or forms & source_exonyms or forms & source_exonym_words):
+                known = True
+                continue
+            if len(word) < 3 or "'" in word or "’" in word or word.isupper():
+                continue
+            if lowered_word in day_names() or lowered_word in month_numbers() or lowered_word in lower_words:
+                continue
+            is_english = all(part in english for part in lowered_word.split("-")) or bool(forms & english)
+            english_word.append(is_english)
+            candidates.append((word, match, is_english))
+        for word, match, is_english in candidates:
+            if is_english and (known or len(run) > 1 or not _mid_sentence(translation, match.start())):
+                continue
+            out.append((word, match.start() / max(1, len(translation))))
     return out
 
 
@@ -301,7 +356,9 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
         if new_names is None:
             new_names = _new_proper_names(source, translation)
         where = start / max(1, len(source))
-        nearby = [n for n in new_names if abs(n[1] - where) <= _NAME_WINDOW] if not label.isupper() else []
+        # a sentence's first word may be capitalised for that alone ("Nah", "Mari"): missing at most
+        weak = label.isupper() or (" " not in name and not _mid_sentence(source, start))
+        nearby = [n for n in new_names if abs(n[1] - where) <= _NAME_WINDOW] if not weak else []
         if nearby:
             replacement = min(nearby, key=lambda n: abs(n[1] - where))
             new_names.remove(replacement)
