@@ -190,24 +190,26 @@ _STEM = 5  # names this long or longer match on their first 55% (4 letters at le
 # "Amerika"/"American", "Palestina"/"Palestinian", "China"/"Chinese", "Afghanistan"/"Afghan"
 
 
-def _near_spelling(word: str, lowered: str) -> bool:
-    """The translation has a word sharing the first letters of `word` and most of its length."""
+def _near_spelling(word: str, lowered: str, text: str | None = None) -> bool:
+    """The translation has a word sharing the first letters of `word` and most of its length --
+    capitalised, when `text` (the original case of `lowered`) is given: "Thatcher" is not "that"."""
     if len(word) < _STEM or not word.isalpha():
         return False
     stem = word[: max(_STEM - 1, round(len(word) * 0.55))].lower()
     at = lowered.find(stem)
     while at != -1:
-        if at == 0 or not lowered[at - 1].isalpha():
+        if (at == 0 or not lowered[at - 1].isalpha()) and (text is None or len(text) != len(lowered) or text[at].isupper()):
             return True
         at = lowered.find(stem, at + 1)
     return False
 
 
 def _rendered(word: str, translation: str, lowered: str) -> bool:
-    if _present(word, translation, lowered) or _near_spelling(word, lowered):
+    if _present(word, translation, lowered) or _near_spelling(word, lowered, translation):
         return True
     for english in exonyms().get(word.lower(), ()):
-        if _present(english, translation, lowered) or _present(english.split()[0], translation, lowered) or _near_spelling(english, lowered):
+        if (_present(english, translation, lowered) or _present(english.split()[0], translation, lowered)
+                or _near_spelling(english, lowered, translation)):
             return True
     renderings = TRANSLATABLE_ACRONYMS.get(word.upper()) if word.isupper() else None
     return bool(renderings) and any(r.lower() in lowered for r in renderings)
