@@ -331,7 +331,7 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
             english_word.append(is_english)
             candidates.append((word, match, is_english))
         for word, match, is_english in candidates:
-            if is_english and (known or len(run) > 1 or not _mid_sentence(translation, match.start())):
+            if is_english and (known or not _mid_sentence(translation, run[0].start())):
                 continue
             out.append((word, match.start() / max(1, len(translation))))
     return out
@@ -350,8 +350,8 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
             continue
         words = name.split()
         missing = [w for w in words if not _rendered(w, translation, lowered)]
-        if not missing or (len(words) >= 3 and len(missing) == 1 and not missing[0].isupper()):
-            continue  # one word of a long name (an Indonesian word in an organisation's name)
+        if not missing or (len(words) >= 3 and len(missing) == 1 and is_indonesian_word(missing[0])):
+            continue  # one Indonesian word of a long name, an organisation's, rightly translated
         label = " ".join(missing)
         if any(_spelled_alike(w, translation) for w in missing):
             continue  # "Praha"/"Prague", "Skotlandia"/"Scotland", "Muchtar"/"Mochtar": one name, two spellings
