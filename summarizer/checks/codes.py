@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from summarizer.checks.lexicon import month_numbers
 from summarizer.checks.scan import Lang, Quantity, Taken, free_matches
 
 _ADDRESS = re.compile(
@@ -55,8 +56,8 @@ def find_codes(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     for match in free_matches(_CODE, text, taken):
         lead = match.group("lead")
         if lead is not None:
-            if lead.lower() in _NOT_CODE_LEADS or (lead.islower() and len(lead) > 1):
-                continue  # money, "ke-3", "no 5"; "covid19" in lower case is still fine below
+            if lead.lower() in _NOT_CODE_LEADS or (lead.islower() and len(lead) > 1) or lead.lower() in month_numbers():
+                continue  # money, "ke-3", "no 5", "Agustus-20" (a date range); "covid19" in lower case is still fine below
             if lead[0].islower() and not match.group("rest"):
                 continue
             if "-" in match.group(0) and _YEAR_DIGITS.fullmatch(match.group("digits")) and len(lead) > 2 and not lead.isupper():

@@ -278,20 +278,35 @@ def _mid_sentence(translation: str, at: int) -> bool:
     return bool(before) and before[-1] not in ".!?:;—–-•\n"
 
 
-_RUN_GAP = re.compile(r"[ ]")
+_TITLE_JOINS = frozenset({" of ", " and ", " for ", " on ", " of the ", " for the ", " & "})
 
 
-def _capitalised_runs(translation: str) -> list[list[re.Match[str]]]:
-    """The translation's capitalised tokens, grouped into runs of words separated by single spaces."""
-    runs: list[list[re.Match[str]]] = []
+def _capitalised_runs(translation: str) -> list[tuple[list[re.Match[str]], bool]]:
+    """The translation's capitalised tokens, grouped into runs of words separated by single spaces,
+    each with whether it is a title phrase joined by "of"/"and" ("Minister of Communication and
+    Digital Affairs")."""
+    runs: list[tuple[list[re.Match[str]], bool]] = []
     for match in _TOKEN.finditer(translation):
         if not match.group()[0].isupper():
             continue
-        if runs and translation[runs[-1][-1].end():match.start()] == " ":
-            runs[-1].append(match)
+        gap = translation[runs[-1][0][-1].end():match.start()] if runs else ""
+        if runs and gap == " ":
+            runs[-1][0].append(match)
+        elif runs and gap in _TITLE_JOINS:
+            runs[-1] = (runs[-1][0] + [match], True)
         else:
-            runs.append([match])
+            runs.append(([match], False))
     return runs
+
+
+def _heading_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the title-cased lines of `text` ("Capital Spending on Top of Employees' Tears")."""
+    out, at = [], 0
+    for line in text.split("\n"):
+        if line.strip() and _is_heading(line, _TOKEN.findall(line)):
+            out.append((at, at + len(line)))
+        at += len(line) + 1
+    return out
 
 
 def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
@@ -309,8 +324,10 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
     # a word the translation also writes in lower case is a common word at a sentence start ("The",
     # "She", "Let"), wherever the corpus lost the full stop before it
     lower_words = set(_LOWER_WORD.findall(translation))
+    headings = _heading_lines(translation)
     out = []
-    for run in _capitalised_runs(translation):
+    for run, titled in _capitalised_runs(translation):
+        titled = titled or any(start <= run[0].start() < end for start, end in headings)
         known, english_word, candidates = False, [], []
         for match in run:
             word = re.sub(r"(?:'s|’s)$", "", match.group().strip("'’-"))
@@ -331,7 +348,7 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
             english_word.append(is_english)
             candidates.append((word, match, is_english))
         for word, match, is_english in candidates:
-            if is_english and (known or not _mid_sentence(translation, run[0].start())):
+            if is_english and (known or titled or not _mid_sentence(translation, run[0].start())):
                 continue
             out.append((word, match.start() / max(1, len(translation))))
     return out
@@ -350,8 +367,8 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
             continue
         words = name.split()
         missing = [w for w in words if not _rendered(w, translation, lowered)]
-        if not missing or (len(words) >= 3 and len(missing) == 1 and is_indonesian_word(missing[0])):
-            continue  # one Indonesian word of a long name, an organisation's, rightly translated
+        if not missing or (len(words) >= 3 and len(missing) == 1 and (is_indonesian_word(missing[0]) or missing[0] == words[0])):
+            continue  # one Indonesian word of a long name, or the title before one ("Wamenkomdigi Nezar Patria")
         label = " ".join(missing)
         if any(_spelled_alike(w, translation) for w in missing):
             continue  # "Praha"/"Prague", "Skotlandia"/"Scotland", "Muchtar"/"Mochtar": one name, two spellings
