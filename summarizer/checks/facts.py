@@ -34,7 +34,8 @@ EXTRACTORS = (
 
 # kind -> the family it is compared within ("number" spans plain numbers, years, ordinals, money and
 # percentages: "50 persen" may come back as "50 per cent" read as a number, "US$50 miliar" as "50 billion")
-FAMILY = {"date": "date", "month": "date", "time": "time", "code": "code", "score": "score", "address": "address", "tz": "tz"}
+FAMILY = {"date": "date", "month": "date", "time": "time", "code": "code", "score": "score", "duration": "score",
+          "address": "address", "tz": "tz"}
 
 
 def family(kind: str) -> str:
@@ -91,6 +92,8 @@ def _month_values(q: Quantity) -> tuple:
 
 def same_value(a: Quantity, b: Quantity) -> bool:
     """One reading of source fact `a` is one reading of translation fact `b`."""
+    if a.kind == "date" and b.kind == "month":
+        return False  # a source date's day is a fact: "18 Oktober" is not "October" with the day lost
     if a.kind == "month" or b.kind == "month":
         left, right = _month_values(a), _month_values(b)
     else:

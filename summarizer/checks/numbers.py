@@ -1,7 +1,7 @@
 """Numbers and amounts: scores and ranges, money (currency + scale word), measurements (value + unit),
 percentages, plain numbers, ordinals and number words, in Indonesian and English conventions.
 
-    find_scores(text, lang, taken)        "2-1", "11-15", "11-to-15", "5 hingga 7"
+    find_scores(text, lang, taken)        "2-1", "7 — 5", "11-15", "11-to-15", "5 hingga 7", "2011/12", "1:47.872"
     find_amounts(text, lang, taken)       "US$50 miliar", "Rp835 triliun", "380 kg", "13 persen", "16.000", "5th"
     find_ordinals(text, lang, taken)      "ke-13", "ke 3"
     find_number_words(text, lang, taken)  "dua puluh lima ribu", "setengah", "fifty-four",
@@ -154,14 +154,15 @@ def find_amounts(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     return found
 
 
-# "2-1", "11-15", "11–15", "11-to-15", "11 to 15", "5 hingga 7"
+# "2-1", "11-15", "11–15", "7 — 5", "11-to-15", "11 to 15", "5 hingga 7"
 _RANGE = re.compile(
     # ("between 5 and 7" stays two numbers, as "antara tahun 1990 dan 2010" does)
-    r"(?<![\w.,:/#-])(?P<a>\d{1,4})(?:\s?[-–]\s?|-to-|\s(?:to|hingga|sampai|s/d)\s)(?P<b>\d{1,4})(?![\w/-]|[.,:]\d)",
+    r"(?<![\w.,:/#-])(?P<a>\d{1,4})(?:\s?[-–]\s?|\s—\s|-to-|\s(?:to|hingga|sampai|s/d)\s)(?P<b>\d{1,4})(?![\w/-]|[.,:]\d)",
     re.IGNORECASE,
 )
 
 
+_LAP_TIME = re.compile(r"(?<![\w.,:])\d{1,2}:\d{2}[.,]\d{1,3}(?![\w]|[.,:]\d)")
 _YEAR_SPAN = re.compile(r"(?<![\w./-])(?P<y>(?:19|20)\d\d)/(?P<y2>(?:19|20)?\d\d)(?![\w/]|[.,]\d)")
 _SCALE_AFTER = re.compile(rf"\s?(?P<scale>{_SCALE_WORDS})\b", re.IGNORECASE)
 
@@ -172,6 +173,10 @@ def find_scores(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     A range with a scale word ("200-300 ribu") is two amounts, as the other language may well write
     it ("200 thousand to 300 thousand")."""
     found = []
+    for match in free_matches(_LAP_TIME, text, taken):
+        # a race time ("1:47.872", "2:48,006"): compared as written, every digit counts
+        taken.take(*match.span())
+        found.append(Quantity(match.group(0).replace(",", "."), "duration", match.group(0), *match.span()))
     for match in free_matches(_YEAR_SPAN, text, taken):
         # "2011/12", "2011/2012": a season or school year, the two years it spans
         first, second = match.group("y"), match.group("y2")
