@@ -31,6 +31,22 @@ _NOT_CODE_LEADS = frozenset("rp us usd idr rm sgd eur gbp jpy ke no nomor pp uu 
 _YEAR_DIGITS = re.compile(r"(1[5-9]|20)\d\d")
 
 
+# Indonesian degree codes, which an English text names instead of copying (CLDR has no such data)
+DEGREE_CODES: dict[str, tuple[str, ...]] = {
+    "S1": ("bachelor", "undergraduate"), "S2": ("master",), "S3": ("doctoral", "doctorate", "phd", "ph.d"),
+    "D3": ("diploma", "associate"), "D4": ("diploma", "applied bachelor"),
+}
+
+
+def code_rendered(code: str, translation: str) -> bool:
+    """`code` copied verbatim (case, spaces and hyphens aside), or a degree code named in English."""
+    canonical = canonical_code(code)
+    if canonical in canonical_code(translation):
+        return True
+    lowered = translation.lower()
+    return any(word in lowered for word in DEGREE_CODES.get(canonical, ()))
+
+
 def canonical_code(code: str) -> str:
     return re.sub(r"[\s‑-]", "", code).upper()
 

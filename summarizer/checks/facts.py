@@ -203,6 +203,8 @@ def _replaces(s: Quantity, t: Quantity, distance: float) -> bool:
         return True  # "dua tahun" -> "two months"
     if s.spelled and s.kind == "ordinal" and s.value in (1.0, 2.0):
         return False  # "pertama", "kedua" are also "first time", "both"
+    if t.kind == "year" and s.kind != "year" and (s.spelled or s.unit):
+        return False  # "dua minggu" did not become "2012"
     if s.spelled or t.spelled:
         # "dua belas" -> "twenty" near where it stood; but "satu" ("one"/"a") and fractions ("half"
         # of "the first half") stand in for too much to pair
@@ -241,10 +243,10 @@ _MISSING_KIND = {"date": "date_changed", "time": "time_changed", "code": "code_m
 
 def _present_verbatim(q: Quantity, translation: str) -> bool:
     """A code or address that extraction read differently is still there if its text is."""
-    from summarizer.checks.codes import canonical_code
+    from summarizer.checks.codes import code_rendered
 
     if q.kind == "code":
-        return canonical_code(q.span) in canonical_code(translation)
+        return code_rendered(q.span, translation)
     return q.kind == "address" and q.span.lower() in translation.lower()
 
 

@@ -241,14 +241,23 @@ _ALIKE = 0.7  # difflib ratio from which two spellings are one name (0.5 with th
 _FIRST_SOUNDS = {"c": "k", "k": "c", "q": "k", "f": "p", "p": "f", "j": "y", "y": "j"}
 
 
-def _spelled_alike(word: str, translation: str) -> bool:
+def _capitalised_tokens(text: str) -> frozenset[str]:
+    """The capitalised tokens of `text`, and each two adjacent ones written together ("Abdul Rahman"
+    -> "AbdulRahman": "Abdulrachman" is that name)."""
+    tokens = [m for m in _TOKEN.finditer(text) if m.group()[0].isupper()]
+    joined = {a.group() + b.group() for a, b in zip(tokens, tokens[1:]) if text[a.end():b.start()] == " "}
+    return frozenset({t.group() for t in tokens} | joined)
+
+
+def _spelled_alike(word: str, tokens: frozenset[str]) -> bool:
+    """One of `tokens` (`_capitalised_tokens` of the other text) is `word` spelled another way."""
     from difflib import SequenceMatcher
 
     lowered = word.lower()
     firsts = {lowered[0], _FIRST_SOUNDS.get(lowered[0], lowered[0])}
-    for token in set(_TOKEN.findall(translation)):
+    for token in tokens:
         candidate = token.lower()
-        if candidate[0] not in firsts or abs(len(candidate) - len(lowered)) > 3 or not token[0].isupper():
+        if candidate[0] not in firsts or abs(len(candidate) - len(lowered)) > 3:
             continue
         needed = 0.5 if candidate[:3] == lowered[:3] else _ALIKE
         matcher = SequenceMatcher(None, lowered, candidate)
@@ -359,6 +368,7 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
     findings: list[Finding] = []
     seen: set[str] = set()
     new_names: list[tuple[str, float]] | None = None  # computed when a name is first missing
+    translation_tokens: frozenset[str] | None = None
     for name, start, _end in name_candidates(source, facts):
         if name.lower() in seen:
             continue
@@ -370,7 +380,9 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
         if not missing or (len(words) >= 3 and len(missing) == 1 and (is_indonesian_word(missing[0]) or missing[0] == words[0])):
             continue  # one Indonesian word of a long name, or the title before one ("Wamenkomdigi Nezar Patria")
         label = " ".join(missing)
-        if any(_spelled_alike(w, translation) for w in missing):
+        if translation_tokens is None:
+            translation_tokens = _capitalised_tokens(translation)
+        if any(_spelled_alike(w, translation_tokens) for w in missing):
             continue  # "Praha"/"Prague", "Skotlandia"/"Scotland", "Muchtar"/"Mochtar": one name, two spellings
         if new_names is None:
             new_names = _new_proper_names(source, translation)
