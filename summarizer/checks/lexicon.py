@@ -5,6 +5,7 @@
     place_names()          country/territory names (CLDR) and IANA zone cities, lower case
     exonyms()              Indonesian place/language name -> its English names (CLDR territories,
                            languages and exemplar cities through Babel, plus `_NOT_IN_CLDR`)
+    is_root_word(w)        `w` is itself a KBBI root word
     is_indonesian_word(w)  `w` is an Indonesian common word: in Sastrawi's root-word dictionary
                            (29,932 words of KBBI, MIT licence), itself or once its affixes are stripped
 
@@ -155,6 +156,11 @@ def _roots_of(word: str):
             if prefix and not stem.startswith(prefix):
                 continue
             yield restored + stem[len(prefix):]
+
+
+def is_root_word(word: str) -> bool:
+    """`word` is itself one of KBBI's root words, no affix stripped ("budiman" yes, "pemerintah" no)."""
+    return word.lower() in _root_words()
 
 
 @lru_cache(maxsize=8192)

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from summarizer.checks.lexicon import day_names, exonyms, is_indonesian_word, month_numbers, place_names
+from summarizer.checks.lexicon import day_names, exonyms, is_indonesian_word, is_root_word, month_numbers, place_names
 from summarizer.checks.scan import sentence_spans
 from summarizer.checks.severity import finding
 from summarizer.schemas import Finding
@@ -160,6 +160,26 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
             else:
                 flush()
         flush()
+    return found
+
+
+_ALONE = re.compile(r"(?<![\w'’-])(?P<before>[a-z][a-z'’-]*,? )(?P<word>[A-Z][a-z]{4,})(?=\s[a-z]|[,.;:!?)]|$)")
+
+
+def word_names(source: str, names: set[str]) -> list[tuple[str, int]]:
+    """Names that are also Indonesian words ("Budiman", "Lampung", "Setiawan", "Arsenal"): a dictionary
+    word capitalised alone mid-sentence, after a lower-case word, and never written in lower case in
+    the text. Weaker evidence than `name_candidates`: missing, they are a warning, never a swap.
+    `names` are the candidates already found (lower case)."""
+    lower_words = set(_LOWER_WORD.findall(source))
+    found, seen = [], set(names)
+    for match in _ALONE.finditer(source):
+        lowered = match.group("word").lower()
+        if lowered in seen or lowered in lower_words or lowered in _OPENING_WORDS or lowered in day_names() or lowered in month_numbers():
+            continue
+        seen.add(lowered)
+        if len(lowered) >= 5 and is_root_word(lowered):  # a derived word ("Pemerintah") or a short one ("Tapi") is a word
+            found.append((match.group("word"), match.start("word")))
     return found
 
 
@@ -369,7 +389,11 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
     seen: set[str] = set()
     new_names: list[tuple[str, float]] | None = None  # computed when a name is first missing
     translation_tokens: frozenset[str] | None = None
-    for name, start, _end in name_candidates(source, facts):
+    candidates = name_candidates(source, facts)
+    for name, start in word_names(source, {name.lower() for name, _start, _end in candidates}):
+        if not _rendered(name, translation, lowered) and not _spelled_alike(name, _capitalised_tokens(translation)):
+            findings.append(finding("name_missing", f"name '{name}' is not in the translation", source_span=name))
+    for name, start, _end in candidates:
         if name.lower() in seen:
             continue
         seen.add(name.lower())
