@@ -269,8 +269,12 @@ def _capitalised_tokens(text: str) -> frozenset[str]:
     return frozenset({t.group() for t in tokens} | joined)
 
 
-def _spelled_alike(word: str, tokens: frozenset[str]) -> bool:
-    """One of `tokens` (`_capitalised_tokens` of the other text) is `word` spelled another way."""
+_COGNATE = 0.55  # a dictionary word and its English cognate: "Olimpiade"/"Olympics", "Kristen"/"Christian"
+
+
+def _spelled_alike(word: str, tokens: frozenset[str], cognate: bool = False) -> bool:
+    """One of `tokens` (`_capitalised_tokens` of the other text) is `word` spelled another way
+    (`cognate`: or the English word it was borrowed from, a looser likeness)."""
     from difflib import SequenceMatcher
 
     lowered = word.lower()
@@ -279,7 +283,7 @@ def _spelled_alike(word: str, tokens: frozenset[str]) -> bool:
         candidate = token.lower()
         if candidate[0] not in firsts or abs(len(candidate) - len(lowered)) > 3:
             continue
-        needed = 0.5 if candidate[:3] == lowered[:3] else _ALIKE
+        needed = 0.5 if candidate[:3] == lowered[:3] else (_COGNATE if cognate else _ALIKE)
         matcher = SequenceMatcher(None, lowered, candidate)
         if matcher.quick_ratio() >= needed and matcher.ratio() >= needed:
             return True
@@ -391,7 +395,11 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
     translation_tokens: frozenset[str] | None = None
     candidates = name_candidates(source, facts)
     for name, start in word_names(source, {name.lower() for name, _start, _end in candidates}):
-        if not _rendered(name, translation, lowered) and not _spelled_alike(name, _capitalised_tokens(translation)):
+        if _rendered(name, translation, lowered):
+            continue
+        if translation_tokens is None:
+            translation_tokens = _capitalised_tokens(translation)
+        if not _spelled_alike(name, translation_tokens, cognate=True):
             findings.append(finding("name_missing", f"name '{name}' is not in the translation", source_span=name))
     for name, start, _end in candidates:
         if name.lower() in seen:
