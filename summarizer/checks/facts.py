@@ -147,9 +147,9 @@ def pair_facts(
 ) -> tuple[list[tuple[Quantity, Quantity | None, Quantity | None]], list[Quantity]]:
     """[(source fact, its match or None, a likely replacement or None)], and the unmatched translation facts.
 
-    One-to-one and greedy over all matching pairs, best first: facts written with digits before
-    number words (a number word may be rendered freely), then the closest kind/unit (`_tier`), then
-    the nearest by relative position -- so of two "dua" in the source, the one whose "two" was changed
+    One-to-one and greedy over all matching pairs, best first: the closest kind, unit and way of
+    writing (`_tier`), then facts written with digits before number words (a number word may be
+    rendered freely), then the nearest by relative position -- so of two "dua" in the source, the one whose "two" was changed
     is the one left over. A source fact left over takes as its replacement the nearest unmatched
     translation fact of its family (by position in the text)."""
     source_length = max(1, source_length or _end_of(source_facts))
@@ -163,11 +163,11 @@ def pair_facts(
         for j in by_family.get(family(s.kind), ()):
             t = trans_facts[j]
             if matches(s, t):
-                candidates.append((s.spelled, _tier(s, t), abs(t.start / trans_length - where), i, j))
+                candidates.append((_tier(s, t), s.spelled, abs(t.start / trans_length - where), i, j))
     candidates.sort()
     used = [False] * len(trans_facts)
     paired: dict[int, int] = {}
-    for _spelled, _rank, _distance, i, j in candidates:
+    for _rank, _spelled, _distance, i, j in candidates:
         if i not in paired and not used[j]:
             used[j] = True
             paired[i] = j
