@@ -6,7 +6,6 @@ to exit codes: 0 no error-severity finding, 1 at least one, 2 bad input.
 
 from __future__ import annotations
 
-import json
 import re
 from enum import Enum
 from pathlib import Path
@@ -51,6 +50,8 @@ def register(app: typer.Typer) -> None:
         summary: Annotated[Optional[Path], typer.Option("--summary", help="A file of summary bullets (one per line) to check for invented figures.")] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")] = False,
     ) -> None:
+        import json
+
         from summarizer.checks import check_translation
         from summarizer.errors import ConfigError
         from summarizer.sources import load_source
