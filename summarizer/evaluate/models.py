@@ -103,6 +103,10 @@ class RunSide(BaseModel):
     requests: int | None = None
 
 
+# The measures of RunStats that a RunSide carries: copied per article, summed for a run's totals.
+RUN_MEASURES = ("prompt_tokens", "completion_tokens", "cost_usd", "latency_seconds", "cache_hits", "requests")
+
+
 class CompareRow(BaseModel):
     name: str
     id: str | None = None
