@@ -84,6 +84,12 @@ NAME_SWAPS = [
     # an English word alone mid-sentence, capitalised, is a name in its place
     ("Gol itu dicetak oleh Winkelmann pada menit akhir.", "The goal was scored by Winkelmann in the final minute.",
      "The goal was scored by Brown in the final minute."),
+    # "and" joins two names, not a title: "Brown" is new beside the kept "Indonesia"
+    ("Pertanian penting bagi Indonesia dan Malaysia, kata dia.", "Agriculture matters to Indonesia and Malaysia, he said.",
+     "Agriculture matters to Indonesia and Brown, he said."),
+    # a new name is not "in the source" for sharing letters with a common word there ("masa")
+    ("Pada masa itu saya menulis di Facebook setiap hari.", "At that time I wrote on Facebook every day.",
+     "At that time I wrote on Masako every day."),
     # a name inside a long run of names
     ("Mobil diresmikan oleh CEO Lamborghini Stephen Winkelmann di Italia.",
      "The car was unveiled by Lamborghini CEO Stephen Winkelmann in Italy.",

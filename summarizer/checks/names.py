@@ -311,12 +311,13 @@ def _mid_sentence(translation: str, at: int) -> bool:
     return bool(before) and before[-1] not in ".!?:;—–-•\n"
 
 
-_TITLE_JOINS = frozenset({" of ", " and ", " for ", " on ", " of the ", " for the ", " & "})
+_TITLE_JOINS = frozenset({" of ", " for ", " on ", " of the ", " for the "})
+_LIST_JOINS = frozenset({" and ", " & "})  # within a title only: "Indonesia and Brown" are two names
 
 
 def _capitalised_runs(translation: str) -> list[tuple[list[re.Match[str]], bool]]:
     """The translation's capitalised tokens, grouped into runs of words separated by single spaces,
-    each with whether it is a title phrase joined by "of"/"and" ("Minister of Communication and
+    each with whether it is a title phrase joined by "of" (then "and": "Minister of Communication and
     Digital Affairs")."""
     runs: list[tuple[list[re.Match[str]], bool]] = []
     for match in _TOKEN.finditer(translation):
@@ -325,7 +326,7 @@ def _capitalised_runs(translation: str) -> list[tuple[list[re.Match[str]], bool]
         gap = translation[runs[-1][0][-1].end():match.start()] if runs else ""
         if runs and gap == " ":
             runs[-1][0].append(match)
-        elif runs and gap in _TITLE_JOINS:
+        elif runs and (gap in _TITLE_JOINS or (runs[-1][1] and gap in _LIST_JOINS)):
             runs[-1] = (runs[-1][0] + [match], True)
         else:
             runs.append(([match], False))
@@ -369,7 +370,7 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
             forms = {lowered_word, lowered_word.removesuffix("s"), lowered_word.removesuffix("es"), lowered_word.removesuffix("d"),
                      lowered_word.removesuffix("ed"), lowered_word.removesuffix("ing"), lowered_word.removesuffix("ing") + "e"}
             forms |= {part for form in tuple(forms) for part in form.split("-")}
-            if (any(form in lowered_source for form in forms if len(form) >= 3) or _near_spelling(word, lowered_source)
+            if (any(form in lowered_source for form in forms if len(form) >= 3) or _near_spelling(word, lowered_source, source)
                     or forms & source_exonyms or forms & source_exonym_words):
                 known = True
                 continue
