@@ -29,8 +29,8 @@ FACT_PAIRS = [
      "He hesitated between two careers. You need to know fourteen things about me."),
     # race times: every digit counts
     ("Valentino Rossi (Ita) Yamaha 1:47.872", "Valentino Rossi (Ita) Yamaha 1:47.872", "Valentino Rossi (Ita) Yamaha 1:47.822"),
-    # scores with spaced dashes: each set is one fact (as loose numbers, a 7 would only be "fewer times")
-    ("Nadal kalahkan Federer 7 — 5, 7 — 6.", "Nadal beat Federer 7 — 5, 7 — 6.", "Nadal beat Federer 3 — 5, 7 — 6."),
+    # scores with spaced dashes: each set is one fact, so sets mixed up with the same digits are caught
+    ("Nadal kalahkan Federer 7 — 5, 6 — 4.", "Nadal beat Federer 7 — 5, 6 — 4.", "Nadal beat Federer 7 — 4, 6 — 5."),
     # a date's day is a fact: "October 98" is no date, and "October" alone is not the date
     ("Ia ditangkap 18 Oktober 2013 lalu.", "He was arrested on October 18, 2013.", "He was arrested on October 98, 2013."),
     # date ranges across months and with "to"
