@@ -130,6 +130,10 @@ def test_name_drop_pair(source, correct, changed):
          "Deputy Minister of Communication and Digital Affairs Nezar Patria gave that warning yesterday."),
         # one name written as two words
         ("Sementara Prof Sarlan Abdulrachman tampil sebagai moderator.", "While Prof Sarlan Abdul Rahman was the moderator."),
+        # a month range is no acronym, and "May-June" no new name
+        ("Panen berlangsung pada Mei-Juni di desa itu, kata Winkelmann.", "The harvest ran in May-June in the village, Winkelmann said."),
+        # an exonym CLDR lacks
+        ("Ia pindah ke Belanda tahun lalu, kata Winkelmann.", "He moved to Holland last year, Winkelmann said."),
         # a dictionary-word name rendered as its English cognate
         ("Ia pemeluk Kristen sejak kecil, kata ibunya.", "He has been a Christian since childhood, his mother said."),
     ],

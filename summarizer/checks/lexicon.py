@@ -32,7 +32,7 @@ _NOT_IN_CLDR: dict[str, tuple[str, ...]] = {
     "skotlandia": ("Scotland", "Scottish"),
     "kalimantan": ("Borneo",),
     "as": ("US", "U.S.", "United States", "America", "American"),
-    "belanda": ("Dutch",),
+    "belanda": ("Dutch", "Holland"),
     "prancis": ("French",), "perancis": ("France", "French"),
     "swiss": ("Swiss",),
     "timur tengah": ("Middle East",),

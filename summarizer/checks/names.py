@@ -146,7 +146,8 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
             if not word or not word[0].isupper() or any(c.isdigit() for c in word):
                 flush()
                 continue
-            acronym = len(word) >= 2 and sum(c.isupper() for c in word) >= 2
+            capitals = sum(c.isupper() for c in word)
+            acronym = len(word) >= 2 and capitals >= 2 and capitals * 2 >= sum(c.isalpha() for c in word)  # not "Mei-Juni"
             opener = position == 0 or (gap.strip() and gap.strip()[-1] in _OPENERS)
             if acronym:
                 keep = word not in _ROMAN and not heading
@@ -376,8 +377,9 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
                 continue
             if len(word) < 3 or "'" in word or "’" in word or word.isupper():
                 continue
-            if lowered_word in day_names() or lowered_word in month_numbers() or lowered_word in lower_words:
-                continue
+            parts = lowered_word.split("-")
+            if all(p in day_names() or p in month_numbers() for p in parts) or lowered_word in lower_words:
+                continue  # "Monday", "May-June"; a word also written in lower case
             is_english = all(part in english for part in lowered_word.split("-")) or bool(forms & english)
             english_word.append(is_english)
             candidates.append((word, match, is_english))
