@@ -111,6 +111,12 @@ def _common(word: str, lower_words: set[str]) -> bool:
     )
 
 
+def _mostly_capitals(word: str) -> bool:
+    """An acronym: "KPK", "LLMs", "R&D"; not "Mei-Juni" or "McDonald"."""
+    capitals = sum(c.isupper() for c in word)
+    return capitals >= 2 and capitals * 2 >= sum(c.isalpha() for c in word)
+
+
 def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[tuple[str, int, int]]:
     """The names of `source`: (name, start, end), runs of capitalised words split at common words.
 
@@ -146,8 +152,7 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
             if not word or not word[0].isupper() or any(c.isdigit() for c in word):
                 flush()
                 continue
-            capitals = sum(c.isupper() for c in word)
-            acronym = len(word) >= 2 and capitals >= 2 and capitals * 2 >= sum(c.isalpha() for c in word)  # not "Mei-Juni"
+            acronym = len(word) >= 2 and not word[1:].islower() and _mostly_capitals(word)
             opener = position == 0 or (gap.strip() and gap.strip()[-1] in _OPENERS)
             if acronym:
                 keep = word not in _ROMAN and not heading
