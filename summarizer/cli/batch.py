@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from summarizer.cli.common import fail, load_cli_settings, run_on_embedded_server
-from summarizer.cli.options import ENDPOINT, RUNNING, SPENDING, WRITING, OutputFormat, command_options, settings_flags
+from summarizer.cli.options import ENDPOINT, PACING, RUNNING, SPENDING, WRITING, OutputFormat, command_options, settings_flags
 from summarizer.cli.report import write_html
 from summarizer.errors import ExitCode, SummarizerError
 
@@ -104,7 +104,7 @@ def register(app: typer.Typer) -> None:
         "of sending them; --import-jsonl RESULTS --out DIR caches the answers and renders the articles. A long "
         "article needs one round per step: export again until nothing is pending.",
     )
-    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", "concurrency", "rpm", "tpm", "retry_failed", *SPENDING, "engine", "ray_address", "actors", *ENDPOINT, *WRITING, *RUNNING, "html", "quiet", "verbose")
+    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", *PACING, "retry_failed", *SPENDING, "engine", "ray_address", "actors", *ENDPOINT, *WRITING, *RUNNING, "html", "quiet", "verbose")
     def batch_command(
         *,
         inputs: BatchInputs,
@@ -114,9 +114,6 @@ def register(app: typer.Typer) -> None:
         fmt: BatchFormatOpt = None,
         translate_only: Annotated[bool, typer.Option("--translate-only", help="Translate (with glossary) instead of summarize (default: the task of the run started in --out).")] = False,
         glob: Annotated[str, typer.Option("--glob", help="Pattern for files inside folder inputs. The default matches .txt/.md/.markdown/.html/.htm only.")] = "**/*",
-        concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, help="Requests in flight to the endpoint at once (its parallel slots); the next articles are read and checked meanwhile. Each 429 lowers it by one for 10 s.")] = 4,
-        rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="At most this many requests per minute (estimated per article, paced).")] = None,
-        tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="At most this many tokens per minute (estimated prompt + answer per article, paced).")] = None,
         retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry articles that failed in an earlier run into the same --out.")] = False,
         engine: EngineOpt = "local",
         ray_address: RayAddressOpt = None,
@@ -127,8 +124,7 @@ def register(app: typer.Typer) -> None:
         verbose,
         **settings_options,
     ) -> None:
-        flags = settings_flags(settings_options)
-        caps = {"max_cost_usd": settings_options["max_cost"], "max_tokens": settings_options["max_tokens"], "start_anyway": settings_options["start_anyway"]}
+        flags = settings_flags(settings_options)  # the caps and the pacing too: a preset or the environment may set them
         task = "translate" if translate_only else None
         if export_jsonl is not None and import_jsonl is None:  # writes no folder: nothing to resume
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, None, fmt.value if fmt else "md", task or "summarize", glob, quiet, verbose, flags))
@@ -143,11 +139,11 @@ def register(app: typer.Typer) -> None:
         if import_jsonl is not None:
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt_value, task, glob, quiet, verbose, flags))
         if engine == "ray":
-            code = _run(inputs, out, fmt_value, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps, ray=(actors, ray_address))
+            code = _run(inputs, out, fmt_value, task, glob, retry_failed, quiet, verbose, flags, ray=(actors, ray_address))
         elif gguf is not None:
-            code = _run_with_gguf(gguf, inputs, out, fmt_value, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps)
+            code = _run_with_gguf(gguf, inputs, out, fmt_value, task, glob, retry_failed, quiet, verbose, flags)
         else:
-            code = _run(inputs, out, fmt_value, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps)
+            code = _run(inputs, out, fmt_value, task, glob, retry_failed, quiet, verbose, flags)
         if html is not None and code in (ExitCode.OK, ExitCode.FAILED, ExitCode.BUDGET):  # the run ended on its own: its folder is complete
             code = write_html(html, out, quiet=quiet, verbose=verbose) or code
         raise typer.Exit(code)
@@ -167,14 +163,14 @@ def _resume(out, flags, task, fmt, gguf, quiet, verbose):
     return resumed
 
 
-def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps) -> int:
-    """The run against an embedded llama.cpp server for `gguf`, one slot per concurrent article."""
+def _run_with_gguf(gguf, inputs, out, fmt, task, glob, retry_failed, quiet, verbose, flags) -> int:
+    """The run against an embedded llama.cpp server for `gguf`, one slot per concurrent request (--concurrency)."""
     from summarizer.api import Session
 
     return run_on_embedded_server(
         gguf, flags, quiet, verbose,
-        lambda settings: _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=Session(settings, command="batch"), caps=caps, gguf=gguf),
-        slots=concurrency,
+        lambda settings: _run(inputs, out, fmt, task, glob, retry_failed, quiet, verbose, flags, session=Session(settings, command="batch"), gguf=gguf),
+        slots=None,
     )
 
 
@@ -215,12 +211,13 @@ def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quie
     except SummarizerError as err:
         return fail(err, verbose)
     with session.client.exporting():  # render from the cache only: nothing is sent
-        code = _run(inputs, out, fmt, task, glob, 4, None, None, False, quiet, verbose, flags, session=session)
+        code = _run(inputs, out, fmt, task, glob, False, quiet, verbose, flags, session=session, capped=False)
     return ExitCode.FAILED if imported.failures else code
 
 
-def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=None, caps=None, ray=None, gguf=None) -> int:
-    """The batch on the local engine, or on Ray when `ray` is (actors, address)."""
+def _run(inputs, out, fmt, task, glob, retry_failed, quiet, verbose, flags, session=None, ray=None, gguf=None, capped=True) -> int:
+    """The batch on the local engine, or on Ray when `ray` is (actors, address); its pacing and (unless
+    not `capped`: an offline render sends nothing) its spending caps come from the resolved settings."""
     from summarizer.api import Session
     from summarizer.batch import REPORT_NAME, BatchOptions, run_batch
 
@@ -230,7 +227,10 @@ def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quie
             session.check_ready()
     except SummarizerError as err:
         return fail(err, verbose)
-    options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=concurrency, rpm=rpm, tpm=tpm, retry_failed=retry_failed, glob=glob, gguf=gguf, **(caps or {}))
+    settings = session.settings
+    caps = {"max_cost_usd": settings.max_cost, "max_tokens": settings.max_tokens, "start_anyway": settings.start_anyway} if capped else {}
+    options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=settings.concurrency, rpm=settings.rpm, tpm=settings.tpm,
+                           retry_failed=retry_failed, glob=glob, gguf=gguf, **caps)
     progress = _Progress(quiet, verbose)
 
     async def main():

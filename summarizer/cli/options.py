@@ -56,9 +56,12 @@ NoThinkingOpt = Annotated[bool, typer.Option("--no-thinking", help="Ask a hybrid
 RepairsOpt = Annotated[Optional[int], typer.Option("--max-repairs", min=0, help="Re-asks after an answer that is not valid JSON for the schema.", show_default="2")]
 GgufOpt = Annotated[Optional[Path], typer.Option("--gguf", help="Run this GGUF model in an embedded llama.cpp server for the run (needs the 'local' extra); no separate server needed.")]
 NoHistoryOpt = Annotated[bool, typer.Option("--no-history", help="Do not record this run in the run history (`summarizer history`). Env: SUMMARIZER_NO_HISTORY=1.")]
-MaxCostOpt = Annotated[Optional[float], typer.Option("--max-cost", help="Spend at most this many USD: refuse when the estimate passes it, send no request that could, stop cleanly when reached (exit 5). A higher cap resumes.", show_default=False)]
-MaxTokensOpt = Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Use at most this many tokens (prompt + answer), counted from the answers; as --max-cost.", show_default=False)]
+MaxCostOpt = Annotated[Optional[float], typer.Option("--max-cost", help="Spend at most this many USD: refuse when the estimate passes it, send no request that could, stop cleanly when reached (exit 5). A higher cap resumes. Env: SUMMARIZER_MAX_COST.", show_default=False)]
+MaxTokensOpt = Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Use at most this many tokens (prompt + answer), counted from the answers; as --max-cost. Env: SUMMARIZER_MAX_TOKENS.", show_default=False)]
 StartAnywayOpt = Annotated[bool, typer.Option("--start-anyway", help="With --max-cost/--max-tokens: start even when the estimate passes the cap, and do what fits.")]
+ConcurrencyOpt = Annotated[Optional[int], typer.Option("--concurrency", "-j", min=1, help="Requests in flight to the endpoint at once (its parallel slots); the next articles are read and checked meanwhile. Each 429 lowers it by one for 10 s.", show_default="4")]
+RpmOpt = Annotated[Optional[int], typer.Option("--rpm", min=1, help="At most this many requests per minute (estimated per article, paced).", show_default=False)]
+TpmOpt = Annotated[Optional[int], typer.Option("--tpm", min=1, help="At most this many tokens per minute (estimated prompt + answer per article, paced).", show_default=False)]
 PriceInOpt = Annotated[Optional[float], typer.Option("--price-in", min=0.0, help="USD per 1M prompt tokens, for a model the price table lacks. Env: SUMMARIZER_PRICE_IN.", show_default=False)]
 PriceOutOpt = Annotated[Optional[float], typer.Option("--price-out", min=0.0, help="USD per 1M answer tokens, for a model the price table lacks. Env: SUMMARIZER_PRICE_OUT.", show_default=False)]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks and per-file details.")]
@@ -107,6 +110,12 @@ FLAG_TO_SETTING: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "no_history": ("no_history", _on_when_set),
     "price_in": ("price_in", _given),
     "price_out": ("price_out", _given),
+    "max_cost": ("max_cost", _given),
+    "max_tokens": ("max_tokens", _given),
+    "start_anyway": ("start_anyway", _on_when_set),
+    "concurrency": ("concurrency", _given),
+    "rpm": ("rpm", _given),
+    "tpm": ("tpm", _given),
 }
 
 
@@ -149,6 +158,9 @@ SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "start_anyway": (StartAnywayOpt, False),
     "price_in": (PriceInOpt, None),
     "price_out": (PriceOutOpt, None),
+    "concurrency": (ConcurrencyOpt, None),
+    "rpm": (RpmOpt, None),
+    "tpm": (TpmOpt, None),
     "verbose": (VerboseOpt, False),
     "quiet": (QuietOpt, False),
     "html": (HtmlOpt, None),
@@ -158,6 +170,7 @@ ENDPOINT = ("model", "base_url", "profile", "preset", "prompts", "cache_dir")
 WRITING = ("glossary", "instructions", "target_lang", "context_window", "max_output_tokens")
 RUNNING = ("timeout", "max_retries", "gguf", "strict", "repair", "no_checks", "max_repairs", "no_thinking", "no_history")
 SPENDING = ("max_cost", "max_tokens", "start_anyway", "price_in", "price_out")  # summarizer.budget
+PACING = ("concurrency", "rpm", "tpm")  # batch: summarizer.pacing
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
