@@ -3,6 +3,7 @@ layer of the settings (flags > environment > .env > preset > profile > defaults)
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -104,6 +105,85 @@ def test_flags_beat_environment_beats_dotenv_beats_preset_beats_profile_beats_de
     monkeypatch.delenv("SUMMARIZER_PRESET")
     dotenv.write_text("SUMMARIZER_PRESET=desk\n")
     assert load_settings(env_file=dotenv).max_retries == 7
+
+
+def test_caps_and_pacing_follow_the_settings_order(tmp_path, monkeypatch):
+    """Every kind of run option a preset can now hold (a USD cap, a token cap, a switch, the pacing)
+    resolves flags > environment > preset > profile > defaults, like the others."""
+    monkeypatch.setenv("SUMMARIZER_CONFIG", str(profile_config(tmp_path, max_cost=9.0, max_tokens=900, concurrency=9, rpm=90, tpm=9000)))
+    defaults = load_settings(env_file=None)
+    assert (defaults.max_cost, defaults.max_tokens, defaults.start_anyway, defaults.concurrency, defaults.rpm, defaults.tpm) == (None, None, False, 4, None, None)
+    from_profile = load_settings(env_file=None, profile="mine")
+    assert (from_profile.max_cost, from_profile.max_tokens, from_profile.concurrency, from_profile.rpm, from_profile.tpm) == (9.0, 900, 9, 90, 9000)
+
+    presets.save_preset("spend", {"profile": "mine", "max_cost": 2.5, "max_tokens": 250, "start_anyway": True, "concurrency": 2, "rpm": 20})
+    settings = load_settings(env_file=None, preset="spend")
+    assert (settings.max_cost, settings.max_tokens, settings.start_anyway, settings.concurrency, settings.rpm) == (2.5, 250, True, 2, 20), "preset > profile"
+    assert settings.tpm == 9000, "the profile fills what the preset leaves out"
+
+    for variable, value in (("SUMMARIZER_MAX_COST", "1.5"), ("SUMMARIZER_MAX_TOKENS", "150"), ("SUMMARIZER_START_ANYWAY", "0"), ("SUMMARIZER_CONCURRENCY", "1"), ("SUMMARIZER_RPM", "10")):
+        monkeypatch.setenv(variable, value)
+    settings = load_settings(env_file=None, preset="spend")
+    assert (settings.max_cost, settings.max_tokens, settings.start_anyway, settings.concurrency, settings.rpm) == (1.5, 150, False, 1, 10), "environment > preset"
+    settings = load_settings(env_file=None, preset="spend", max_cost=0.5, max_tokens=50, start_anyway=True, concurrency=3, rpm=30, tpm=3000)
+    assert (settings.max_cost, settings.max_tokens, settings.start_anyway, settings.concurrency, settings.rpm, settings.tpm) == (0.5, 50, True, 3, 30, 3000), "flags > environment"
+
+    with pytest.raises(ConfigError, match="max_cost"):
+        presets.save_preset("broke", {"max_cost": -1.0})
+    with pytest.raises(ConfigError, match="concurrency"):
+        presets.save_preset("stalled", {"concurrency": 0})
+
+
+def test_a_preset_with_a_token_cap_stops_a_batch_and_flags_override_it(llm_server, tmp_path):
+    from scripted_server import schema_responder
+    from test_batch import make_folder, manifest
+
+    billed: list[int] = []  # what each answer billed, counted here, not by our own bookkeeping
+
+    def slow(request):  # answers that overlap when more than one request is in flight
+        reply = schema_responder(request)
+        reply.delay = 0.2
+        billed.append(reply.json["usage"]["prompt_tokens"] + reply.json["usage"]["completion_tokens"])
+        return reply
+
+    llm_server.responder = slow
+    saved = run_cli("presets", "save", "capped", "--base-url", llm_server.base_url, "--model", "test-model", "--max-tokens", "12000",
+                    "--start-anyway", "--concurrency", "1", "--rpm", "6000", "--tpm", "60000000", "--price-in", "1", "--price-out", "2")
+    assert saved.returncode == 0, saved.stderr
+    stored = {"base_url": llm_server.base_url, "model": "test-model", "max_tokens": 12000, "start_anyway": True,
+              "concurrency": 1, "rpm": 6000, "tpm": 60000000, "price_in": 1.0, "price_out": 2.0}
+    assert tomllib.loads(preset_path("capped").read_text()) == stored
+    shown = run_cli("presets", "show", "capped")
+    assert shown.returncode == 0 and tomllib.loads(shown.stdout.decode()) == stored
+
+    make_folder(tmp_path / "news", 8)
+    out = tmp_path / "out"
+    proc = run_cli("batch", str(tmp_path / "news"), "--out", str(out), "--preset", "capped", "--quiet")
+    assert proc.returncode == 5, proc.stderr.decode()  # the preset's cap stopped it (the estimate passes it: its start_anyway let it start)
+    budget = json.loads((out / "report.json").read_text())["budget"]
+    assert budget["max_tokens"] == 12000 and budget["reached"] is True and budget["start_anyway"] is True
+    assert sum(billed) == budget["spent_tokens"] <= 12000 and 0 < len(billed) < 8
+    assert budget["price_per_million"] == [1.0, 2.0]
+    assert llm_server.max_in_flight == 1, "the preset's --concurrency 1"
+
+    llm_server.reset()
+    proc = run_cli("batch", str(tmp_path / "news"), "--out", str(out), "--preset", "capped", "--max-tokens", "1000000", "--concurrency", "3", "--quiet")
+    assert proc.returncode == 0, proc.stderr.decode()
+    budget = json.loads((out / "report.json").read_text())["budget"]
+    assert budget["max_tokens"] == 1000000 and budget["reached"] is False, "the flag's cap, over the preset's"
+    assert llm_server.max_in_flight == 3, "the flag's --concurrency, over the preset's"
+    assert len([e for e in manifest(out) if e["state"] == "done"]) == 8
+
+
+def test_a_preset_cap_refuses_a_multi_file_run_unless_a_flag_raises_it(llm_server, tmp_path):
+    presets.save_preset("tight", {"base_url": llm_server.base_url, "model": "test-model", "max_tokens": 1})
+    files = [str(SEED_000), str(SEED_002)]
+    refused = run_cli("summarize", *files, "--preset", "tight")
+    assert refused.returncode == 5 and llm_server.chat_requests() == []
+    assert "error: the estimate for 2 article(s) is " in refused.stderr.decode() and "over the cap of 1 tokens" in refused.stderr.decode()
+    ran = run_cli("summarize", *files, "--out", str(tmp_path / "out"), "--preset", "tight", "--max-tokens", "1000000")
+    assert ran.returncode == 0, ran.stderr.decode()
+    assert len(llm_server.chat_requests()) == 2
 
 
 def test_precedence_in_a_real_run(llm_server, tmp_path):
