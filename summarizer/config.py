@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     run_checks: bool = Field(True, description="compare numbers, names and terms of output and source")
     strict: bool = Field(False, description="an error-severity check finding fails the article")
     repair: bool = Field(False, description="one re-ask naming the facts a check found changed")
+    output_format: Literal["md", "json"] | None = Field(None, description="md or json results (--format); None: md, or the format of the batch run in --out")
     no_history: bool = Field(False, description="do not record runs in the run history")
     history_file: Path | None = Field(None, description="None: history.db in the user data folder")
 

@@ -186,6 +186,26 @@ def test_a_preset_cap_refuses_a_multi_file_run_unless_a_flag_raises_it(llm_serve
     assert len(llm_server.chat_requests()) == 2
 
 
+def test_a_preset_with_a_format_and_what_overrides_it(llm_server, tmp_path):
+    saved = run_cli("presets", "save", "jsondesk", "--format", "json", "--base-url", llm_server.base_url, "--model", "test-model")
+    assert saved.returncode == 0, saved.stderr
+    assert tomllib.loads(run_cli("presets", "show", "jsondesk").stdout.decode())["output_format"] == "json"
+
+    ran = run_cli("summarize", str(SEED_000), "--preset", "jsondesk")
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout)["task"] == "summarize", "the preset's --format json"
+    for override in ({"args": ("--format", "md")}, {"env": {"SUMMARIZER_OUTPUT_FORMAT": "md"}}):
+        ran = run_cli("summarize", str(SEED_000), "--preset", "jsondesk", *override.get("args", ()), env=override.get("env"))
+        assert ran.returncode == 0, ran.stderr
+        with pytest.raises(ValueError):
+            json.loads(ran.stdout)  # Markdown: the flag, or the environment, over the preset
+
+    batch = run_cli("batch", str(SEED_000), str(SEED_002), "--out", str(tmp_path / "out"), "--preset", "jsondesk")
+    assert batch.returncode == 0, batch.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith("00")) == [SEED_000.stem + ".json", SEED_002.stem + ".json"]
+    assert json.loads((tmp_path / "out" / "run.json").read_text())["fmt"] == "json"
+
+
 def test_precedence_in_a_real_run(llm_server, tmp_path):
     presets.save_preset("desk", {"base_url": llm_server.base_url, "model": "preset-model", "instructions": "from the preset"})
     llm_server.models += ["preset-model", "env-model", "flag-model"]
@@ -267,4 +287,5 @@ def test_presets_save_offers_every_option_of_the_flag_table():
 
     text = run_cli("presets", "save", "--help").stdout.decode()
     offered = set(re.findall(r"^\s+(?:-\w, )?(--[a-z-]+)", text, re.M)) - {"--help"}
-    assert offered == {"--" + name.replace("_", "-") for name in FLAG_TO_SETTING if name != "preset"}
+    flag_of = {"fmt": "format"}  # the one parameter not named as its flag
+    assert offered == {"--" + flag_of.get(name, name).replace("_", "-") for name in FLAG_TO_SETTING if name != "preset"}

@@ -48,7 +48,7 @@ def _article_command(task: str):
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
         **settings_options,
     ) -> None:
-        flags = settings_flags(settings_options)
+        flags = settings_flags({**settings_options, "fmt": fmt})
         if dry_run:
             raise typer.Exit(estimate_files(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))
         raise typer.Exit(run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf, html=html))
@@ -56,8 +56,9 @@ def _article_command(task: str):
     return command
 
 
-def run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None, *, html: Optional[Path] = None) -> int:
-    """Run `task` on every file with the settings `flags` give, on an embedded server when `gguf` is set,
+def run_articles(task: str, files: list[Path], fmt: OutputFormat | None, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None, *, html: Optional[Path] = None) -> int:
+    """Run `task` on every file with the settings `flags` give (`fmt` None: the settings' output_format, else md),
+    on an embedded server when `gguf` is set,
     within the settings' spending caps (max_cost, max_tokens, start_anyway) when one is set; then the
     HTML review report into `html`, when given."""
     if gguf is None:
@@ -94,7 +95,7 @@ def _budget_for(session: Session, inputs: list[tuple[str, bytes | None]], task: 
     return budget
 
 
-def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings: Callable[[], Settings], html: Optional[Path] = None) -> int:
+def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat | None, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings: Callable[[], Settings], html: Optional[Path] = None) -> int:
     from summarizer.api import Session
     from summarizer.outputs import safe_output_path, write_atomic
     from summarizer.render import EXTENSIONS, render
@@ -102,6 +103,7 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
     try:
         session = Session(make_settings(), command=task)
         session.check_ready()
+        fmt = fmt or OutputFormat(session.settings.output_format or "md")  # a preset or the environment may choose it
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
         inputs = [read_input(path) for path in files]  # standard input is read once, here

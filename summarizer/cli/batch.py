@@ -21,7 +21,7 @@ from summarizer.errors import ExitCode, SummarizerError
 BatchInputs = Annotated[list[Path], typer.Argument(help="Files, folders (searched recursively with --glob) and .jsonl files of {\"id\", \"text\"} or {\"id\", \"path\"} records.", show_default=False)]
 BatchOutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the outputs, results.jsonl, manifest.jsonl (resume state) and report.json. Required except with --export-jsonl.", show_default=False)]
 ExportOpt = Annotated[Optional[Path], typer.Option("--export-jsonl", help="Send nothing: write the requests the articles need as OpenAI Batch API lines (also `vllm run-batch` input).", show_default=False)]
-BatchFormatOpt = Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="Output format: Markdown brief or JSON. Default: md, or the format of the run started in --out.", show_default=False)]
+BatchFormatOpt = Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="Output format: Markdown brief or JSON. Default: the format of the run started in --out, else SUMMARIZER_OUTPUT_FORMAT or the preset's, else md.", show_default=False)]
 EngineOpt = Annotated[str, typer.Option("--engine", help="local: this process (the default). ray: the articles as a Ray Dataset on Ray actors (needs the 'ray' extra; --out must be storage every node reaches).")]
 RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="With --engine ray: 'auto' (the cluster this machine belongs to) or ray://HEAD:10001. Default: start a local Ray.", show_default=False)]
 ActorsOpt = Annotated[int, typer.Option("--actors", min=1, help="With --engine ray: how many actors; --concurrency/--rpm/--tpm are split among them.")]
@@ -124,7 +124,7 @@ def register(app: typer.Typer) -> None:
         verbose,
         **settings_options,
     ) -> None:
-        flags = settings_flags(settings_options)  # the caps and the pacing too: a preset or the environment may set them
+        flags = settings_flags({**settings_options, "fmt": fmt})  # the format, caps and pacing too: a preset or the environment may set them
         task = "translate" if translate_only else None
         if export_jsonl is not None and import_jsonl is None:  # writes no folder: nothing to resume
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, None, fmt.value if fmt else "md", task or "summarize", glob, quiet, verbose, flags))
@@ -135,7 +135,9 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: unknown --engine {engine!r} (use local or ray)", err=True)
             raise typer.Exit(ExitCode.USAGE)
         resumed = _resume(out, flags, task, fmt.value if fmt else None, gguf, quiet, verbose)
-        flags, task, fmt_value = resumed.flags, resumed.task, resumed.fmt
+        flags, task = resumed.flags, resumed.task
+        # the format the flag or the run started in --out gives; else the settings' (environment, preset), else md: in _run
+        fmt_value = resumed.fmt if fmt is not None or resumed.stored is not None else None
         if import_jsonl is not None:
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt_value, task, glob, quiet, verbose, flags))
         if engine == "ray":
@@ -228,6 +230,7 @@ def _run(inputs, out, fmt, task, glob, retry_failed, quiet, verbose, flags, sess
     except SummarizerError as err:
         return fail(err, verbose)
     settings = session.settings
+    fmt = fmt or settings.output_format or "md"
     caps = {"max_cost_usd": settings.max_cost, "max_tokens": settings.max_tokens, "start_anyway": settings.start_anyway} if capped else {}
     options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=settings.concurrency, rpm=settings.rpm, tpm=settings.tpm,
                            retry_failed=retry_failed, glob=glob, gguf=gguf, **caps)

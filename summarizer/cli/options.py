@@ -32,7 +32,7 @@ class ModeChoice(str, Enum):
 
 
 Files = Annotated[list[Path], typer.Argument(help="Article files (.txt, .md, .html; any encoding). '-' reads standard input.", show_default=False)]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format: Markdown brief or JSON (validates against the shipped schema).")]
+FormatOpt = Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="Output format: Markdown brief or JSON (validates against the shipped schema). Env: SUMMARIZER_OUTPUT_FORMAT.", show_default="md")]
 OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write one file per input into this folder (x.txt -> x.md). Default: standard output.")]
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Model name as the endpoint knows it. Env: SUMMARIZER_MODEL.")]
 BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. Env: OPENAI_BASE_URL.")]
@@ -87,6 +87,7 @@ def _enum_value(choice: Enum | None) -> Any:
 
 # command parameter -> (Settings field, the flag's value as that field wants it; None = not given)
 FLAG_TO_SETTING: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "fmt": ("output_format", _enum_value),
     "model": ("model", _given),
     "base_url": ("base_url", _given),
     "profile": ("profile", _given),
@@ -129,7 +130,7 @@ _EMPTY = inspect.Parameter.empty
 # parameter -> (annotation, default) of every option more than one command takes
 SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "files": (Files, _EMPTY),
-    "fmt": (FormatOpt, OutputFormat.md),
+    "fmt": (FormatOpt, None),
     "out": (OutOpt, None),
     "model": (ModelOpt, None),
     "base_url": (BaseUrlOpt, None),
