@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     max_retry_wait: float = Field(60.0, ge=0, description="longest Retry-After we honour, seconds")
     extra_body: dict[str, Any] = Field(default_factory=dict)
     thinking: Literal["auto", "off"] = Field("auto", description="off: ask a hybrid reasoning model (Qwen3, ...) to answer without its thinking phase")
+    gguf: Path | None = Field(None, description="CLI: run this GGUF model in an embedded llama.cpp server for the run (--gguf)")
     tokenize_url: str | None = Field(None, description="llama.cpp/vLLM POST /tokenize for exact token counts")
     price_in: float | None = Field(None, ge=0, description="USD per 1M prompt tokens, for a model the price table lacks")
     price_out: float | None = Field(None, ge=0, description="USD per 1M completion tokens, for a model the price table lacks")

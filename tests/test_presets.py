@@ -206,6 +206,24 @@ def test_a_preset_with_a_format_and_what_overrides_it(llm_server, tmp_path):
     assert json.loads((tmp_path / "out" / "run.json").read_text())["fmt"] == "json"
 
 
+def test_a_preset_with_a_gguf_runs_it_and_a_flag_or_the_environment_names_another(llm_server, tmp_path):
+    """A preset's --gguf starts the embedded server for it (here a file that is no model: the start's
+    own clear error proves which GGUF was used, and that nothing went to the base URL given)."""
+    saved = run_cli("presets", "save", "embedded", "--gguf", "missing.gguf", cwd=tmp_path)
+    assert saved.returncode == 0, saved.stderr
+    assert tomllib.loads(preset_path("embedded").read_text()) == {"gguf": str(tmp_path / "missing.gguf")}, "stored absolute"
+    for command, extra, env, used in (
+        (("summarize", str(SEED_000)), (), None, tmp_path / "missing.gguf"),
+        (("batch", str(SEED_000), "--out", str(tmp_path / "out")), (), None, tmp_path / "missing.gguf"),
+        (("summarize", str(SEED_000)), (), {"SUMMARIZER_GGUF": str(tmp_path / "from-env.gguf")}, tmp_path / "from-env.gguf"),
+        (("translate", str(SEED_000)), ("--gguf", str(tmp_path / "from-flag.gguf")), None, tmp_path / "from-flag.gguf"),
+    ):
+        proc = run_cli(*command, "--preset", "embedded", "--base-url", llm_server.base_url, *extra, env=env)
+        assert proc.returncode == 2, proc.stderr
+        assert f"error: {used}: not a GGUF model file (no such file)" in proc.stderr.decode()
+    assert llm_server.chat_requests() == []
+
+
 def test_precedence_in_a_real_run(llm_server, tmp_path):
     presets.save_preset("desk", {"base_url": llm_server.base_url, "model": "preset-model", "instructions": "from the preset"})
     llm_server.models += ["preset-model", "env-model", "flag-model"]

@@ -48,7 +48,7 @@ def _article_command(task: str):
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
         **settings_options,
     ) -> None:
-        flags = settings_flags({**settings_options, "fmt": fmt})
+        flags = settings_flags({**settings_options, "fmt": fmt, "gguf": gguf})
         if dry_run:
             raise typer.Exit(estimate_files(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))
         raise typer.Exit(run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf, html=html))
@@ -61,8 +61,13 @@ def run_articles(task: str, files: list[Path], fmt: OutputFormat | None, out: Op
     on an embedded server when `gguf` is set,
     within the settings' spending caps (max_cost, max_tokens, start_anyway) when one is set; then the
     HTML review report into `html`, when given."""
+    try:
+        settings = load_cli_settings(**flags)
+    except SummarizerError as err:
+        return fail(err, verbose)
+    gguf = gguf or settings.gguf  # the flag's, or the environment's or a preset's
     if gguf is None:
-        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: load_cli_settings(**flags), html)
+        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: settings, html)
     return run_on_embedded_server(
         gguf, flags, quiet, verbose,
         lambda settings: _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: settings, html),

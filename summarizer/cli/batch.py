@@ -124,7 +124,8 @@ def register(app: typer.Typer) -> None:
         verbose,
         **settings_options,
     ) -> None:
-        flags = settings_flags({**settings_options, "fmt": fmt})  # the format, caps and pacing too: a preset or the environment may set them
+        # the format, GGUF, caps and pacing too: a preset or the environment may set them
+        flags = settings_flags({**settings_options, "fmt": fmt, "gguf": gguf})
         task = "translate" if translate_only else None
         if export_jsonl is not None and import_jsonl is None:  # writes no folder: nothing to resume
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, None, fmt.value if fmt else "md", task or "summarize", glob, quiet, verbose, flags))
@@ -134,6 +135,7 @@ def register(app: typer.Typer) -> None:
         if engine not in ("local", "ray"):
             typer.echo(f"error: unknown --engine {engine!r} (use local or ray)", err=True)
             raise typer.Exit(ExitCode.USAGE)
+        gguf = gguf or _configured_gguf(flags, verbose)
         resumed = _resume(out, flags, task, fmt.value if fmt else None, gguf, quiet, verbose)
         flags, task = resumed.flags, resumed.task
         # the format the flag or the run started in --out gives; else the settings' (environment, preset), else md: in _run
@@ -149,6 +151,14 @@ def register(app: typer.Typer) -> None:
         if html is not None and code in (ExitCode.OK, ExitCode.FAILED, ExitCode.BUDGET):  # the run ended on its own: its folder is complete
             code = write_html(html, out, quiet=quiet, verbose=verbose) or code
         raise typer.Exit(code)
+
+
+def _configured_gguf(flags, verbose):
+    """The GGUF the environment or a preset names (None: none); exit 2 for settings that do not load."""
+    try:
+        return load_cli_settings(**flags).gguf
+    except SummarizerError as err:
+        raise typer.Exit(fail(err, verbose)) from None
 
 
 def _resume(out, flags, task, fmt, gguf, quiet, verbose):

@@ -54,7 +54,7 @@ RepairOpt = Annotated[bool, typer.Option("--repair", help="When a check finds a 
 NoChecksOpt = Annotated[bool, typer.Option("--no-checks", help="Skip the faithfulness checks (numbers, names, glossary, untranslated sentences).")]
 NoThinkingOpt = Annotated[bool, typer.Option("--no-thinking", help="Ask a hybrid reasoning model (Qwen3, DeepSeek-R1 distills, ...) to answer without its thinking phase: faster, fewer tokens. Ollama, vLLM and llama.cpp servers (known from --profile or `summarizer doctor`).")]
 RepairsOpt = Annotated[Optional[int], typer.Option("--max-repairs", min=0, help="Re-asks after an answer that is not valid JSON for the schema.", show_default="2")]
-GgufOpt = Annotated[Optional[Path], typer.Option("--gguf", help="Run this GGUF model in an embedded llama.cpp server for the run (needs the 'local' extra); no separate server needed.")]
+GgufOpt = Annotated[Optional[Path], typer.Option("--gguf", help="Run this GGUF model in an embedded llama.cpp server for the run (needs the 'local' extra); no separate server needed. Env: SUMMARIZER_GGUF.")]
 NoHistoryOpt = Annotated[bool, typer.Option("--no-history", help="Do not record this run in the run history (`summarizer history`). Env: SUMMARIZER_NO_HISTORY=1.")]
 MaxCostOpt = Annotated[Optional[float], typer.Option("--max-cost", help="Spend at most this many USD: refuse when the estimate passes it, send no request that could, stop cleanly when reached (exit 5). A higher cap resumes. Env: SUMMARIZER_MAX_COST.", show_default=False)]
 MaxTokensOpt = Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Use at most this many tokens (prompt + answer), counted from the answers; as --max-cost. Env: SUMMARIZER_MAX_TOKENS.", show_default=False)]
@@ -109,6 +109,7 @@ FLAG_TO_SETTING: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "no_checks": ("run_checks", _off_when_set),
     "no_thinking": ("thinking", lambda switch: "off" if switch else None),
     "no_history": ("no_history", _on_when_set),
+    "gguf": ("gguf", _given),
     "price_in": ("price_in", _given),
     "price_out": ("price_out", _given),
     "max_cost": ("max_cost", _given),
