@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     concurrency: int = Field(4, ge=1, description="batch: requests in flight to the endpoint at once")
     rpm: int | None = Field(None, ge=1, description="batch: at most this many requests per minute")
     tpm: int | None = Field(None, ge=1, description="batch: at most this many tokens per minute")
+    engine: Literal["local", "ray"] = Field("local", description="batch: this process, or Ray actors (--engine)")
+    ray_address: str | None = Field(None, description="batch --engine ray: 'auto' or ray://HEAD:10001; None: a local Ray")
+    actors: int = Field(2, ge=1, description="batch --engine ray: how many actors")
 
     cache_dir: Path | None = None
     use_cache: bool = True

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from helpers import SEED_000, SEED_002, run_cli, system_prompt, user_prompt
+from helpers import ROOT, SEED_000, SEED_002, run_cli, system_prompt, user_prompt
 
 from summarizer import presets
 from summarizer.config import load_settings, presets_dir, read_preset
@@ -222,6 +222,28 @@ def test_a_preset_with_a_gguf_runs_it_and_a_flag_or_the_environment_names_anothe
         assert proc.returncode == 2, proc.stderr
         assert f"error: {used}: not a GGUF model file (no such file)" in proc.stderr.decode()
     assert llm_server.chat_requests() == []
+
+
+def test_a_preset_with_the_ray_engine_and_a_flag_that_runs_locally(llm_server, tmp_path):
+    """The preset's --engine ray is used (here without Ray importable: its one-line error says so);
+    --engine local on the command line wins over it."""
+    hidden = tmp_path / "hide-ray" / "ray"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text("raise ImportError(\"No module named 'ray'\")\n")
+    no_ray = {"PYTHONPATH": os.pathsep.join([str(hidden.parent), str(ROOT)])}
+    saved = run_cli("presets", "save", "cluster", "--engine", "ray", "--ray-address", "auto", "--actors", "8",
+                    "--base-url", llm_server.base_url, "--model", "test-model")
+    assert saved.returncode == 0, saved.stderr
+    assert tomllib.loads(preset_path("cluster").read_text()) == {"engine": "ray", "ray_address": "auto", "actors": 8,
+                                                                 "base_url": llm_server.base_url, "model": "test-model"}
+    proc = run_cli("batch", str(SEED_000), "--out", str(tmp_path / "out"), "--preset", "cluster", env=no_ray)
+    assert proc.returncode == 2 and proc.stderr.decode().strip().splitlines() == [
+        "error: --engine ray needs Ray, which is not installed (install the extra: pip install 'summarizer[ray]')"]
+    assert llm_server.chat_requests() == []
+    proc = run_cli("batch", str(SEED_000), "--out", str(tmp_path / "out"), "--preset", "cluster", "--engine", "local", env=no_ray)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert len(llm_server.chat_requests()) == 1
+    assert run_cli("presets", "save", "typo", "--engine", "rey").returncode == 2, "a wrong engine is refused at save"
 
 
 def test_precedence_in_a_real_run(llm_server, tmp_path):

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from summarizer.cli.common import fail, load_cli_settings, run_on_embedded_server
-from summarizer.cli.options import ENDPOINT, PACING, RUNNING, SPENDING, WRITING, OutputFormat, command_options, settings_flags
+from summarizer.cli.options import ENDPOINT, ENGINE, PACING, RUNNING, SPENDING, WRITING, OutputFormat, command_options, settings_flags
 from summarizer.cli.report import write_html
 from summarizer.errors import ExitCode, SummarizerError
 
@@ -22,9 +22,6 @@ BatchInputs = Annotated[list[Path], typer.Argument(help="Files, folders (searche
 BatchOutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the outputs, results.jsonl, manifest.jsonl (resume state) and report.json. Required except with --export-jsonl.", show_default=False)]
 ExportOpt = Annotated[Optional[Path], typer.Option("--export-jsonl", help="Send nothing: write the requests the articles need as OpenAI Batch API lines (also `vllm run-batch` input).", show_default=False)]
 BatchFormatOpt = Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="Output format: Markdown brief or JSON. Default: the format of the run started in --out, else SUMMARIZER_OUTPUT_FORMAT or the preset's, else md.", show_default=False)]
-EngineOpt = Annotated[str, typer.Option("--engine", help="local: this process (the default). ray: the articles as a Ray Dataset on Ray actors (needs the 'ray' extra; --out must be storage every node reaches).")]
-RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="With --engine ray: 'auto' (the cluster this machine belongs to) or ray://HEAD:10001. Default: start a local Ray.", show_default=False)]
-ActorsOpt = Annotated[int, typer.Option("--actors", min=1, help="With --engine ray: how many actors; --concurrency/--rpm/--tpm are split among them.")]
 ImportOpt = Annotated[Optional[Path], typer.Option("--import-jsonl", help="Validate and cache a provider batch's results file, then render every article it completes into --out (sends nothing).", show_default=False)]
 
 
@@ -104,7 +101,7 @@ def register(app: typer.Typer) -> None:
         "of sending them; --import-jsonl RESULTS --out DIR caches the answers and renders the articles. A long "
         "article needs one round per step: export again until nothing is pending.",
     )
-    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", *PACING, "retry_failed", *SPENDING, "engine", "ray_address", "actors", *ENDPOINT, *WRITING, *RUNNING, "html", "quiet", "verbose")
+    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", *PACING, "retry_failed", *SPENDING, *ENGINE, *ENDPOINT, *WRITING, *RUNNING, "html", "quiet", "verbose")
     def batch_command(
         *,
         inputs: BatchInputs,
@@ -115,16 +112,13 @@ def register(app: typer.Typer) -> None:
         translate_only: Annotated[bool, typer.Option("--translate-only", help="Translate (with glossary) instead of summarize (default: the task of the run started in --out).")] = False,
         glob: Annotated[str, typer.Option("--glob", help="Pattern for files inside folder inputs. The default matches .txt/.md/.markdown/.html/.htm only.")] = "**/*",
         retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry articles that failed in an earlier run into the same --out.")] = False,
-        engine: EngineOpt = "local",
-        ray_address: RayAddressOpt = None,
-        actors: ActorsOpt = 2,
         gguf,
         html,
         quiet,
         verbose,
         **settings_options,
     ) -> None:
-        # the format, GGUF, caps and pacing too: a preset or the environment may set them
+        # the format, GGUF, caps, pacing and engine too: a preset or the environment may set them
         flags = settings_flags({**settings_options, "fmt": fmt, "gguf": gguf})
         task = "translate" if translate_only else None
         if export_jsonl is not None and import_jsonl is None:  # writes no folder: nothing to resume
@@ -132,18 +126,19 @@ def register(app: typer.Typer) -> None:
         if out is None:
             typer.echo("error: batch needs --out DIR (or --export-jsonl FILE)", err=True)
             raise typer.Exit(ExitCode.USAGE)
-        if engine not in ("local", "ray"):
-            typer.echo(f"error: unknown --engine {engine!r} (use local or ray)", err=True)
+        if settings_options["engine"] not in (None, "local", "ray"):
+            typer.echo(f"error: unknown --engine {settings_options['engine']!r} (use local or ray)", err=True)
             raise typer.Exit(ExitCode.USAGE)
-        gguf = gguf or _configured_gguf(flags, verbose)
+        configured = _configured(flags, verbose)  # what decides how the run starts, before its session
+        gguf = gguf or configured.gguf
         resumed = _resume(out, flags, task, fmt.value if fmt else None, gguf, quiet, verbose)
         flags, task = resumed.flags, resumed.task
         # the format the flag or the run started in --out gives; else the settings' (environment, preset), else md: in _run
         fmt_value = resumed.fmt if fmt is not None or resumed.stored is not None else None
         if import_jsonl is not None:
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt_value, task, glob, quiet, verbose, flags))
-        if engine == "ray":
-            code = _run(inputs, out, fmt_value, task, glob, retry_failed, quiet, verbose, flags, ray=(actors, ray_address))
+        if configured.engine == "ray":
+            code = _run(inputs, out, fmt_value, task, glob, retry_failed, quiet, verbose, flags, ray=(configured.actors, configured.ray_address))
         elif gguf is not None:
             code = _run_with_gguf(gguf, inputs, out, fmt_value, task, glob, retry_failed, quiet, verbose, flags)
         else:
@@ -153,10 +148,10 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(code)
 
 
-def _configured_gguf(flags, verbose):
-    """The GGUF the environment or a preset names (None: none); exit 2 for settings that do not load."""
+def _configured(flags, verbose):
+    """The settings the flags, environment and preset give (the GGUF, the engine); exit 2 when they do not load."""
     try:
-        return load_cli_settings(**flags).gguf
+        return load_cli_settings(**flags)
     except SummarizerError as err:
         raise typer.Exit(fail(err, verbose)) from None
 

@@ -60,6 +60,9 @@ MaxCostOpt = Annotated[Optional[float], typer.Option("--max-cost", help="Spend a
 MaxTokensOpt = Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Use at most this many tokens (prompt + answer), counted from the answers; as --max-cost. Env: SUMMARIZER_MAX_TOKENS.", show_default=False)]
 StartAnywayOpt = Annotated[bool, typer.Option("--start-anyway", help="With --max-cost/--max-tokens: start even when the estimate passes the cap, and do what fits.")]
 ConcurrencyOpt = Annotated[Optional[int], typer.Option("--concurrency", "-j", min=1, help="Requests in flight to the endpoint at once (its parallel slots); the next articles are read and checked meanwhile. Each 429 lowers it by one for 10 s.", show_default="4")]
+EngineOpt = Annotated[Optional[str], typer.Option("--engine", help="local: this process. ray: the articles as a Ray Dataset on Ray actors (needs the 'ray' extra; --out must be storage every node reaches). Env: SUMMARIZER_ENGINE.", show_default="local")]
+RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="With --engine ray: 'auto' (the cluster this machine belongs to) or ray://HEAD:10001. Default: start a local Ray.", show_default=False)]
+ActorsOpt = Annotated[Optional[int], typer.Option("--actors", min=1, help="With --engine ray: how many actors; --concurrency/--rpm/--tpm are split among them.", show_default="2")]
 RpmOpt = Annotated[Optional[int], typer.Option("--rpm", min=1, help="At most this many requests per minute (estimated per article, paced).", show_default=False)]
 TpmOpt = Annotated[Optional[int], typer.Option("--tpm", min=1, help="At most this many tokens per minute (estimated prompt + answer per article, paced).", show_default=False)]
 PriceInOpt = Annotated[Optional[float], typer.Option("--price-in", min=0.0, help="USD per 1M prompt tokens, for a model the price table lacks. Env: SUMMARIZER_PRICE_IN.", show_default=False)]
@@ -118,6 +121,9 @@ FLAG_TO_SETTING: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "concurrency": ("concurrency", _given),
     "rpm": ("rpm", _given),
     "tpm": ("tpm", _given),
+    "engine": ("engine", _given),
+    "ray_address": ("ray_address", _given),
+    "actors": ("actors", _given),
 }
 
 
@@ -163,6 +169,9 @@ SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "concurrency": (ConcurrencyOpt, None),
     "rpm": (RpmOpt, None),
     "tpm": (TpmOpt, None),
+    "engine": (EngineOpt, None),
+    "ray_address": (RayAddressOpt, None),
+    "actors": (ActorsOpt, None),
     "verbose": (VerboseOpt, False),
     "quiet": (QuietOpt, False),
     "html": (HtmlOpt, None),
@@ -173,6 +182,7 @@ WRITING = ("glossary", "instructions", "target_lang", "context_window", "max_out
 RUNNING = ("timeout", "max_retries", "gguf", "strict", "repair", "no_checks", "max_repairs", "no_thinking", "no_history")
 SPENDING = ("max_cost", "max_tokens", "start_anyway", "price_in", "price_out")  # summarizer.budget
 PACING = ("concurrency", "rpm", "tpm")  # batch: summarizer.pacing
+ENGINE = ("engine", "ray_address", "actors")  # batch: summarizer.batch.ray
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
