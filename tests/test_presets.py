@@ -329,3 +329,19 @@ def test_presets_save_offers_every_option_of_the_flag_table():
     offered = set(re.findall(r"^\s+(?:-\w, )?(--[a-z-]+)", text, re.M)) - {"--help"}
     flag_of = {"fmt": "format"}  # the one parameter not named as its flag
     assert offered == {"--" + flag_of.get(name, name).replace("_", "-") for name in FLAG_TO_SETTING if name != "preset"}
+
+
+def test_the_docs_name_exactly_the_options_a_preset_can_hold():
+    """`presets --help` and the README's table list what `presets save` takes: they cannot drift from the table."""
+    from helpers import ROOT
+
+    text = run_cli("presets", "save", "--help").stdout.decode()
+    savable = set(re.findall(r"^\s+(?:-\w, )?(--[a-z-]+)", text, re.M)) - {"--help"}
+    from summarizer.cli.presets import presets_app
+
+    group_help = presets_app.info.help  # the text `presets --help` prints (wrapped there)
+    holds = group_help[group_help.index("A preset holds"):group_help.index("Not:")]
+    assert set(re.findall(r"--[a-z][a-z-]*[a-z]", holds)) == savable
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("What a preset can hold"):readme.index("Not in a preset")]
+    assert set(re.findall(r"`(--[a-z][a-z-]*[a-z])`", table)) == savable
