@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     tokenize_url: str | None = Field(None, description="llama.cpp/vLLM POST /tokenize for exact token counts")
     price_in: float | None = Field(None, ge=0, description="USD per 1M prompt tokens, for a model the price table lacks")
     price_out: float | None = Field(None, ge=0, description="USD per 1M completion tokens, for a model the price table lacks")
-    # spending caps and pacing of a run of many articles (summarizer.budget, summarizer.batch): settings, so a preset,
+    # spending caps, pacing and engine of a run of many articles (summarizer.budget, summarizer.batch): settings, so a preset,
     # the environment or a profile can hold them like any other option
     max_cost: float | None = Field(None, gt=0, description="spend at most this many USD in a run (--max-cost)")
     max_tokens: int | None = Field(None, ge=1, description="use at most this many prompt + answer tokens in a run (--max-tokens)")

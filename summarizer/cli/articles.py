@@ -57,10 +57,9 @@ def _article_command(task: str):
 
 
 def run_articles(task: str, files: list[Path], fmt: OutputFormat | None, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None, *, html: Optional[Path] = None) -> int:
-    """Run `task` on every file with the settings `flags` give (`fmt` None: the settings' output_format, else md),
-    on an embedded server when `gguf` is set,
-    within the settings' spending caps (max_cost, max_tokens, start_anyway) when one is set; then the
-    HTML review report into `html`, when given."""
+    """Run `task` on every file with the settings `flags` give, on an embedded server for `gguf` (or the
+    settings' GGUF), in `fmt` (None: the settings' output_format, else md), within the settings' spending
+    caps (max_cost, max_tokens, start_anyway) when one is set; then the HTML review report into `html`."""
     try:
         settings = load_cli_settings(**flags)
     except SummarizerError as err:
