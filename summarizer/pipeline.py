@@ -354,8 +354,10 @@ class ArticlePipeline:
         state.warnings.append(f"repair re-ask did not fix the {len(found)} fact error(s); kept the first answer")
         return reply
 
-    async def run(self, source: CleanedSource, task: Task = "summarize", *, plan: Plan | None = None) -> ArticleResult:
-        """`plan`: this source's plan when the caller already made one (a paced batch does)."""
+    async def run(self, source: CleanedSource, task: Task = "summarize", *, plan: Plan | None = None, with_checks: bool = True) -> ArticleResult:
+        """`plan`: this source's plan when the caller already made one (a paced batch does).
+        `with_checks=False` skips the faithfulness checks of the finished result (not the --repair re-ask's,
+        which decide whether a request is made): for a caller that only asks whether answers are cached."""
         started = time.perf_counter()
         plan = plan or self.plan(source)
         language = self.settings_source_language(source)
@@ -384,7 +386,7 @@ class ArticlePipeline:
         glossary = [GlossaryEntry(**term.model_dump(), paragraphs=paragraphs_with(term.source_term, article_paragraphs))
                     for term in _dedupe(content.glossary)]
         checks = []
-        if self.settings.run_checks:
+        if self.settings.run_checks and with_checks:
             # In a thread: ~17 ms of CPU for a 1,000-token article (and ~0.5 s to load the language
             # model the first time) would otherwise hold up the event loop and the other articles' requests.
             checks, state.timings["checks"] = await asyncio.to_thread(self._check, source.text, translation, content.summary, glossary, language or "id")
