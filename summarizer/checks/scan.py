@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from summarizer.checks.windows import digit_runs, finditer_near_digits
+
 Lang = str  # "id" or "en": the number conventions of a text
 
 
@@ -52,12 +54,24 @@ class Taken:
     keyword (a month name, a number word) skips the text when none is there, which is most texts;
     running a pattern with a long word list over a whole article costs ~0.5 ms."""
 
-    __slots__ = ("_marks", "_text", "_words")
+    __slots__ = ("_marks", "_text", "_words", "_digit_runs")
 
     def __init__(self, length: int, text: str = "") -> None:
         self._marks = bytearray(length)
         self._text = text
         self._words: frozenset[str] | None = None
+        self._digit_runs: list[tuple[int, int]] | None = None
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @property
+    def digit_runs(self) -> list[tuple[int, int]]:
+        """(start, end) of each run of digits: where the patterns that need a digit are tried."""
+        if self._digit_runs is None:
+            self._digit_runs = digit_runs(self._text)
+        return self._digit_runs
 
     @property
     def words(self) -> frozenset[str]:
@@ -79,8 +93,11 @@ def free_matches(pattern: re.Pattern[str], text: str, taken: Taken) -> Iterator[
     """The matches of `pattern` that overlap nothing claimed so far (the caller claims what it keeps).
 
     A match running into a claimed span is tried again, from the same place, on the text before that
-    span: "pukul 10.00" is still a time when "GMT+0100" after it was claimed as an offset."""
-    for match in pattern.finditer(text):
+    span: "pukul 10.00" is still a time when "GMT+0100" after it was claimed as an offset.
+    The matches are `pattern.finditer(text)`'s, looked for only near the digits when every match
+    of `pattern` needs one (`windows`)."""
+    runs = taken.digit_runs if taken.text is text else digit_runs(text)
+    for match in finditer_near_digits(pattern, text, runs):
         start, end = match.span()
         if taken.free(start, end):
             yield match
