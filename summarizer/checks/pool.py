@@ -92,6 +92,10 @@ class CheckPool:
             thread.start()
 
     @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    @property
     def ready(self) -> bool:
         return self._ready.is_set() and not self._gone.is_set()
 
