@@ -36,9 +36,9 @@ if TYPE_CHECKING:
     from summarizer.schemas import ArticleResult
 
 
-# Below this many articles a batch checks in a thread: a worker process takes ~1 s to start and load
-# the checks, about what a short batch lasts (benchmarks/batch_rampup.py).
-POOL_MIN_ARTICLES = 48
+# Below this many articles a batch checks in a thread: a worker process takes ~0.5 s of CPU to start and
+# load the checks, which a short batch does not win back (benchmarks/checks_worker.py).
+POOL_MIN_ARTICLES = 200
 
 
 @dataclass
