@@ -36,11 +36,6 @@ if TYPE_CHECKING:
     from summarizer.schemas import ArticleResult
 
 
-# Below this many articles a batch checks in a thread: a worker process takes ~0.5 s of CPU to start and
-# load the checks, which a short batch does not win back (benchmarks/checks_worker.py).
-POOL_MIN_ARTICLES = 200
-
-
 @dataclass
 class BatchOptions:
     out_dir: Path
@@ -316,12 +311,8 @@ class BatchRun:
                 self._close()
                 raise
         self._emit("start")
-        # the checks' one-time loads overlap the first requests instead of delaying the first answers;
-        # a batch long enough to outlast a worker's start (~1 s) checks in that worker, off our GIL
-        pipeline = self.session.pipeline
-        checks_loaded = asyncio.ensure_future(asyncio.to_thread(pipeline.warm_up_checks))
-        pool = self._check_pool()
-        pipeline.check_pool = pool
+        # the checks' one-time loads overlap the first requests instead of delaying the first answers
+        checks_loaded = asyncio.ensure_future(asyncio.to_thread(self.session.pipeline.warm_up_checks))
         queue: asyncio.Queue = asyncio.Queue(maxsize=self.workers)
         with self.session.client.limited(self.options.concurrency), self.session.client.budgeted(self.budget):
             tasks = [asyncio.ensure_future(self._produce(queue))]
@@ -336,19 +327,8 @@ class BatchRun:
                 raise
             finally:
                 await asyncio.gather(checks_loaded, return_exceptions=True)
-                pipeline.check_pool = None
-                if pool is not None:
-                    await asyncio.to_thread(pool.close)
                 self._close()
         return self.report
-
-    def _check_pool(self):
-        """A checks worker process, for a batch of at least POOL_MIN_ARTICLES articles with checks on."""
-        if not self.session.settings.run_checks or self.report.total < POOL_MIN_ARTICLES or self.options.concurrency < 2:
-            return None
-        from summarizer.checks.pool import CheckPool
-
-        return CheckPool()
 
     def _check_estimate(self) -> None:
         """The estimate of the articles still to do (not done in an earlier run) against the cap:
