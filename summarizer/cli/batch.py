@@ -6,7 +6,6 @@ Exit codes come from `ExitCode`: 0 every article done, 1 some failed, 2 bad usag
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -179,6 +178,8 @@ def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, re
 
 
 def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quiet, verbose, flags) -> int:
+    import asyncio
+
     from summarizer.api import Session
     from summarizer.batch import export_requests, import_results
 
@@ -221,6 +222,8 @@ def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quie
 
 def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=None, caps=None, ray=None, gguf=None) -> int:
     """The batch on the local engine, or on Ray when `ray` is (actors, address)."""
+    import asyncio
+
     from summarizer.api import Session
     from summarizer.batch import REPORT_NAME, BatchOptions, run_batch
 

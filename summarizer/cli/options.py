@@ -162,21 +162,22 @@ SPENDING = ("max_cost", "max_tokens", "start_anyway", "price_in", "price_out")  
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
-def command_options(*order: str) -> Callable[[Command], Command]:
+def command_options(*order: str, shared: Mapping[str, tuple[Any, Any]] = SHARED_OPTIONS) -> Callable[[Command], Command]:
     """Give the decorated command the parameters `order` names, in that order (typer reads the signature).
 
     A name the function declares (keyword-only) keeps its own annotation and default, or takes the shared
-    ones when it has none; the other names come from `SHARED_OPTIONS` and arrive in `**settings_options`."""
+    ones when it has none; the other names come from `shared` and arrive in `**settings_options`.
+    `shared` is `SHARED_OPTIONS` unless a command group has its own bundle (`eval` and `compare`)."""
 
     def decorate(func: Command) -> Command:
         declared = {
             name: param for name, param in inspect.signature(func, eval_str=True).parameters.items()
             if param.kind is not inspect.Parameter.VAR_KEYWORD
         }
-        stray = sorted(set(declared) - set(order)) + [name for name in order if name not in declared and name not in SHARED_OPTIONS]
+        stray = sorted(set(declared) - set(order)) + [name for name in order if name not in declared and name not in shared]
         if stray:
             raise TypeError(f"{func.__name__}: parameters {stray} are not in command_options(...) or not shared options")
-        parameters = [_parameter(name, declared.get(name)) for name in order]
+        parameters = [_parameter(name, declared.get(name), shared) for name in order]
         func.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
         func.__annotations__ = {param.name: param.annotation for param in parameters}
         return func
@@ -184,8 +185,8 @@ def command_options(*order: str) -> Callable[[Command], Command]:
     return decorate
 
 
-def _parameter(name: str, declared: inspect.Parameter | None) -> inspect.Parameter:
-    annotation, default = SHARED_OPTIONS.get(name, (_EMPTY, _EMPTY))
+def _parameter(name: str, declared: inspect.Parameter | None, shared: Mapping[str, tuple[Any, Any]]) -> inspect.Parameter:
+    annotation, default = shared.get(name, (_EMPTY, _EMPTY))
     if declared is not None and declared.annotation is not _EMPTY:
         annotation, default = declared.annotation, declared.default
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
