@@ -28,7 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from batch_throughput import run_baseline  # noqa: E402
 from bench_server import server_stats, start_server  # noqa: E402
-from common import make_session, seed_text, table, write_tiny_articles  # noqa: E402
+from common import make_session, seed_text, table, verdict, write_tiny_articles  # noqa: E402
+
+GOAL_SPREAD_RATIO = 1.5  # ours' requests spread at the server at most 1.5x the bare client's (its spread is the floor)
 
 
 async def run_ours_from_scratch(base_url: str, folder: Path, out: Path, cache: Path, concurrency: int) -> float:
@@ -99,6 +101,8 @@ def main() -> None:
           f"{args.latency * 1000:.0f} ms; medians of {args.rounds} alternating rounds; ours sent "
           f"{runs['ours'][0]['requests']} requests, the baseline {runs['base'][0]['requests']}")
     print(table(["what", "baseline (AsyncOpenAI + Semaphore)", "ours (run_batch)", "ours / baseline"], rows))
+    spread = med("ours", "spread") / max(med("base", "spread"), 1e-9)
+    print(f"\nspread of the requests, ours / baseline (median): {spread:.2f} (goal <= {GOAL_SPREAD_RATIO}): {verdict(spread <= GOAL_SPREAD_RATIO)}")
 
 
 if __name__ == "__main__":
