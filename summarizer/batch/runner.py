@@ -311,6 +311,8 @@ class BatchRun:
                 self._close()
                 raise
         self._emit("start")
+        # the checks' one-time loads overlap the first requests instead of delaying the first answers
+        checks_loaded = asyncio.ensure_future(asyncio.to_thread(self.session.pipeline.warm_up_checks))
         queue: asyncio.Queue = asyncio.Queue(maxsize=self.workers)
         with self.session.client.limited(self.options.concurrency), self.session.client.budgeted(self.budget):
             tasks = [asyncio.ensure_future(self._produce(queue))]
@@ -324,6 +326,7 @@ class BatchRun:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 raise
             finally:
+                await asyncio.gather(checks_loaded, return_exceptions=True)
                 self._close()
         return self.report
 
