@@ -132,19 +132,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_PARAGRAPH_SPLIT = re.compile(r"\n[ \t]*\n\s*")
-
-
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph (blocks between blank lines), blanks trimmed."""
-    spans, previous = [], 0
-    for match in _PARAGRAPH_SPLIT.finditer(text):
-        spans.append((previous, match.start()))
-        previous = match.end()
-    spans.append((previous, len(text)))
-    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in spans if text[s:e].strip()]
-
-
 def parse_digits(token: str, lang: Lang) -> tuple[float, tuple[float, ...]] | None:
     """A digit group ("16.000", "1,5", "16,000", "1.5") -> (value, other readings).
 
