@@ -4,7 +4,7 @@
     day_names()            weekday names, both languages (Babel/CLDR)
     place_names()          country/territory names (CLDR) and IANA zone cities, lower case
     exonyms()              Indonesian place/language name -> its English names (CLDR territories,
-                           languages and exemplar cities through Babel, plus `_NOT_IN_CLDR`)
+                           languages and exemplar cities through Babel, plus `renderings.toml`)
     is_root_word(w)        `w` is itself a KBBI root word
     is_indonesian_word(w)  `w` is an Indonesian common word: in Sastrawi's root-word dictionary
                            (29,932 words of KBBI, MIT licence), itself or once its affixes are stripped
@@ -20,44 +20,27 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-# What CLDR lacks: older or informal Indonesian names, and English adjective/people forms that a
-# translation uses instead of the country's name ("Inggris" -> "British").
-_NOT_IN_CLDR: dict[str, tuple[str, ...]] = {
-    "cina": ("China", "Chinese"),
-    "tiongkok": ("Chinese", "Beijing"),
-    "inggris": ("Britain", "British", "England", "English", "UK", "U.K."),
-    "amerika": ("America", "American", "US", "U.S.", "United States"),
-    "amerika serikat": ("US", "U.S.", "America", "American", "USA", "United States"),
-    "turki": ("Turkey", "Turkish"),
-    "skotlandia": ("Scotland", "Scottish"),
-    "kalimantan": ("Borneo",),
-    "as": ("US", "U.S.", "United States", "America", "American"),
-    "belanda": ("Dutch", "Holland"),
-    "prancis": ("French",), "perancis": ("France", "French"),
-    "swiss": ("Swiss",),
-    "timur tengah": ("Middle East",),
-    "eropa": ("Europe", "European"),
-    "asia tenggara": ("Southeast Asia", "South-East Asia"),
-    "uni soviet": ("Soviet Union", "USSR"),
-    "korea utara": ("North Korea", "Pyongyang"),
-    "korea selatan": ("South Korea", "Seoul"),
-    "arab saudi": ("Saudi Arabia", "Saudi"),
-    "filipina": ("Philippines", "Philippine", "Filipino"),
-    "selandia baru": ("New Zealand",),
-    "jawa": ("Java", "Javanese"),
-    "sumatera": ("Sumatra",),
-    "papua nugini": ("Papua New Guinea",),
-}
 
-# month spellings CLDR does not list (old or clipped Indonesian, English "Sept")
-_MONTHS_NOT_IN_CLDR = {"pebruari": 2, "nopember": 11, "agt": 8, "ags": 8, "sept": 9, "okt": 10, "des": 12, "nop": 11}
+
+@lru_cache(maxsize=1)
+def renderings() -> dict[str, dict]:
+    """The hand-kept entries CLDR lacks (`renderings.toml`): exonyms, month spellings, acronyms."""
+    import tomllib
+    from importlib.resources import files
+
+    return tomllib.loads(files("summarizer.checks").joinpath("renderings.toml").read_text(encoding="utf-8"))
+
+
+def translatable_acronyms() -> dict[str, tuple[str, ...]]:
+    """Indonesian acronym -> English renderings a translation may use instead of it."""
+    return {acronym: tuple(values) for acronym, values in renderings()["acronyms"].items()}
 
 
 @lru_cache(maxsize=1)
 def month_numbers() -> dict[str, int]:
     from babel import Locale
 
-    names: dict[str, int] = dict(_MONTHS_NOT_IN_CLDR)
+    names: dict[str, int] = dict(renderings()["months"])
     for code in ("id", "en"):
         months = Locale.parse(code).months
         for context in ("format", "stand-alone"):
@@ -111,7 +94,7 @@ def exonyms() -> dict[str, frozenset[str]]:
         city = zone.rsplit("/", 1)[-1].replace("_", " ")
         if zone.startswith(_CONTINENTS) and city.lower() not in table:
             add(city, city)
-    for name_id, names_en in _NOT_IN_CLDR.items():
+    for name_id, names_en in renderings()["exonyms"].items():
         add(name_id, *names_en)
     return {key: frozenset(values) for key, values in table.items()}
 

@@ -17,59 +17,13 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from summarizer.checks.lexicon import day_names, exonyms, is_indonesian_word, is_root_word, month_numbers, place_names
+from summarizer.checks.lexicon import day_names, exonyms, translatable_acronyms, is_indonesian_word, is_root_word, month_numbers, place_names
 from summarizer.checks.scan import sentence_spans
 from summarizer.checks.severity import finding
 from summarizer.schemas import Finding
 
-# Indonesian acronyms that a good translation may spell out in English instead (CLDR has none of these).
-TRANSLATABLE_ACRONYMS: dict[str, tuple[str, ...]] = {
-    "PHK": ("layoff", "laid off", "lay off", "lays off", "job cut", "dismissal", "termination", "redundanc", "fired", "cuts"),
-    "DPR": ("House of Representatives", "parliament", "lawmakers", "legislat"),
-    "MPR": ("People's Consultative Assembly",),
-    "BUMN": ("state-owned", "state owned", "SOE"),
-    "WIB": ("Western Indonesia", "Jakarta time", "local time", "Indonesian time"),
-    "WITA": ("Central Indonesia", "local time", "Indonesian time"),
-    "WIT": ("Eastern Indonesia", "local time", "Indonesian time"),
-    "AS": ("US", "U.S.", "United States", "America"),
-    "RI": ("Indonesia",),
-    "UU": ("law", "act"),
-    "RUU": ("bill", "draft law"),
-    "PBB": ("UN", "United Nations"),
-    "UE": ("EU", "European Union"),
-    "KPK": ("Corruption Eradication Commission", "anti-graft", "antigraft"),
-    "OJK": ("Financial Services Authority",),
-    "BI": ("Bank Indonesia",),
-    "BPS": ("Statistics Indonesia", "Central Statistics", "statistics agency"),
-    "UMKM": ("MSME", "small business", "small and medium"),
-    "APBN": ("state budget", "national budget"),
-    "PDB": ("GDP", "gross domestic product"),
-    "IHSG": ("JCI", "Jakarta Composite", "composite index"),
-    "ASN": ("civil servant", "state apparatus"),
-    "PNS": ("civil servant",),
-    "WNI": ("Indonesian citizen", "Indonesian national", "Indonesians"),
-    "WNA": ("foreign national", "foreigner", "foreign citizen"),
-    "BBM": ("fuel",),
-    "KTT": ("summit",),
-    "TNI": ("armed forces", "military"),
-    "POLRI": ("police",),
-    "PT": ("company", "Ltd", "Inc"),
-    "TBK": ("Tbk", "listed", "public company"),
-    "LSM": ("NGO", "non-governmental"),
-    "SDM": ("human resources", "human capital", "workforce", "talent"),
-    "TIK": ("ICT", "information and communication technology"),
-    "KI": ("AI", "artificial intelligence"),
-    "LLM": ("large language model",),
-    "R&D": ("research and development",),
-    "CAPEX": ("capital expenditure", "capex"),
-    "SDA": ("natural resources",),
-    "PPN": ("VAT", "value-added tax", "value added tax"),
-    "NIK": ("identity number", "ID number"),
-    "KTP": ("ID card", "identity card"),
-    "PLN": ("state electricity", "PLN"),
-    "DKI": ("Jakarta", "Special Capital Region"),
-    "API": ("API",),
-}
+# Indonesian acronyms that a good translation may spell out in English instead (renderings.toml).
+TRANSLATABLE_ACRONYMS: dict[str, tuple[str, ...]] = translatable_acronyms()
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&'’-]*[A-Za-z0-9]|[A-Z]")
 _NOT_NAMES = re.compile(
