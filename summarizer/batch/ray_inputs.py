@@ -31,6 +31,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from summarizer.batch.inputs import BatchItem
 
+# Reading and joining are I/O and a dict look-up; the brief actors hold the CPUs (one each by
+# default, all of a 2-core machine with 2 actors), and a read task that waited for a CPU would wait
+# forever: the actors keep theirs until the Dataset is read.
+READ_CPUS = 0
+
 ARTICLE_COLUMNS = ("id", "source", "output", "kind", "path", "text", "data", "problem")
 
 
@@ -60,11 +65,11 @@ def article_dataset(ray: Any, items: list[BatchItem]) -> Any:
             rest.append(dict(article_row(item, "text"), text=item.text or ""))
     parts = []
     if files:
-        parts.append(ray.data.read_binary_files(sorted(files), include_paths=True, partitioning=None)
-                     .flat_map(_with_bytes, fn_kwargs={"waiting": files}))
+        parts.append(ray.data.read_binary_files(sorted(files), include_paths=True, partitioning=None, num_cpus=READ_CPUS)
+                     .flat_map(_with_bytes, fn_kwargs={"waiting": files}, num_cpus=READ_CPUS))
     if records:
-        parts.append(ray.data.read_json(sorted(records), include_paths=True, partitioning=None, file_extensions=None,
-                                        parse_options=_record_schema()).flat_map(_with_text, fn_kwargs={"waiting": records}))
+        parts.append(ray.data.read_json(sorted(records), include_paths=True, partitioning=None, file_extensions=None, num_cpus=READ_CPUS,
+                                        parse_options=_record_schema()).flat_map(_with_text, fn_kwargs={"waiting": records}, num_cpus=READ_CPUS))
     if rest:
         parts.append(ray.data.from_items(rest))
     return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
