@@ -220,9 +220,11 @@ def mixed_inputs(root: Path) -> list[Path]:
         "<html><head><title>Berita</title></head><body><nav>Beranda | Politik | Olahraga</nav>"
         f"<article><p>{article(4)}</p></article><footer>Hak cipta 2024</footer></body></html>", encoding="utf-8")
     (news / "kosong.txt").write_text("")
+    (root / "lain").mkdir()
+    (root / "lain" / "berita.txt").write_text(article(9), encoding="utf-8")  # not a news/ file: an answer of its own, never a cache hit
     clean = root / "clean.jsonl"
     clean.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"id": "r-5", "text": article(5), "lang": "id"}, {"id": "r-6", "text": article(6)}, {"id": "r-path", "path": "news/artikel-0.txt"},
+        {"id": "r-5", "text": article(5), "lang": "id"}, {"id": "r-6", "text": article(6)}, {"id": "r-path", "path": "lain/berita.txt"},
     ]) + "\n\n", encoding="utf-8")
     dirty = root / "dirty.jsonl"
     dirty.write_bytes((json.dumps({"id": 7, "text": article(7)}) + "\r\n" + "{not json\r\n" + json.dumps({"id": "r-8", "text": article(8)}) + "\r\n").encode())
@@ -241,7 +243,7 @@ def test_rays_readers_carry_the_articles(local_ray, tmp_path):
     assert sorted(rows) == sorted(item.id for item in items) and len(rows) == len(items)
     html = next(item for item in items if item.source.endswith("laman.html"))
     assert rows[html.id]["kind"] == "data" and rows[html.id]["data"] == html.path.read_bytes()  # bytes: our loader decodes
-    assert rows["r-path"]["kind"] == "data" and rows["r-path"]["data"] == (tmp_path / "news" / "artikel-0.txt").read_bytes()
+    assert rows["r-path"]["kind"] == "data" and rows["r-path"]["data"] == (tmp_path / "lain" / "berita.txt").read_bytes()
     assert rows["r-5"]["kind"] == "text" and rows["r-5"]["text"] == article(5)
     assert (rows["7"]["kind"], rows["7"]["text"]) == ("text", article(7))  # the dirty file's records came as rows
     assert [row["kind"] for row in rows.values()].count("problem") == 1

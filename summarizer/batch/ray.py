@@ -120,7 +120,9 @@ class BriefActor:
             caps = caps or {}
             bounds = self.session.budget(max_cost_usd=caps.get("max_cost_usd"), max_tokens=caps.get("max_tokens"))
             self.shared = SharedBudget(ledger, bounds)
-            self.session.client.budgeted(self.shared).__enter__()  # type: ignore[arg-type]  # for the actor's life, as the slots
+            # kept, as the slots are: a context manager nobody holds is collected, and its exit undoes it
+            self.spending = self.session.client.budgeted(self.shared)  # type: ignore[arg-type]
+            self.spending.__enter__()  # for the actor's life
 
     def __call__(self, batch: Any) -> Any:
         import pandas
