@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from summarizer.api import Session
     from summarizer.config import Settings
 
+# How many batches Ray Data runs at once on one actor with an async __call__ (its default,
+# RAY_DATA_DEFAULT_ASYNC_BATCH_UDF_MAX_CONCURRENCY); the batch size is set from it.
+ASYNC_BATCHES = 4
 RECORDS_DIR = ".ray-done"  # hidden: never read back as an input, never taken for an output
 EXTRA_HINT = "install the extra: pip install 'summarizer[ray]'"
 
@@ -108,7 +111,6 @@ class BriefActor:
         detect_language("Memuat model bahasa sekali sebelum artikel pertama.")
         self.task, self.fmt = task, fmt
         self.out_dir = Path(out_dir) if out_dir else None
-        self.loop = asyncio.new_event_loop()  # one loop for the actor's life: the HTTP client belongs to it
         self.slots = self.session.client.limited(concurrency)
         self.slots.__enter__()  # for the actor's life: its share of the run's requests in flight
         self.rpm = RateLimiter(rpm) if rpm else None
@@ -124,14 +126,14 @@ class BriefActor:
             self.spending = self.session.client.budgeted(self.shared)  # type: ignore[arg-type]
             self.spending.__enter__()  # for the actor's life
 
-    def __call__(self, batch: Any) -> Any:
+    async def __call__(self, batch: Any) -> Any:
+        """Async, so Ray hands an actor its next batches (up to ASYNC_BATCHES) while one still waits on
+        the endpoint: no actor idles at the end of a batch. Ray runs them all on the actor's one event
+        loop, which the HTTP client, the slots and the pacing then belong to."""
         import pandas
 
-        results = self.loop.run_until_complete(self._all(batch.to_dict("records")))
+        results = await asyncio.gather(*(self._one(row) for row in batch.to_dict("records")))
         return pandas.DataFrame(results, columns=list(_EMPTY_RESULT))
-
-    async def _all(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return await asyncio.gather(*(self._one(row) for row in rows))
 
     async def _one(self, row: dict[str, Any]) -> dict[str, Any]:
         from summarizer.render import render, to_jsonl_line
@@ -224,8 +226,9 @@ def _map(ds: Any, payload: dict[str, Any], task: str, share: ActorShare, *, out_
         fn_constructor_args=(payload, task),
         fn_constructor_kwargs={"out_dir": out_dir, "fmt": fmt, "concurrency": share.concurrency, "rpm": share.rpm, "tpm": share.tpm,
                                "ledger": ledger, "caps": caps},
-        # two articles per slot: while some wait on the endpoint, the others load, check and write
-        batch_size=batch_size or max(2, 2 * share.concurrency),
+        # two articles per slot over the batches an actor holds at once: while some wait on the
+        # endpoint, the others load, check and write (the local engine's two workers per slot)
+        batch_size=batch_size or max(1, -(-2 * share.concurrency // ASYNC_BATCHES)),
         batch_format="pandas",
         compute=ray.data.ActorPoolStrategy(size=share.actors),
         num_cpus=num_cpus,
