@@ -124,8 +124,8 @@ def article_number_text(number: int) -> str:
 
 
 def odd_fast_even_slow(request):
-    """Odd articles answer in 0.3 s, even ones in 4 s: an actor's batch [even, odd] has written the odd
-    article's output and record long before it returns the batch to the driver."""
+    """Odd articles answer in 0.3 s, even ones in 4 s: an odd article's output and record are written
+    long before the driver sees its row (Ray hands an actor's batches back in order, behind the slow one)."""
     reply = schema_responder(request)
     reply.delay = 0.3 if (article_number(request) or 0) % 2 else 4.0
     return reply
