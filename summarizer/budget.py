@@ -183,6 +183,15 @@ class Budget:
         finally:
             await self._release(hold)
 
+    async def reserve(self, hold: Hold) -> None:
+        """`hold`'s first half, for a ledger that reserves and settles in two calls (one budget
+        shared by the actors of a Ray run, summarizer.batch.ray_budget). Raises BudgetReached."""
+        await self._reserve(hold)
+
+    async def release(self, hold: Hold) -> None:
+        """`hold`'s second half: free the reservation, count what `hold` settled to."""
+        await self._release(hold)
+
     async def _reserve(self, hold: Hold) -> None:
         loop = asyncio.get_running_loop()
         if self._changed is None or self._loop is not loop:
