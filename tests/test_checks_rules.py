@@ -141,3 +141,23 @@ def test_name_drop_pair(source, correct, changed):
 def test_names_rendered_another_way_are_no_error(source, translation):
     assert [kind for kind, severity in name_findings(source, translation) if severity == "error"] == []
     assert name_findings(source, translation) == []
+
+
+# the first word of a quotation is capitalised for that alone ("Yah" -> "Well"), and Sastrawi's original
+# KBBI list knows the interjections and -wan nouns its stemmer list dropped ("Nah", "Ilmuwan"); a name
+# elsewhere in the sentence is still a name
+COMMON_WORD_PAIRS = [
+    ('Dia berkata, "Yah, Anda dapat membayar Winkelmann sekarang."', 'He said, "Well, you can pay Winkelmann now."',
+     'He said, "Well, you can pay Kettlewell now."'),
+    ("Harga tiket $7,496 Nah, apa kita menganggap Winkelmann lebih agresif?",
+     "The ticket costs $7,496 Now, do we think Winkelmann is more aggressive?",
+     "The ticket costs $7,496 Now, do we think Kettlewell is more aggressive?"),
+    ("(Video) Ilmuwan lain dengan ide besar adalah Winkelmann dari Jerman.", "(Video) Scientist: another with big ideas is Winkelmann of Germany.",
+     "(Video) Scientist: another with big ideas is Kettlewell of Germany."),
+]
+
+
+@pytest.mark.parametrize("source, correct, changed", COMMON_WORD_PAIRS)
+def test_common_words_opening_a_sentence_are_no_names(source, correct, changed):
+    assert [kind for kind, severity in name_findings(source, correct) if severity == "error"] == []
+    assert ("name_changed", "error") in name_findings(source, changed)

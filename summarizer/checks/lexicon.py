@@ -7,7 +7,7 @@
                            languages and exemplar cities through Babel, plus `renderings.toml`)
     is_root_word(w)        `w` is itself a KBBI root word
     is_indonesian_word(w)  `w` is an Indonesian common word: in Sastrawi's root-word dictionary
-                           (29,932 words of KBBI, MIT licence), itself or once its affixes are stripped
+                           (30,349 words of KBBI with its original list, MIT licence), itself or once its affixes are stripped
 
 Why these: Babel is the CLDR data every locale-aware Python tool uses, so "Tiongkok" -> "China" and
 "Agustus" -> 8 come from the same source as number formats. Sastrawi ships the KBBI root words with a
@@ -116,8 +116,14 @@ def place_names() -> frozenset[str]:
 def _root_words() -> frozenset[str]:
     from importlib.resources import files
 
-    data = files("Sastrawi.Stemmer").joinpath("data", "kata-dasar.txt").read_text(encoding="utf-8")
-    return frozenset(word.strip() for word in data.split() if word.strip())
+    # kata-dasar.txt is the list the stemmer uses; kata-dasar.original.txt is the KBBI list it was cut
+    # from, with the interjections and titles ("nah", "pak") and the -wan nouns ("ilmuwan", "wartawan")
+    # the stemmer has no use for but which are common words all the same
+    folder = files("Sastrawi.Stemmer").joinpath("data")
+    words = set()
+    for name in ("kata-dasar.txt", "kata-dasar.original.txt"):
+        words.update(word.strip() for word in folder.joinpath(name).read_text(encoding="utf-8").split() if word.strip())
+    return frozenset(words)
 
 
 # Affixes, most specific first. A nasal prefix replaced the root's first letter: "memukul" = mem+pukul,

@@ -266,7 +266,15 @@ def _source_exonyms(source: str) -> set[str]:
     return found
 
 
+def _opens_quote(text: str, at: int) -> bool:
+    """The word at `at` opens a quotation (`he said, "Well, ...`): a quoted sentence's first word, capitalised
+    for that alone. An opening quote sits right before the word, after a space or the text's start."""
+    return at >= 1 and text[at - 1] in "\"“'‘" and (at == 1 or text[at - 2].isspace() or text[at - 2] in "([")
+
+
 def _mid_sentence(translation: str, at: int) -> bool:
+    if _opens_quote(translation, at):
+        return False
     before = translation[:at].rstrip(" \"'“”‘’()[]*")
     return bool(before) and before[-1] not in ".!?:;—–-•\n"
 
