@@ -357,6 +357,33 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
     return out
 
 
+def _beside_kept(words: list[str], missing: list[str], source: str, translation: str) -> str | None:
+    """The capitalised word standing, in the translation, where the missing part of a partly kept name
+    was: "Luis Suarez" -> "Luis Silva", "Lady Thatcher" -> "Lady Pakistan". Its place beside the kept part
+    is the evidence, so it counts whatever dictionary lists it; a word of the source does not count,
+    nor one inside a longer capitalised run ("TMC West Java", "Major General Hudawi")."""
+    lowered_source = source.lower()
+    lower_words = set(_LOWER_WORD.findall(translation))
+    for index, word in enumerate(words):
+        if word in missing:
+            continue
+        for side in (1, -1):
+            if not (0 <= index + side < len(words)) or words[index + side] not in missing:
+                continue
+            # the replacement ends the run as the missing part did: "West" in "TMC West Java" is a title's word
+            beside = (rf"(?<![\w'-]){re.escape(word)}\s([A-Z][\w'’-]+)(?![\w'’-]|\s[A-Z])" if side == 1
+                      else rf"(?<![\w'-])([A-Z][\w'’-]+)\s{re.escape(word)}(?![\w'-])")
+            for match in re.finditer(beside, translation):
+                if side == -1 and _CAPITALISED_BEFORE.search(translation, 0, match.start()):
+                    continue
+                candidate = re.sub(r"(?:'s|’s)$", "", match.group(1))
+                lowered_candidate = candidate.lower()
+                if (len(candidate) >= 3 and lowered_candidate not in lowered_source and lowered_candidate not in lower_words
+                        and lowered_candidate not in day_names() and lowered_candidate not in month_numbers()):
+                    return candidate
+    return None
+
+
 def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] = ()) -> list[Finding]:
     lowered = translation.lower()
     findings: list[Finding] = []
@@ -392,10 +419,12 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
         # a sentence's first word may be capitalised for that alone ("Nah", "Mari"): missing at most
         weak = label.isupper() or (" " not in name and not _mid_sentence(source, start))
         nearby = [n for n in new_names if abs(n[1] - where) <= _NAME_WINDOW] if not weak else []
-        if nearby:
+        replacement = _beside_kept(words, missing, source, translation) if len(missing) < len(words) else None
+        if nearby and replacement is None:
             replacement = min(nearby, key=lambda n: abs(n[1] - where))
             new_names.remove(replacement)
             replacement = replacement[0]
+        if replacement is not None:
             findings.append(finding("name_changed", f"name '{label}' (in '{name}') is not in the translation; it has '{replacement}' instead",
                                     source_span=name, output_span=replacement))
         else:
