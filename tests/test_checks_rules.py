@@ -182,3 +182,9 @@ def test_a_word_beside_the_kept_part_of_a_name_replaces_it(source, correct, chan
 def test_a_title_word_inside_a_longer_run_is_no_replacement():
     source = "Seperti dilansir TMC Polda Jawa Barat, jalan itu macet."
     assert "name_changed" not in [kind for kind, _severity in name_findings(source, "As reported by TMC West Java police, the road was jammed.")]
+
+
+def test_a_name_in_indonesian_spelling_is_the_same_name():
+    source = "Pertemuan di Jenewa berlangsung kemarin, kata Winkelmann."
+    assert name_findings(source, "The meeting in Geneva took place yesterday, Winkelmann said.") == []
+    assert ("name_changed", "error") in name_findings(source, "The meeting in Genoa took place yesterday, Winkelmann said.")

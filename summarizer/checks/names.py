@@ -232,6 +232,18 @@ def _capitalised_tokens(text: str) -> frozenset[str]:
 _COGNATE = 0.55  # a dictionary word and its English cognate: "Olimpiade"/"Olympics", "Kristen"/"Christian"
 
 
+# Indonesian spelling of borrowed names, undone on both sides before comparing: "Jenewa"/"Geneva",
+# "Kuba"/"Cuba", "Filipus"/"Philipus" (the letters Indonesian writes for the foreign ones)
+_LOAN_SPELLINGS = (("ph", "f"), ("th", "t"), ("ch", "k"), ("ck", "k"), ("c", "k"), ("q", "k"), ("x", "ks"),
+                   ("v", "w"), ("ge", "je"), ("gi", "ji"), ("y", "i"), ("oo", "u"))
+
+
+def _loan_spelling(word: str) -> str:
+    for foreign, indonesian in _LOAN_SPELLINGS:
+        word = word.replace(foreign, indonesian)
+    return word
+
+
 def _spelled_alike(word: str, tokens: frozenset[str], cognate: bool = False) -> bool:
     """One of `tokens` (`_capitalised_tokens` of the other text) is `word` spelled another way
     (`cognate`: or the English word it was borrowed from, a looser likeness)."""
@@ -241,12 +253,17 @@ def _spelled_alike(word: str, tokens: frozenset[str], cognate: bool = False) -> 
     firsts = {lowered[0], _FIRST_SOUNDS.get(lowered[0], lowered[0])}
     for token in tokens:
         candidate = token.lower()
-        if candidate[0] not in firsts or abs(len(candidate) - len(lowered)) > 3:
+        if abs(len(candidate) - len(lowered)) > 3:
             continue
+        if candidate[0] not in firsts:
+            if not (candidate[0] == "g" and lowered[0] == "j"):  # "Jenewa"/"Geneva"
+                continue
         needed = 0.5 if candidate[:3] == lowered[:3] else (_COGNATE if cognate else _ALIKE)
         matcher = SequenceMatcher(None, lowered, candidate)
         if matcher.quick_ratio() >= needed and matcher.ratio() >= needed:
             return True
+        if _loan_spelling(lowered) == _loan_spelling(candidate):
+            return True  # the same letters once Indonesian spelling is undone (a likeness would match too much)
     return False
 
 
