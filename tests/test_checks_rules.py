@@ -188,3 +188,26 @@ def test_a_name_in_indonesian_spelling_is_the_same_name():
     source = "Pertemuan di Jenewa berlangsung kemarin, kata Winkelmann."
     assert name_findings(source, "The meeting in Geneva took place yesterday, Winkelmann said.") == []
     assert ("name_changed", "error") in name_findings(source, "The meeting in Genoa took place yesterday, Winkelmann said.")
+
+
+# a word of the translation that renders another source word is no other spelling of a missing name
+TAKEN_SPELLING_DROPS = [
+    ("Ia mencetak gol untuk Real Madrid pekan ini, menyamai Raul dengan dua gol.",
+     "He scored for Real Madrid this week, equalling Raul with two goals.",
+     "He scored for Real Madrid this week, equalling the official with two goals."),
+    ("Pemain Tiongkok itu menghormati Chelsea ketika mereka kalah.", "The Chinese player respected Chelsea when they lost.",
+     "The Chinese player respected the official when they lost."),
+    ('"Selamat kepada Andy," katanya.', '"Congratulations to Andy," he said. And he left.', '"Congratulations to the official," he said. And he left.'),
+]
+
+
+@pytest.mark.parametrize("source, correct, changed", TAKEN_SPELLING_DROPS)
+def test_a_word_that_renders_another_source_word_is_no_spelling_of_a_name(source, correct, changed):
+    assert name_findings(source, correct) == []
+    assert name_findings(source, changed) != []
+
+
+def test_an_accented_spelling_of_a_name_is_that_name():
+    source = "Tim itu dipuji oleh Arsene Wenger kemarin."
+    assert name_findings(source, "The team was praised by Arsène Wenger yesterday.") == []
+    assert ("name_changed", "error") in name_findings(source, "The team was praised by Gérard Wenger yesterday.")

@@ -221,9 +221,28 @@ _ALIKE = 0.7  # difflib ratio from which two spellings are one name (0.5 with th
 _FIRST_SOUNDS = {"c": "k", "k": "c", "q": "k", "f": "p", "p": "f", "j": "y", "y": "j"}
 
 
+def _free_tokens(source: str, translation: str) -> frozenset[str]:
+    """The translation's capitalised tokens (`_capitalised_tokens`) of four letters or more that no other
+    source word accounts for: "Real" renders the source's own "Real" (Madrid), not a missing "Raul";
+    "Chinese" renders "Tiongkok"; "And" is too short to tell a spelling from a word."""
+    taken = set(_TOKEN.findall(source.lower()))
+    taken |= {word for name in _source_exonyms(source) for word in name.split()}
+    return frozenset(token for token in _capitalised_tokens(translation) if len(token) >= 4 and token.lower() not in taken)
+
+
+def _fold(text: str) -> str:
+    """`text` without its accents ("Arsène" -> "Arsene"): the tokens are ASCII words."""
+    import unicodedata
+
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def _capitalised_tokens(text: str) -> frozenset[str]:
-    """The capitalised tokens of `text`, and each two adjacent ones written together ("Abdul Rahman"
-    -> "AbdulRahman": "Abdulrachman" is that name)."""
+    """The capitalised tokens of `text`, accents dropped, and each two adjacent ones written together
+    ("Abdul Rahman" -> "AbdulRahman": "Abdulrachman" is that name)."""
+    text = _fold(text)
     tokens = [m for m in _TOKEN.finditer(text) if m.group()[0].isupper()]
     joined = {a.group() + b.group() for a, b in zip(tokens, tokens[1:]) if text[a.end():b.start()] == " "}
     return frozenset({t.group() for t in tokens} | joined)
@@ -339,6 +358,7 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
     lowered_source = source.lower()
     source_exonyms = _source_exonyms(source)
     source_exonym_words = {w for name in source_exonyms for w in name.split()}
+    exonym_text = " ".join(sorted(source_exonyms))  # "Canadian" is the adjective of "Kanada"'s "Canada"
     english = _english_words()
     # a word the translation also writes in lower case is a common word at a sentence start ("The",
     # "She", "Let"), wherever the corpus lost the full stop before it
@@ -356,7 +376,7 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
                      lowered_word.removesuffix("ed"), lowered_word.removesuffix("ing"), lowered_word.removesuffix("ing") + "e"}
             forms |= {part for form in tuple(forms) for part in form.split("-")}
             if (any(form in lowered_source for form in forms if len(form) >= 3) or _near_spelling(word, lowered_source, source)
-                    or forms & source_exonyms or forms & source_exonym_words):
+                    or forms & source_exonyms or forms & source_exonym_words or _near_spelling(word, exonym_text)):
                 known = True
                 continue
             if len(word) < 3 or "'" in word or "’" in word or word.isupper():
@@ -395,6 +415,8 @@ def _beside_kept(words: list[str], missing: list[str], source: str, translation:
                     continue
                 candidate = re.sub(r"(?:'s|’s)$", "", match.group(1))
                 lowered_candidate = candidate.lower()
+                if _spelled_alike(words[index + side], frozenset({_fold(candidate)})):
+                    continue  # the missing part spelled another way ("Arsène" for "Arsene")
                 if (len(candidate) >= 3 and lowered_candidate not in lowered_source and lowered_candidate not in lower_words
                         and lowered_candidate not in day_names() and lowered_candidate not in month_numbers()):
                     return candidate
@@ -402,32 +424,33 @@ def _beside_kept(words: list[str], missing: list[str], source: str, translation:
 
 
 def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] = ()) -> list[Finding]:
-    lowered = translation.lower()
+    plain = _fold(translation)  # a name is kept with or without its accents ("Arsène" for "Arsene")
+    lowered = plain.lower()
     findings: list[Finding] = []
     seen: set[str] = set()
     new_names: list[tuple[str, float]] | None = None  # computed when a name is first missing
     translation_tokens: frozenset[str] | None = None
     candidates = name_candidates(source, facts)
     for name, start in word_names(source, {name.lower() for name, _start, _end in candidates}):
-        if _rendered(name, translation, lowered):
+        if _rendered(name, plain, lowered):
             continue
         if translation_tokens is None:
-            translation_tokens = _capitalised_tokens(translation)
+            translation_tokens = _free_tokens(source, translation)
         if not _spelled_alike(name, translation_tokens, cognate=True):
             findings.append(finding("name_missing", f"name '{name}' is not in the translation", source_span=name))
     for name, start, _end in candidates:
         if name.lower() in seen:
             continue
         seen.add(name.lower())
-        if _rendered(name, translation, lowered) or _phrase_rendered(source, start, name, translation, lowered):
+        if _rendered(name, plain, lowered) or _phrase_rendered(source, start, name, plain, lowered):
             continue
         words = name.split()
-        missing = [w for w in words if not _rendered(w, translation, lowered)]
+        missing = [w for w in words if not _rendered(w, plain, lowered)]
         if not missing or (len(words) >= 3 and len(missing) == 1 and (is_indonesian_word(missing[0]) or missing[0] == words[0])):
             continue  # one Indonesian word of a long name, or the title before one ("Wamenkomdigi Nezar Patria")
         label = " ".join(missing)
         if translation_tokens is None:
-            translation_tokens = _capitalised_tokens(translation)
+            translation_tokens = _free_tokens(source, translation)
         if any(_spelled_alike(w, translation_tokens) for w in missing):
             continue  # "Praha"/"Prague", "Skotlandia"/"Scotland", "Muchtar"/"Mochtar": one name, two spellings
         if new_names is None:
