@@ -46,6 +46,20 @@ def _english_words() -> frozenset[str]:
     return frozenset(w for w in get_english_words_set(["web2", "gcide"], alpha=True) if w.islower())
 
 
+@lru_cache(maxsize=1)
+def _dictionary_entries() -> frozenset[str]:
+    """Every entry of Webster's 2nd and GCIDE, lower-cased: with the capitalised ones ("Christmas", "Jew")."""
+    from english_words import get_english_words_set
+
+    return frozenset(w.lower() for w in get_english_words_set(["web2", "gcide"], alpha=True))
+
+
+def _in_dictionary(word: str) -> bool:
+    lowered = word.lower()
+    entries = _dictionary_entries()
+    return any(form in entries for form in (lowered, lowered.removesuffix("s"), lowered.removesuffix("es")))
+
+
 def _is_heading(sentence: str, words: list[str]) -> bool:
     """A title-cased line ("Paradoks Investasi dan Efisiensi"): its capitals are no evidence of names.
     A sentence that ends like one is not a heading, however many names it holds."""
@@ -287,6 +301,7 @@ def _spelled_alike(word: str, tokens: frozenset[str], cognate: bool = False) -> 
 
 
 _NAME_WINDOW = 0.2  # a replacement sits about where the name was: within 20% of the text's length
+_WORD_NAME_WINDOW = 0.1  # closer for a name that is also a dictionary word: weaker evidence
 
 
 def _source_exonyms(source: str) -> set[str]:
@@ -436,7 +451,21 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
             continue
         if translation_tokens is None:
             translation_tokens = _free_tokens(source, translation)
-        if not _spelled_alike(name, translation_tokens, cognate=True):
+        if _spelled_alike(name, translation_tokens, cognate=True):
+            continue
+        if new_names is None:
+            new_names = _new_proper_names(source, translation)
+        # a dictionary word may be rightly translated ("Natal" -> "Christmas", "Yahudi" -> "Jews"); a
+        # word in no English dictionary, in any case, close to where it was is a name in its place
+        # ("Setiawan" -> "Kettlewell")
+        where = start / max(1, len(source))
+        nearby = [n for n in new_names if abs(n[1] - where) <= _WORD_NAME_WINDOW and len(n[0]) >= 4 and not _in_dictionary(n[0])]
+        if nearby:
+            replacement = min(nearby, key=lambda n: abs(n[1] - where))
+            new_names.remove(replacement)
+            findings.append(finding("name_changed", f"name '{name}' is not in the translation; it has '{replacement[0]}' instead",
+                                    source_span=name, output_span=replacement[0]))
+        else:
             findings.append(finding("name_missing", f"name '{name}' is not in the translation", source_span=name))
     for name, start, _end in candidates:
         if name.lower() in seen:
