@@ -221,3 +221,9 @@ def test_a_dictionary_word_name_replaced_by_a_word_of_no_dictionary_is_changed()
     assert ("name_changed", "error") in name_findings(source, "The report was written by Kettlewell at the end of the year.")
     holiday = "Toko itu tutup saat Natal setiap tahun."
     assert [severity for _kind, severity in name_findings(holiday, "The shop closes at Christmas every year.")] in ([], ["warning"])
+
+
+def test_a_currency_amount_split_by_a_space_after_its_separator_is_one_number():
+    source = "Sampai saat ini, Lapindo telah membayar Rp2,91 triliun."
+    assert errors(source, "Until now, Lapindo has paid Rp2, 91 trillion.") == []
+    assert "number_missing" in errors(source, "Until now, Lapindo has paid Rp2, 97 trillion.")

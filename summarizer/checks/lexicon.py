@@ -7,7 +7,8 @@
                            languages and exemplar cities through Babel, plus `renderings.toml`)
     is_root_word(w)        `w` is itself a KBBI root word
     is_indonesian_word(w)  `w` is an Indonesian common word: in Sastrawi's root-word dictionary
-                           (30,349 words of KBBI with its original list, MIT licence), itself or once its affixes are stripped
+                           (29,932 words of KBBI, MIT licence; whole words
+                           also from its original list of 30,342), itself or once its affixes are stripped
 
 Why these: Babel is the CLDR data every locale-aware Python tool uses, so "Tiongkok" -> "China" and
 "Agustus" -> 8 come from the same source as number formats. Sastrawi ships the KBBI root words with a
@@ -116,14 +117,19 @@ def place_names() -> frozenset[str]:
 def _root_words() -> frozenset[str]:
     from importlib.resources import files
 
-    # kata-dasar.txt is the list the stemmer uses; kata-dasar.original.txt is the KBBI list it was cut
-    # from, with the interjections and titles ("nah", "pak") and the -wan nouns ("ilmuwan", "wartawan")
-    # the stemmer has no use for but which are common words all the same
-    folder = files("Sastrawi.Stemmer").joinpath("data")
-    words = set()
-    for name in ("kata-dasar.txt", "kata-dasar.original.txt"):
-        words.update(word.strip() for word in folder.joinpath(name).read_text(encoding="utf-8").split() if word.strip())
-    return frozenset(words)
+    data = files("Sastrawi.Stemmer").joinpath("data", "kata-dasar.txt").read_text(encoding="utf-8")
+    return frozenset(word.strip() for word in data.split() if word.strip())
+
+
+@lru_cache(maxsize=1)
+def _whole_words() -> frozenset[str]:
+    """kata-dasar.original.txt, the KBBI list the stemmer's was cut from: it adds the interjections and
+    titles ("nah", "pak") and the -wan nouns ("ilmuwan", "wartawan"). Whole words only: its fragments
+    ("sura", "ab") would make names of two roots ("Surabaya") words."""
+    from importlib.resources import files
+
+    data = files("Sastrawi.Stemmer").joinpath("data", "kata-dasar.original.txt").read_text(encoding="utf-8")
+    return frozenset(word.strip() for word in data.split() if word.strip()) | _root_words()
 
 
 # Affixes, most specific first. A nasal prefix replaced the root's first letter: "memukul" = mem+pukul,
@@ -149,7 +155,7 @@ def _roots_of(word: str):
 
 def is_root_word(word: str) -> bool:
     """`word` is itself one of KBBI's root words, no affix stripped ("budiman" yes, "pemerintah" no)."""
-    return word.lower() in _root_words()
+    return word.lower() in _whole_words()
 
 
 @lru_cache(maxsize=8192)
@@ -160,9 +166,9 @@ def is_indonesian_word(word: str) -> bool:
     dozens of regular-expression rules per word (~3 ms a word, 0.75 s with its list-backed dictionary),
     and a name check only needs to know whether some reading of the word is a root."""
     lowered = word.lower()
-    roots = _root_words()
-    if lowered in roots:
+    if lowered in _whole_words():
         return True
+    roots = _root_words()
     if len(lowered) < 5:
         return False  # affix rules over-strip short names ("Bali" -> "bal")
     if any(lowered[:i] in roots and lowered[i:] in roots for i in range(4, len(lowered) - 3)):

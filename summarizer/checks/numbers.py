@@ -77,7 +77,10 @@ _AMOUNT = re.compile(
     rf"""
     (?<![\w.,:/#@])(?:(?<=[a-z]{{4}}[-–])|(?<![A-Za-z]-)(?<![A-Za-z]–))
     (?:{_PREFIX}\s?)?
-    (?P<num>\d+(?:[.,]\d+)*)(?![.,:/]?\d)
+    (?P<num>\d+(?:[.,]\d+)*
+      # a currency amount whose separator lost its digits to a space ("Rp2, 91 trillion", "R1, 5
+      # billion" in tokenised text): one number, since a list needs no scale word on its last item
+      (?(pre)(?:[.,]\s\d{{1,3}}(?=\s(?:{_SCALE_WORDS})\b))?|))(?![.,:/]?\d)
     (?:\s?(?P<scale>(?:{_SCALE_WORDS})\b|(?<=\d)[kKmMbBtT]\b(?!\.\w)|(?<=\s)[MT]\b))?
     (?P<ord>st|nd|rd|th|s(?=\W|$)|-an\b|'s)?
     (?P<glued>(?<=\d)(?:mins?|hrs?|secs?|yrs?|km|kg|cm|mm|ft|lbs?|mph|kph|ha|mw|kw))?
@@ -106,7 +109,7 @@ def _tail(text: str, end: int) -> tuple[str | None, str | None, bool, int]:
 
 
 def _amount(text: str, match: re.Match[str], lang: Lang) -> Quantity | None:
-    parsed = parse_digits(match.group("num"), lang)
+    parsed = parse_digits(match.group("num").replace(" ", ""), lang)
     if parsed is None:
         return None
     value, alts = parsed
