@@ -8,7 +8,8 @@ Both clients run in this process against the same server, one after the other:
 - ours: `run_batch` over a temp folder of tiny articles, concurrency 8, cache in a temp dir
   (outputs, manifest, results.jsonl and checks included);
 - baseline: `AsyncOpenAI` + `asyncio.Semaphore(8)`, one json_schema request per article, the reply
-  parsed with json.loads, nothing written.
+  parsed with json.loads, nothing written;
+- with `--without-checks`, ours again with the faithfulness checks off (what the checks cost, in one run).
 Goals: ours >= 95% of the baseline, >= 90% of the ideal.
 """
 
@@ -60,7 +61,7 @@ async def run_baseline(base_url: str, paths: list[Path], concurrency: int) -> tu
     return elapsed, finished
 
 
-async def run_ours(base_url: str, folder: Path, out: Path, cache: Path, concurrency: int) -> tuple[float, object, list[float]]:
+async def run_ours(base_url: str, folder: Path, out: Path, cache: Path, concurrency: int, checks: bool = True) -> tuple[float, object, list[float]]:
     from summarizer.batch import BatchOptions, run_batch
 
     finished: list[float] = []
@@ -69,7 +70,7 @@ async def run_ours(base_url: str, folder: Path, out: Path, cache: Path, concurre
         if event.kind == "finished":
             finished.append(time.perf_counter())
 
-    session = make_session(base_url, cache)
+    session = make_session(base_url, cache, run_checks=checks)
     started = time.perf_counter()
     try:
         report = await run_batch(session, [folder], BatchOptions(out_dir=out, concurrency=concurrency), progress=progress)
@@ -86,18 +87,24 @@ def steady_rate(finished: list[float]) -> float:
     return (len(finished) - 1 - first) / span if span > 0 else float("inf")
 
 
-def measure(articles: int, latency: float, cap: int, concurrency: int, rounds: int = 1, tokens: int = 0) -> dict:
+def measure(articles: int, latency: float, cap: int, concurrency: int, rounds: int = 1, tokens: int = 0, without_checks: bool = False) -> dict:
     import openai  # noqa: F401  (import cost outside the timed part, for both clients)
 
     ideal = cap / latency if latency > 0 and cap > 0 else float("inf")
     with tempfile.TemporaryDirectory() as tmp, start_server(latency, cap) as base_url:
         tmp = Path(tmp)
         paths = write_tiny_articles(tmp / "in", articles, seed_text(tokens) if tokens else None)
-        ours_times, base_times, ours_requests, ours_steady, base_steady = [], [], [], [], []
+        ours_times, base_times, ours_requests, ours_steady, base_steady, bare_times = [], [], [], [], [], []
         for r in range(rounds):
             # alternate the order so neither side always runs on a warmer machine
-            order = ("base", "ours") if r % 2 == 0 else ("ours", "base")
+            order = ("base", "ours", "bare") if r % 2 == 0 else ("bare", "ours", "base")
             for side in order:
+                if side == "bare":  # ours with the faithfulness checks off: what the checks cost, in the same run
+                    if without_checks:
+                        elapsed, report, _ = asyncio.run(run_ours(base_url, tmp / "in", tmp / f"bare{r}", tmp / f"barecache{r}", concurrency, checks=False))
+                        assert report.done == articles and report.failed == 0, report.failures[:3]
+                        bare_times.append(elapsed)
+                    continue
                 server_stats(base_url, reset=True)
                 if side == "base":
                     elapsed, finished = asyncio.run(run_baseline(base_url, paths, concurrency))
@@ -114,7 +121,8 @@ def measure(articles: int, latency: float, cap: int, concurrency: int, rounds: i
     return {"tokens": tokens, "articles": articles, "latency": latency, "cap": cap, "concurrency": concurrency, "ideal": ideal,
             "ours": ours, "baseline": base, "ours_requests": ours_requests[0],
             "ours_steady": max(ours_steady), "baseline_steady": max(base_steady),
-            "ours_vs_baseline": ours / base}
+            "ours_vs_baseline": ours / base,
+            "ours_without_checks_vs_baseline": articles / min(bare_times) / base if bare_times else None}
 
 
 def report_table(m: dict) -> str:
@@ -130,6 +138,9 @@ def report_table(m: dict) -> str:
          f"{pct(m['ours'] / ideal)} of ideal (goal >= 90%: {verdict(m['ours'] / ideal >= 0.90)}); "
          f"steady {m['ours_steady'] / m['baseline_steady']:.0%} of baseline, {pct(m['ours_steady'] / ideal)} of ideal"],
     ]
+    if m.get("ours_without_checks_vs_baseline") is not None:
+        rows.append(["ours: run_batch, checks off", f"{m['ours_without_checks_vs_baseline'] * m['baseline']:.1f}", "-",
+                     pct(m["ours_without_checks_vs_baseline"] * m["baseline"] / ideal), f"whole run {m['ours_without_checks_vs_baseline']:.0%} of baseline"])
     size = f"~{m['tokens']}-token" if m.get("tokens") else "tiny"
     head = (f"{m['articles']} {size} articles, server latency {m['latency'] * 1000:.0f} ms, cap {m['cap']} concurrent, "
             f"client concurrency {m['concurrency']}; ours sent {m['ours_requests']} requests. "
@@ -146,9 +157,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=1, help="repeat both sides, keep each side's best")
     parser.add_argument("--tokens", type=int, default=0, help="articles of ~N tokens of seed text instead of tiny ones")
+    parser.add_argument("--without-checks", action="store_true", help="also run ours with the checks off, in the same rounds")
     parser.add_argument("--json", action="store_true", help="print the raw numbers as JSON too")
     args = parser.parse_args()
-    m = measure(args.articles, args.latency, args.cap, args.concurrency, args.rounds, args.tokens)
+    m = measure(args.articles, args.latency, args.cap, args.concurrency, args.rounds, args.tokens, args.without_checks)
     print(report_table(m))
     if args.json:
         print(json.dumps(m))
