@@ -105,9 +105,10 @@ class Plan:
     token_counter: str
     expected_expansion: float  # answer tokens per source token, for estimates
     summary_budget: int  # tokens of text one `summarize` request takes (what _summarize splits at)
-    # tokens one part's key points may take. On a server that enforces schema bounds this is a
-    # bound sent with each part (summary_budget shared by the parts, so their merge is ONE request
-    # whatever the model writes: the estimate is what the run does); elsewhere an estimate.
+    # tokens one part's key points may take, sent as a bound with each part to a server that
+    # enforces schema bounds: the parts share summary_budget, so their merge is ONE request whatever
+    # the model writes, and the estimate is what the run does. 0: not bounded (other servers, or too
+    # many parts for a useful share): the merge is planned from an estimate of the points' size.
     key_point_budget: int = 0
 
     @property
@@ -121,11 +122,13 @@ class Plan:
 
     def _summary_requests(self) -> int:
         """The merge of the parts' key points: one request, map-reduce when they do not fit one."""
+        if self.key_point_budget:
+            return 1
         parts = max(1, -(-self._key_point_tokens() // self.summary_budget))
         return 1 if parts == 1 else parts + 1
 
     def _key_point_tokens(self) -> int:
-        return len(self.chunks) * (self.key_point_budget or KEY_POINT_TOKENS_PER_PART)
+        return len(self.chunks) * min(KEY_POINT_TOKENS_PER_PART, self.key_point_budget or KEY_POINT_TOKENS_PER_PART)
 
     def estimated_tokens(self, task: Task) -> Usage:
         requests = self.estimated_requests(task)
@@ -258,11 +261,11 @@ class ArticlePipeline:
         )
 
     def _key_point_budget(self, summary_budget: int, parts: int) -> int:
-        """The parts share the merge request when the server enforces the bound (see Plan)."""
+        """Each part's share of the merge request, when the server enforces it as a bound (see Plan)."""
         if parts < 2 or not dialect(server_kind(self.settings, self.client.memory)).enforces_schema_bounds:
-            return KEY_POINT_TOKENS_PER_PART
-        share = min(KEY_POINT_TOKENS_PER_PART, summary_budget // parts)
-        return share if share >= MIN_KEY_POINT_BUDGET else KEY_POINT_TOKENS_PER_PART
+            return 0
+        share = summary_budget // parts
+        return share if share >= MIN_KEY_POINT_BUDGET else 0
 
     def _summary_budget(self, window: int) -> int:
         # room for the answer (<= 1024 tokens, see _ask) and the chat framing
@@ -301,7 +304,7 @@ class ArticlePipeline:
                 messages=messages, output=bounded, template_version=template.version,
                 parameters=template.parameters, max_tokens=max_tokens, source_chars=len(article), cite_limit=len(units) if units else None,
                 tokens_per_char=self._answer_density(article, messages),
-                key_point_tokens=state.plan.key_point_budget if variables.get("key_points") else None,
+                key_point_tokens=(state.plan.key_point_budget or None) if variables.get("key_points") else None,
             )
         except OutputValidationError as exc:
             reply = _without_bad_citations(exc, output, len(units)) if units else None
