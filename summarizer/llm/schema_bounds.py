@@ -22,7 +22,8 @@ What it cannot promise: a character written as a `\\uXXXX` escape, or a 4-byte U
 byte-level vocabulary, costs 4-6 tokens, more than the margin allows; a random model writes some of
 those (the byte test model averages 1.3-1.45 tokens per character), a real model writing English
 almost none. The whitespace between JSON tokens is not counted: `dialects.Dialect.compact_json` asks
-for none.
+llguidance for none (a llama.cpp built without llguidance uses its own GBNF grammar, which ignores that
+key and allows up to 22 whitespace characters a gap: a random model there can still pass max_tokens).
 """
 
 from __future__ import annotations
