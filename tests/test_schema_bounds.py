@@ -11,8 +11,8 @@ import json
 import math
 
 import pytest
-from scripted_server import Reply, ScriptedServer
-from test_first_contact import session_for
+from scripted_server import Reply, ScriptedServer, completion
+from test_first_contact import ARTICLE_TEXT, session_for
 from test_pipeline import long_article
 
 from summarizer.llm.schema_bounds import DENSITY_MARGIN, bounded_schema, longest_answer_tokens
@@ -109,3 +109,18 @@ def test_estimate_predicts_the_key_point_merge_at_a_small_window(tmp_path) -> No
         chats = server.chat_requests()
     assert estimate.chunks > 5  # several parts: their key points (120 tokens a part unbounded) would not fit one merge
     assert len(chats) == result.metadata.requests == estimate.requests == estimate.chunks + 1
+
+
+def test_a_re_ask_draws_a_new_sample(tmp_path) -> None:
+    """The fixed seed makes a run reproducible; a re-ask with the same seed would often sample the same
+    invalid answer again (the tiny model's blank translation of seed 002, three times), so attempt k
+    sends seed + k: still the same on every re-run."""
+    blank = json.dumps({"source_language": "id", "title": "x", "translation": " ", "summary": [{"text": s, "paragraphs": []} for s in "abc"],
+                        "glossary": []})
+    with ScriptedServer(models=["tiny"]) as server:
+        _llamacpp_at(server, 4096)
+        server.script(completion(blank))  # then the default responder answers properly
+        with session_for(server, tmp_path, model="tiny", use_cache=False, run_checks=False) as session:
+            session.run(session.load("a.txt", data=ARTICLE_TEXT.encode()))
+        chats = server.chat_requests()
+    assert [chat.body["seed"] for chat in chats] == [0, 1]

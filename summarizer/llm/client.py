@@ -447,6 +447,8 @@ class LLMClient:
         attempts = self.settings.max_repairs + 1
         for attempt in range(attempts):
             kwargs = self._request_kwargs(mode, conversation, output, schema, parameters, max_tokens)
+            if attempt and isinstance(kwargs.get("seed"), int):
+                kwargs["seed"] += attempt  # a re-ask draws a new sample (the same one on every re-run)
             response = await self._send(kwargs, counter)
             choice, content = self._unpack(response, usage)
             mismatch = _model_mismatch(self.settings.model, getattr(response, "model", None))
