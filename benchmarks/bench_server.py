@@ -6,7 +6,8 @@
 beyond the cap queue server-side, like a real inference server with N parallel slots), then answers
 with a JSON instance valid for the schema the request asked for (`tests/scripted_server.py`'s
 generator, memoised per schema; the `translation` field echoes the article). `GET /stats` returns
-{"requests", "max_in_flight"}; `POST /reset` zeroes them. With `--latency 0` and `--cap 0` it
+{"requests", "max_in_flight", "arrivals"} (`arrivals`: the `time.monotonic()` at which each chat request
+arrived, in order: the machine's one monotonic clock, so a client process can compare it with its own); `POST /reset` zeroes them. With `--latency 0` and `--cap 0` it
 answers instantly with no cap.
 
 Run it in its own process (see `start_server`), so its CPU never competes with the client's GIL.
@@ -36,6 +37,7 @@ class Stats:
     requests = 0
     in_flight = 0
     max_in_flight = 0
+    arrivals: list[float] = []
 
 
 def _answer(body: dict, memo: dict) -> bytes:
@@ -84,6 +86,7 @@ async def serve(host: str, port: int, latency: float, cap: int) -> None:
 
     async def chat(body: dict) -> bytes:
         Stats.requests += 1
+        Stats.arrivals.append(time.monotonic())
         if slots is not None:
             await slots.acquire()
         Stats.in_flight += 1
@@ -111,9 +114,11 @@ async def serve(host: str, port: int, latency: float, cap: int) -> None:
                 if method == "POST" and path.rstrip("/").endswith("/chat/completions"):
                     out = await chat(json.loads(raw))
                 elif path == "/stats":
-                    out = _response(200, json.dumps({"requests": Stats.requests, "max_in_flight": Stats.max_in_flight}).encode())
+                    out = _response(200, json.dumps({"requests": Stats.requests, "max_in_flight": Stats.max_in_flight,
+                                                  "arrivals": Stats.arrivals}).encode())
                 elif path == "/reset":
                     Stats.requests = Stats.max_in_flight = 0
+                    Stats.arrivals = []
                     out = _response(200, b"{}")
                 elif path.rstrip("/").endswith("/models"):
                     out = _response(200, b'{"object":"list","data":[{"id":"bench-model","object":"model","created":0,"owned_by":"bench"}]}')

@@ -17,7 +17,8 @@ What the cap cannot see: a server that reports more prompt tokens than we count 
 much longer than the framing we add) can pass it by that difference; an inexact counter's count is
 raised by `INEXACT_MARGIN` against that. A failed exchange (an HTTP error, a timeout) settles to zero:
 providers bill answers, not refusals. Cache hits never reach the client's sending path, so they
-cost nothing and never count.
+cost nothing and never count, and the callers leave an article the cache holds wholly out of the
+estimate they check (summarizer.cache_only).
 
 The cap is on the total: a batch counts what its earlier runs into the same --out spent (their
 report.json), so re-running with the same cap sends nothing more, and a higher one only the difference.
@@ -144,16 +145,18 @@ class Budget:
         return self.max_cost_usd is None or self.cost(total_prompt, total_completion) <= self.max_cost_usd * (1 + 1e-9)
 
     # -- before the run -----------------------------------------------------------------------
-    def check_estimate(self, prompt_tokens: int, completion_tokens: int, *, articles: int) -> None:
+    def check_estimate(self, prompt_tokens: int, completion_tokens: int, *, articles: int, cached: int = 0) -> None:
         """Refuse (EstimateOverBudget) when the estimate of the work to do alone passes the cap,
-        unless `start_anyway`; either way the estimate is kept for the report."""
+        unless `start_anyway`; either way the estimate is kept for the report. `articles`: the ones the
+        estimate counts; `cached`: those left out of it because the cache holds their every answer."""
         cost = self.cost(prompt_tokens, completion_tokens)
         self.estimate = {"articles": articles, "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                         "cost_usd": round(cost, 6) if self.prices is not None else None}
+                         "cost_usd": round(cost, 6) if self.prices is not None else None, "cached_articles": cached}
         if self.start_anyway or self._fits(prompt_tokens, completion_tokens, with_in_flight=False):
             return
+        from_cache = f" ({cached} more come from the cache at no cost)" if cached else ""
         raise EstimateOverBudget(
-            f"the estimate for {articles} article(s) is {self._amount(prompt_tokens + completion_tokens, cost)}, "
+            f"the estimate for {articles} article(s){from_cache} is {self._amount(prompt_tokens + completion_tokens, cost)}, "
             f"over the cap of {self.describe_cap()}; nothing was sent",
             hint="raise the cap, or add --start-anyway to run what fits",
         )
@@ -179,6 +182,15 @@ class Budget:
             yield hold
         finally:
             await self._release(hold)
+
+    async def reserve(self, hold: Hold) -> None:
+        """`hold`'s first half, for a ledger that reserves and settles in two calls (one budget
+        shared by the actors of a Ray run, summarizer.batch.ray_budget). Raises BudgetReached."""
+        await self._reserve(hold)
+
+    async def release(self, hold: Hold) -> None:
+        """`hold`'s second half: free the reservation, count what `hold` settled to."""
+        await self._release(hold)
 
     async def _reserve(self, hold: Hold) -> None:
         loop = asyncio.get_running_loop()

@@ -282,10 +282,17 @@ def _join(text: str, units: list[_Unit]) -> str:
 FAST_PATH_CHARS_PER_TOKEN = 8
 
 
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph of `text` (separated by a blank line), stripped, empty ones
+    dropped. The one definition of a paragraph: the prompts number these, results cite them, the
+    omission check aligns them and the report shows them side by side."""
+    return _spans_between(text, 0, len(text), _PARAGRAPH_SEP)
+
+
 def split_paragraphs(text: str) -> list[str]:
-    """The paragraphs of `text` (separated by a blank line), stripped, empty ones dropped: paragraph
-    n of an article (1-based) is `split_paragraphs(text)[n - 1]`, the number prompts and results cite."""
-    return [text[s:e] for s, e in _spans_between(text, 0, len(text), _PARAGRAPH_SEP)]
+    """The paragraphs of `text`: paragraph n of an article (1-based) is `split_paragraphs(text)[n - 1]`,
+    the number prompts and results cite."""
+    return [text[s:e] for s, e in paragraph_spans(text)]
 
 
 def split_into_chunks(text: str, budget: int, count: Count) -> list[Chunk]:

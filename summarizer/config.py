@@ -95,9 +95,21 @@ class Settings(BaseSettings):
     max_retry_wait: float = Field(60.0, ge=0, description="longest Retry-After we honour, seconds")
     extra_body: dict[str, Any] = Field(default_factory=dict)
     thinking: Literal["auto", "off"] = Field("auto", description="off: ask a hybrid reasoning model (Qwen3, ...) to answer without its thinking phase")
+    gguf: Path | None = Field(None, description="CLI: run this GGUF model in an embedded llama.cpp server for the run (--gguf)")
     tokenize_url: str | None = Field(None, description="llama.cpp/vLLM POST /tokenize for exact token counts")
     price_in: float | None = Field(None, ge=0, description="USD per 1M prompt tokens, for a model the price table lacks")
     price_out: float | None = Field(None, ge=0, description="USD per 1M completion tokens, for a model the price table lacks")
+    # spending caps, pacing and engine of a run of many articles (summarizer.budget, summarizer.batch): settings, so a preset,
+    # the environment or a profile can hold them like any other option
+    max_cost: float | None = Field(None, gt=0, description="spend at most this many USD in a run (--max-cost)")
+    max_tokens: int | None = Field(None, ge=1, description="use at most this many prompt + answer tokens in a run (--max-tokens)")
+    start_anyway: bool = Field(False, description="start a capped run even when its estimate passes the cap, and do what fits")
+    concurrency: int = Field(4, ge=1, description="batch: requests in flight to the endpoint at once")
+    rpm: int | None = Field(None, ge=1, description="batch: at most this many requests per minute")
+    tpm: int | None = Field(None, ge=1, description="batch: at most this many tokens per minute")
+    engine: Literal["local", "ray"] = Field("local", description="batch: this process, or Ray actors (--engine)")
+    ray_address: str | None = Field(None, description="batch --engine ray: 'auto' or ray://HEAD:10001; None: a local Ray")
+    actors: int = Field(2, ge=1, description="batch --engine ray: how many actors")
 
     cache_dir: Path | None = None
     use_cache: bool = True
@@ -109,6 +121,7 @@ class Settings(BaseSettings):
     run_checks: bool = Field(True, description="compare numbers, names and terms of output and source")
     strict: bool = Field(False, description="an error-severity check finding fails the article")
     repair: bool = Field(False, description="one re-ask naming the facts a check found changed")
+    output_format: Literal["md", "json"] | None = Field(None, description="md or json results (--format); None: md, or the format of the batch run in --out")
     no_history: bool = Field(False, description="do not record runs in the run history")
     history_file: Path | None = Field(None, description="None: history.db in the user data folder")
 

@@ -24,6 +24,7 @@ TINY = {
     "scale": ["--articles", "120", "--mb", "0.2"],
     "eval_corpus": ["--corpus", str(ROOT / "tests" / "data" / "id-en-news-slice"), "--lines", "60"],
     "report_build": ["--articles", "6", "--long-tokens", "1500", "--runs", "1"],
+    "batch_rampup": ["--articles", "4", "--concurrency", "2", "--tokens", "200", "--rounds", "1"],
 }
 
 

@@ -229,3 +229,42 @@ def test_one_budget_spans_sync_runs_of_a_session(llm_server, tmp_path):
             session.run(path)
     session.close()
     assert budget.requests == 2 and budget.spent_tokens == sum(p + c for p, c in billed) > 0
+
+
+def refused_estimate(server, inputs: list[str], out: Path) -> int:
+    """The tokens the pre-run check estimates for `inputs` into `out` (a cap of 1 token refuses, and says it)."""
+    proc = run_cli("batch", *inputs, "--out", str(out), "--max-tokens", "1", *endpoint(server))
+    assert proc.returncode == 5, proc.stderr.decode()
+    estimate = report(out)["budget"]["estimate"]
+    return estimate["prompt_tokens"] + estimate["completion_tokens"]
+
+
+def test_the_estimate_leaves_out_articles_the_cache_holds(llm_server, tmp_path):
+    """The pre-run check counts only what will be sent: with 3 of 4 articles cached, a cap below the
+    4-article estimate but above the remaining one's starts without --start-anyway (batch and summarize)."""
+    paths = make_folder(tmp_path / "news", 4)
+    full = refused_estimate(llm_server, [str(tmp_path / "news")], tmp_path / "refused-all")
+    remainder = refused_estimate(llm_server, [str(paths[3])], tmp_path / "refused-one")
+    assert llm_server.chat_requests() == [] and full > 2 * remainder
+    cap = str((full + remainder) // 2)  # over the uncached remainder (and one request's bound), under the full estimate
+    assert run_cli("batch", *map(str, paths[:3]), "--out", str(tmp_path / "warm"), *endpoint(llm_server)).returncode == 0
+    llm_server.reset()
+
+    proc = run_cli("batch", str(tmp_path / "news"), "--out", str(tmp_path / "capped"), "--max-tokens", cap, *endpoint(llm_server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    capped = report(tmp_path / "capped")
+    assert capped["done"] == 4 and capped["cache_hits"] == 3 and len(llm_server.chat_requests()) == 1
+    assert capped["budget"]["estimate"]["articles"] == 1 and capped["budget"]["estimate"]["cached_articles"] == 3
+    assert capped["budget"]["estimate"]["prompt_tokens"] + capped["budget"]["estimate"]["completion_tokens"] == remainder
+
+    # multi-file summarize: the same check; the 4th article is cached by now, so a cap under one
+    # article's estimate starts too, and sends nothing
+    llm_server.reset()
+    proc = run_cli("summarize", *map(str, paths), "--out", str(tmp_path / "briefs"), "--max-tokens", str(remainder // 2), *endpoint(llm_server))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert llm_server.chat_requests() == [] and len(list((tmp_path / "briefs").iterdir())) == 4
+    # an uncached article still counts: the refusal names what the cache covers
+    extra = make_folder(tmp_path / "more", 5)[4]
+    proc = run_cli("summarize", *map(str, paths), str(extra), "--max-tokens", str(remainder // 2), *endpoint(llm_server))
+    assert proc.returncode == 5 and llm_server.chat_requests() == []
+    assert "the estimate for 1 article(s) (4 more come from the cache at no cost) is " in proc.stderr.decode()

@@ -48,3 +48,18 @@ def test_command_options_refuses_a_parameter_it_does_not_know():
         @command_options("files")
         def other(*, files, forgotten: int = 1, **settings_options) -> None:
             pass
+
+
+def test_a_command_group_can_share_its_own_option_bundle():
+    ref = Annotated[str, typer.Option("--ref")]
+    bundle = {"ref": (ref, "r.txt"), "verbose": (SHARED_OPTIONS["verbose"][0], False)}
+
+    @command_options("hyp", "ref", "verbose", shared=bundle)
+    def command(*, hyp: Annotated[str, typer.Argument()], ref, verbose) -> None:
+        pass
+
+    parameters = inspect.signature(command).parameters
+    assert list(parameters) == ["hyp", "ref", "verbose"]
+    assert parameters["ref"].annotation is ref and parameters["ref"].default == "r.txt"
+    with pytest.raises(TypeError, match="model"):  # the default bundle is not consulted
+        command_options("hyp", "model", shared=bundle)(lambda *, hyp: None)

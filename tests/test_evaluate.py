@@ -321,3 +321,10 @@ def test_hosted_runs_cost_what_the_price_list_says(tmp_path):
     assert hosted.cost_usd == pytest.approx((1000 * 0.15 + 500 * 0.60) / 1_000_000) and local.cost_usd is None
     assert (hosted.cache_hits, hosted.latency_seconds, hosted.errors) == (1, 1.5, 0)
     assert report.winner is None and report.wins == {"hosted": 0, "local": 0, "tie": 1}  # no manifest: paired by name
+
+
+def test_every_measure_a_compare_side_shows_is_one_the_batch_records():
+    from summarizer.evaluate.models import RUN_MEASURES, RunSide, RunStats
+
+    assert set(RunSide.model_fields) - {"scores", "errors", "warnings"} == set(RUN_MEASURES)
+    assert set(RUN_MEASURES) <= set(RunStats.model_fields)

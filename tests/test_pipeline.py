@@ -394,3 +394,22 @@ def test_a_prompt_cut_by_the_server_is_reported(llm_server, tmp_path):
     cut = [w for w in results[0.25].metadata.warnings if "cut the prompt" in w]
     assert len(cut) == 1 and "--context-window" in cut[0], results[0.25].metadata.warnings
     assert not [w for w in results[1.0].metadata.warnings if "cut the prompt" in w]
+
+
+def test_the_cache_only_pass_serves_the_cached_answer_without_checking_it(llm_server, tmp_path):
+    """The pre-run cap check asks only "is it cached?": it runs no checks, sends nothing, and
+    an article it has not seen is not a result."""
+    from summarizer.cache_only import cached_result
+
+    article = tmp_path / "a.txt"
+    article.write_text("Amazon melakukan PHK terhadap 16.000 karyawan korporat sambil berinvestasi US$50 miliar di OpenAI.", encoding="utf-8")
+    llm_server.responder = _changed_number_responder
+    with session_for(llm_server, tmp_path) as session:
+        source = load_source(article)
+        assert cached_result(session, source, "summarize") is None  # nothing cached yet, and nothing sent
+        assert len(llm_server.chat_requests()) == 0
+        assert session.run(article).checks  # the real run checks: 16.000 is missing
+        sent = len(llm_server.chat_requests())
+        cached = cached_result(session, source, "summarize")
+    assert cached is not None and cached.translation and cached.checks == []
+    assert len(llm_server.chat_requests()) == sent

@@ -3,13 +3,14 @@ layer of the settings (flags > environment > .env > preset > profile > defaults)
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
 from pathlib import Path
 
 import pytest
-from helpers import SEED_000, SEED_002, run_cli, system_prompt, user_prompt
+from helpers import ROOT, SEED_000, SEED_002, run_cli, system_prompt, user_prompt
 
 from summarizer import presets
 from summarizer.config import load_settings, presets_dir, read_preset
@@ -106,6 +107,145 @@ def test_flags_beat_environment_beats_dotenv_beats_preset_beats_profile_beats_de
     assert load_settings(env_file=dotenv).max_retries == 7
 
 
+def test_caps_and_pacing_follow_the_settings_order(tmp_path, monkeypatch):
+    """Every kind of run option a preset can now hold (a USD cap, a token cap, a switch, the pacing)
+    resolves flags > environment > preset > profile > defaults, like the others."""
+    monkeypatch.setenv("SUMMARIZER_CONFIG", str(profile_config(tmp_path, max_cost=9.0, max_tokens=900, concurrency=9, rpm=90, tpm=9000)))
+    defaults = load_settings(env_file=None)
+    assert (defaults.max_cost, defaults.max_tokens, defaults.start_anyway, defaults.concurrency, defaults.rpm, defaults.tpm) == (None, None, False, 4, None, None)
+    from_profile = load_settings(env_file=None, profile="mine")
+    assert (from_profile.max_cost, from_profile.max_tokens, from_profile.concurrency, from_profile.rpm, from_profile.tpm) == (9.0, 900, 9, 90, 9000)
+
+    presets.save_preset("spend", {"profile": "mine", "max_cost": 2.5, "max_tokens": 250, "start_anyway": True, "concurrency": 2, "rpm": 20})
+    settings = load_settings(env_file=None, preset="spend")
+    assert (settings.max_cost, settings.max_tokens, settings.start_anyway, settings.concurrency, settings.rpm) == (2.5, 250, True, 2, 20), "preset > profile"
+    assert settings.tpm == 9000, "the profile fills what the preset leaves out"
+
+    for variable, value in (("SUMMARIZER_MAX_COST", "1.5"), ("SUMMARIZER_MAX_TOKENS", "150"), ("SUMMARIZER_START_ANYWAY", "0"), ("SUMMARIZER_CONCURRENCY", "1"), ("SUMMARIZER_RPM", "10")):
+        monkeypatch.setenv(variable, value)
+    settings = load_settings(env_file=None, preset="spend")
+    assert (settings.max_cost, settings.max_tokens, settings.start_anyway, settings.concurrency, settings.rpm) == (1.5, 150, False, 1, 10), "environment > preset"
+    settings = load_settings(env_file=None, preset="spend", max_cost=0.5, max_tokens=50, start_anyway=True, concurrency=3, rpm=30, tpm=3000)
+    assert (settings.max_cost, settings.max_tokens, settings.start_anyway, settings.concurrency, settings.rpm, settings.tpm) == (0.5, 50, True, 3, 30, 3000), "flags > environment"
+
+    with pytest.raises(ConfigError, match="max_cost"):
+        presets.save_preset("broke", {"max_cost": -1.0})
+    with pytest.raises(ConfigError, match="concurrency"):
+        presets.save_preset("stalled", {"concurrency": 0})
+
+
+def test_a_preset_with_a_token_cap_stops_a_batch_and_flags_override_it(llm_server, tmp_path):
+    from scripted_server import schema_responder
+    from test_batch import make_folder, manifest
+
+    billed: list[int] = []  # what each answer billed, counted here, not by our own bookkeeping
+
+    def slow(request):  # answers that overlap when more than one request is in flight
+        reply = schema_responder(request)
+        reply.delay = 0.2
+        billed.append(reply.json["usage"]["prompt_tokens"] + reply.json["usage"]["completion_tokens"])
+        return reply
+
+    llm_server.responder = slow
+    saved = run_cli("presets", "save", "capped", "--base-url", llm_server.base_url, "--model", "test-model", "--max-tokens", "12000",
+                    "--start-anyway", "--concurrency", "1", "--rpm", "6000", "--tpm", "60000000", "--price-in", "1", "--price-out", "2")
+    assert saved.returncode == 0, saved.stderr
+    stored = {"base_url": llm_server.base_url, "model": "test-model", "max_tokens": 12000, "start_anyway": True,
+              "concurrency": 1, "rpm": 6000, "tpm": 60000000, "price_in": 1.0, "price_out": 2.0}
+    assert tomllib.loads(preset_path("capped").read_text()) == stored
+    shown = run_cli("presets", "show", "capped")
+    assert shown.returncode == 0 and tomllib.loads(shown.stdout.decode()) == stored
+
+    make_folder(tmp_path / "news", 8)
+    out = tmp_path / "out"
+    proc = run_cli("batch", str(tmp_path / "news"), "--out", str(out), "--preset", "capped", "--quiet")
+    assert proc.returncode == 5, proc.stderr.decode()  # the preset's cap stopped it (the estimate passes it: its start_anyway let it start)
+    budget = json.loads((out / "report.json").read_text())["budget"]
+    assert budget["max_tokens"] == 12000 and budget["reached"] is True and budget["start_anyway"] is True
+    assert sum(billed) == budget["spent_tokens"] <= 12000 and 0 < len(billed) < 8
+    assert budget["price_per_million"] == [1.0, 2.0]
+    assert llm_server.max_in_flight == 1, "the preset's --concurrency 1"
+
+    llm_server.reset()
+    proc = run_cli("batch", str(tmp_path / "news"), "--out", str(out), "--preset", "capped", "--max-tokens", "1000000", "--concurrency", "3", "--quiet")
+    assert proc.returncode == 0, proc.stderr.decode()
+    budget = json.loads((out / "report.json").read_text())["budget"]
+    assert budget["max_tokens"] == 1000000 and budget["reached"] is False, "the flag's cap, over the preset's"
+    assert llm_server.max_in_flight == 3, "the flag's --concurrency, over the preset's"
+    assert len([e for e in manifest(out) if e["state"] == "done"]) == 8
+
+
+def test_a_preset_cap_refuses_a_multi_file_run_unless_a_flag_raises_it(llm_server, tmp_path):
+    presets.save_preset("tight", {"base_url": llm_server.base_url, "model": "test-model", "max_tokens": 1})
+    files = [str(SEED_000), str(SEED_002)]
+    refused = run_cli("summarize", *files, "--preset", "tight")
+    assert refused.returncode == 5 and llm_server.chat_requests() == []
+    assert "error: the estimate for 2 article(s) is " in refused.stderr.decode() and "over the cap of 1 tokens" in refused.stderr.decode()
+    ran = run_cli("summarize", *files, "--out", str(tmp_path / "out"), "--preset", "tight", "--max-tokens", "1000000")
+    assert ran.returncode == 0, ran.stderr.decode()
+    assert len(llm_server.chat_requests()) == 2
+
+
+def test_a_preset_with_a_format_and_what_overrides_it(llm_server, tmp_path):
+    saved = run_cli("presets", "save", "jsondesk", "--format", "json", "--base-url", llm_server.base_url, "--model", "test-model")
+    assert saved.returncode == 0, saved.stderr
+    assert tomllib.loads(run_cli("presets", "show", "jsondesk").stdout.decode())["output_format"] == "json"
+
+    ran = run_cli("summarize", str(SEED_000), "--preset", "jsondesk")
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout)["task"] == "summarize", "the preset's --format json"
+    for override in ({"args": ("--format", "md")}, {"env": {"SUMMARIZER_OUTPUT_FORMAT": "md"}}):
+        ran = run_cli("summarize", str(SEED_000), "--preset", "jsondesk", *override.get("args", ()), env=override.get("env"))
+        assert ran.returncode == 0, ran.stderr
+        with pytest.raises(ValueError):
+            json.loads(ran.stdout)  # Markdown: the flag, or the environment, over the preset
+
+    batch = run_cli("batch", str(SEED_000), str(SEED_002), "--out", str(tmp_path / "out"), "--preset", "jsondesk")
+    assert batch.returncode == 0, batch.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith("00")) == [SEED_000.stem + ".json", SEED_002.stem + ".json"]
+    assert json.loads((tmp_path / "out" / "run.json").read_text())["fmt"] == "json"
+
+
+def test_a_preset_with_a_gguf_runs_it_and_a_flag_or_the_environment_names_another(llm_server, tmp_path):
+    """A preset's --gguf starts the embedded server for it (here a file that is no model: the start's
+    own clear error proves which GGUF was used, and that nothing went to the base URL given)."""
+    saved = run_cli("presets", "save", "embedded", "--gguf", "missing.gguf", cwd=tmp_path)
+    assert saved.returncode == 0, saved.stderr
+    assert tomllib.loads(preset_path("embedded").read_text()) == {"gguf": str(tmp_path / "missing.gguf")}, "stored absolute"
+    for command, extra, env, used in (
+        (("summarize", str(SEED_000)), (), None, tmp_path / "missing.gguf"),
+        (("batch", str(SEED_000), "--out", str(tmp_path / "out")), (), None, tmp_path / "missing.gguf"),
+        (("summarize", str(SEED_000)), (), {"SUMMARIZER_GGUF": str(tmp_path / "from-env.gguf")}, tmp_path / "from-env.gguf"),
+        (("translate", str(SEED_000)), ("--gguf", str(tmp_path / "from-flag.gguf")), None, tmp_path / "from-flag.gguf"),
+    ):
+        proc = run_cli(*command, "--preset", "embedded", "--base-url", llm_server.base_url, *extra, env=env)
+        assert proc.returncode == 2, proc.stderr
+        assert f"error: {used}: not a GGUF model file (no such file)" in proc.stderr.decode()
+    assert llm_server.chat_requests() == []
+
+
+def test_a_preset_with_the_ray_engine_and_a_flag_that_runs_locally(llm_server, tmp_path):
+    """The preset's --engine ray is used (here without Ray importable: its one-line error says so);
+    --engine local on the command line wins over it."""
+    hidden = tmp_path / "hide-ray" / "ray"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text("raise ImportError(\"No module named 'ray'\")\n")
+    no_ray = {"PYTHONPATH": os.pathsep.join([str(hidden.parent), str(ROOT)])}
+    saved = run_cli("presets", "save", "cluster", "--engine", "ray", "--ray-address", "auto", "--actors", "8",
+                    "--base-url", llm_server.base_url, "--model", "test-model")
+    assert saved.returncode == 0, saved.stderr
+    assert tomllib.loads(preset_path("cluster").read_text()) == {"engine": "ray", "ray_address": "auto", "actors": 8,
+                                                                 "base_url": llm_server.base_url, "model": "test-model"}
+    proc = run_cli("batch", str(SEED_000), "--out", str(tmp_path / "out"), "--preset", "cluster", env=no_ray)
+    assert proc.returncode == 2 and proc.stderr.decode().strip().splitlines() == [
+        "error: --engine ray needs Ray, which is not installed (install the extra: pip install 'summarizer[ray]')"]
+    assert llm_server.chat_requests() == []
+    proc = run_cli("batch", str(SEED_000), "--out", str(tmp_path / "out"), "--preset", "cluster", "--engine", "local", env=no_ray)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert len(llm_server.chat_requests()) == 1
+    assert run_cli("presets", "save", "typo", "--engine", "rey").returncode == 2, "a wrong engine is refused at save"
+
+
 def test_precedence_in_a_real_run(llm_server, tmp_path):
     presets.save_preset("desk", {"base_url": llm_server.base_url, "model": "preset-model", "instructions": "from the preset"})
     llm_server.models += ["preset-model", "env-model", "flag-model"]
@@ -187,4 +327,21 @@ def test_presets_save_offers_every_option_of_the_flag_table():
 
     text = run_cli("presets", "save", "--help").stdout.decode()
     offered = set(re.findall(r"^\s+(?:-\w, )?(--[a-z-]+)", text, re.M)) - {"--help"}
-    assert offered == {"--" + name.replace("_", "-") for name in FLAG_TO_SETTING if name != "preset"}
+    flag_of = {"fmt": "format"}  # the one parameter not named as its flag
+    assert offered == {"--" + flag_of.get(name, name).replace("_", "-") for name in FLAG_TO_SETTING if name != "preset"}
+
+
+def test_the_docs_name_exactly_the_options_a_preset_can_hold():
+    """`presets --help` and the README's table list what `presets save` takes: they cannot drift from the table."""
+    from helpers import ROOT
+
+    text = run_cli("presets", "save", "--help").stdout.decode()
+    savable = set(re.findall(r"^\s+(?:-\w, )?(--[a-z-]+)", text, re.M)) - {"--help"}
+    from summarizer.cli.presets import presets_app
+
+    group_help = presets_app.info.help  # the text `presets --help` prints (wrapped there)
+    holds = group_help[group_help.index("A preset holds"):group_help.index("Not:")]
+    assert set(re.findall(r"--[a-z][a-z-]*[a-z]", holds)) == savable
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("What a preset can hold"):readme.index("Not in a preset")]
+    assert set(re.findall(r"`(--[a-z][a-z-]*[a-z])`", table)) == savable

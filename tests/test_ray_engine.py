@@ -18,7 +18,8 @@ import pytest
 
 from helpers import ROOT, run_cli
 from scripted_server import ScriptedServer, schema_responder
-from test_batch import article_number, batch_in_process, make_folder, manifest, outputs, slow, start_cli, wait_for
+from test_batch import article, article_number, batch_in_process, make_folder, manifest, outputs, slow, start_cli, wait_for
+from test_budget import billing
 
 from summarizer.api import Session
 from summarizer.batch import BatchOptions
@@ -47,10 +48,10 @@ def local_ray(tmp_path_factory):
             ray.shutdown()
 
 
-def ray_batch(server: ScriptedServer, inputs: list[Path], options: BatchOptions, *, actors: int = 2, cache_dir: Path):
+def ray_batch(server: ScriptedServer, inputs: list[Path], options: BatchOptions, *, actors: int = 2, cache_dir: Path, **settings):
     from summarizer.batch.ray import run_ray_batch
 
-    session = Session(base_url=server.base_url, model="test-model", cache_dir=cache_dir)
+    session = Session(base_url=server.base_url, model="test-model", cache_dir=cache_dir, **settings)
     try:
         return run_ray_batch(session, inputs, options, actors=actors)
     finally:
@@ -123,8 +124,8 @@ def article_number_text(number: int) -> str:
 
 
 def odd_fast_even_slow(request):
-    """Odd articles answer in 0.3 s, even ones in 4 s: an actor's batch [even, odd] has written the odd
-    article's output and record long before it returns the batch to the driver."""
+    """Odd articles answer in 0.3 s, even ones in 4 s: an odd article's output and record are written
+    long before the driver sees its row (Ray hands an actor's batches back in order, behind the slow one)."""
     reply = schema_responder(request)
     reply.delay = 0.3 if (article_number(request) or 0) % 2 else 4.0
     return reply
@@ -208,10 +209,105 @@ def test_the_local_engine_never_imports_ray(llm_server, tmp_path):
     assert len(outputs(tmp_path / "out")) == 2
 
 
-def test_a_spending_cap_with_engine_ray_is_refused_before_anything_is_written(llm_server, tmp_path):
-    make_folder(tmp_path / "news", 1)
-    proc = run_cli("batch", str(tmp_path / "news"), "-o", str(tmp_path / "out"), "--engine", "ray", "--max-tokens", "1000",
-                   "--base-url", llm_server.base_url, "--model", "test-model")
-    assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.decode().strip().splitlines() == ["error: --max-cost/--max-tokens do not work with --engine ray yet (use the local engine for a capped run)"]
-    assert not llm_server.chat_requests() and not (tmp_path / "out").exists()
+# -- the articles are read by Ray's readers, decoded by our own loader ---------------------------
+def mixed_inputs(root: Path) -> list[Path]:
+    """Files in two encodings and HTML with boilerplate, a JSONL that Arrow reads as we do, and one it
+    would not (a CRLF line end, a number for an id, a line that is not JSON)."""
+    news = root / "news"
+    make_folder(news, 3)
+    (news / "lama.txt").write_bytes(("Kafe di Jakarta menaikkan harga: " + article(3)).encode("cp1252"))
+    (news / "laman.html").write_text(
+        "<html><head><title>Berita</title></head><body><nav>Beranda | Politik | Olahraga</nav>"
+        f"<article><p>{article(4)}</p></article><footer>Hak cipta 2024</footer></body></html>", encoding="utf-8")
+    (news / "kosong.txt").write_text("")
+    (root / "lain").mkdir()
+    (root / "lain" / "berita.txt").write_text(article(9), encoding="utf-8")  # not a news/ file: an answer of its own, never a cache hit
+    clean = root / "clean.jsonl"
+    clean.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "r-5", "text": article(5), "lang": "id"}, {"id": "r-6", "text": article(6)}, {"id": "r-path", "path": "lain/berita.txt"},
+    ]) + "\n\n", encoding="utf-8")
+    dirty = root / "dirty.jsonl"
+    dirty.write_bytes((json.dumps({"id": 7, "text": article(7)}) + "\r\n" + "{not json\r\n" + json.dumps({"id": "r-8", "text": article(8)}) + "\r\n").encode())
+    return [news, clean, dirty]
+
+
+def test_rays_readers_carry_the_articles(local_ray, tmp_path):
+    from summarizer.batch import iter_items
+    from summarizer.batch.ray_inputs import article_dataset
+
+    items = list(iter_items(mixed_inputs(tmp_path)))
+    for number, item in enumerate(items):
+        item.output = f"out-{number}.md"
+    dataset = article_dataset(ray, items).materialize()
+    rows = {row["id"]: row for row in dataset.take_all()}
+    assert sorted(rows) == sorted(item.id for item in items) and len(rows) == len(items)
+    html = next(item for item in items if item.source.endswith("laman.html"))
+    assert rows[html.id]["kind"] == "data" and rows[html.id]["data"] == html.path.read_bytes()  # bytes: our loader decodes
+    assert rows["r-path"]["kind"] == "data" and rows["r-path"]["data"] == (tmp_path / "lain" / "berita.txt").read_bytes()
+    assert rows["r-5"]["kind"] == "text" and rows["r-5"]["text"] == article(5)
+    assert (rows["7"]["kind"], rows["7"]["text"]) == ("text", article(7))  # the dirty file's records came as rows
+    assert [row["kind"] for row in rows.values()].count("problem") == 1
+    stats = dataset.stats()
+    assert "ReadBinary" in stats and "JSON" in stats  # read on the cluster, not shipped from the driver
+
+
+def test_mixed_inputs_are_identical_to_the_local_engine(local_ray, llm_server, tmp_path):
+    inputs = mixed_inputs(tmp_path)
+    local = batch_in_process(llm_server, inputs, BatchOptions(out_dir=tmp_path / "local"), cache_dir=tmp_path / "cache-local")
+    on_ray = ray_batch(llm_server, inputs, BatchOptions(out_dir=tmp_path / "ray"), cache_dir=tmp_path / "cache-ray")
+    names = outputs(tmp_path / "local")
+    assert len(names) == 10 and outputs(tmp_path / "ray") == names
+    for name in names:
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    assert [getattr(on_ray, k) for k in COUNTS] == [getattr(local, k) for k in COUNTS]
+    assert (local.done, local.failed) == (10, 2)  # the empty file and the line that is not JSON
+    assert sorted(f["error"] for f in on_ray.failures) == sorted(f["error"] for f in local.failures)
+    entries = {engine: sorted((e["id"], e["output"], e["state"]) for e in manifest(tmp_path / engine)) for engine in ("local", "ray")}
+    assert entries["ray"] == entries["local"]
+
+
+# -- one spending cap for every actor -------------------------------------------------------------
+def test_a_spending_cap_holds_across_actors_and_a_higher_cap_repeats_nothing(local_ray, llm_server, tmp_path):
+    from summarizer.errors import ExitCode
+
+    billed = billing(llm_server)
+    make_folder(tmp_path / "news", 8)
+    out = tmp_path / "out"
+    capped = BatchOptions(out_dir=out, concurrency=4, max_tokens=12000, start_anyway=True)  # 2 actors x 2 requests in flight
+    first = ray_batch(llm_server, [tmp_path / "news"], capped, cache_dir=tmp_path / "cache")
+    assert first.exit_code == ExitCode.BUDGET
+    assert sum(p + c for p, c in billed) <= 12000  # what the server billed, across both actors
+    saved = json.loads((out / "report.json").read_text())
+    assert saved["budget"]["spent_tokens"] == sum(p + c for p, c in billed) and saved["budget"]["reached"] is True
+    assert saved["budget"]["requests"] == len(billed) and saved["exit_code"] == 5
+    done = [e["id"] for e in manifest(out) if e["state"] == "done"]
+    assert 0 < len(done) < 8 and first.done == len(done) and first.failed == 0
+    assert saved["budget_message"] == f"budget reached: {len(done)} of 8 articles done, {sum(p + c for p, c in billed)} of 12000 tokens"
+    assert {article_number(r) for r in llm_server.chat_requests()} == {int(Path(i).stem.split("-")[1]) for i in done}
+
+    sent_first = {article_number(r) for r in llm_server.chat_requests()}
+    llm_server.reset()
+    billed.clear()
+    again = ray_batch(llm_server, [tmp_path / "news"], BatchOptions(out_dir=out, concurrency=4, max_tokens=1_000_000), cache_dir=tmp_path / "cache")
+    assert again.exit_code == ExitCode.OK and (again.done, again.skipped) == (8 - len(done), len(done))
+    sent_again = {article_number(r) for r in llm_server.chat_requests()}
+    assert not sent_again & sent_first and sent_again | sent_first == set(range(8))  # nothing asked twice
+    total = json.loads((out / "report.json").read_text())["budget"]
+    assert total["earlier_runs_tokens"] == saved["budget"]["spent_tokens"]  # the cap is on the total, as on the local engine
+
+
+def test_capped_cli_on_ray_speaks_as_the_local_engine(llm_server, tmp_path):
+    make_folder(tmp_path / "news", 4)
+    out = tmp_path / "out"
+    args = ["batch", str(tmp_path / "news"), "-o", str(out), "--engine", "ray", "--base-url", llm_server.base_url, "--model", "test-model"]
+    refused = run_cli(*args, "--max-tokens", "6000")  # the estimate alone passes the cap: refused before Ray starts
+    lines = [line for line in refused.stderr.decode().splitlines() if line.strip()]
+    assert refused.returncode == 5 and not llm_server.chat_requests()
+    assert lines[-1].startswith("error: the estimate for 4 article(s) is ") and "over the cap of 6000 tokens" in lines[-1]
+
+    proc = run_cli(*args, "--max-tokens", "6000", "--start-anyway", "--max-output-tokens", "2000", timeout=300)
+    stderr = proc.stderr.decode()
+    assert proc.returncode == 5, stderr
+    done = [e for e in manifest(out) if e["state"] == "done"]
+    assert f"budget reached: {len(done)} of 4 articles done, " in stderr and " of 6000 tokens; re-run with a higher cap to resume" in stderr
+    assert "Traceback" not in stderr and 1 <= len(done) < 4

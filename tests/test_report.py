@@ -15,7 +15,8 @@ from report_support import BERAS, BERAS_EN, HOSTILE, result_for, write_results_f
 from scripted_server import ScriptedServer
 
 from summarizer.report import build_report
-from summarizer.report.views import host_only, paragraph_spans
+from summarizer.chunking import paragraph_spans
+from summarizer.report.views import host_only
 from summarizer.schemas import ArticleResult
 
 SECRET = "sk-test-DO-NOT-LEAK-4f1b2c9e"

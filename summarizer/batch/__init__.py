@@ -12,6 +12,9 @@ is `Session.arun`'s. Imports point down: `runner` and `provider` use `inputs`, `
     run_settings  run.json: the settings a run started with; resume_flags fills the flags left out
     runner      BatchRun / run_batch: producer, workers, pacing, the write order per article
     provider    export_requests / import_results: Batch API request lines out, answers in
+    ray         --engine ray (the 'ray' extra, imported only when it runs): BriefActor, RayBatchRun, brief_dataset
+    ray_inputs  the admitted articles as one Ray Dataset, read by read_binary_files / read_json
+    ray_budget  the spending cap of a Ray run: one ledger actor for all actors
 """
 
 from summarizer.batch.inputs import ARTICLE_SUFFIXES, DEFAULT_GLOB, BatchItem, iter_items

@@ -27,6 +27,7 @@ class BatchItem:
     problem: str | None = None  # a bad JSONL line: fails this record, not the run
     name_hint: str = ""  # what the output file is named from
     output: str = ""  # file name inside out_dir, assigned before the item is queued
+    origin: Path | None = None  # the JSONL file a record with its text inline came from
 
 
 def iter_items(inputs: list[Path], glob: str = DEFAULT_GLOB, *, exclude: Path | None = None) -> Iterator[BatchItem]:
@@ -78,7 +79,7 @@ def _record_item(path: Path, number: int, line: str) -> BatchItem:
     hint = item_id.replace("/", "_").replace("\\", "_") if raw_id not in (None, "") else f"{path.stem}-{number}"
     text, file = record.get("text"), record.get("path")
     if isinstance(text, str):
-        return BatchItem(id=item_id, source=f"{where} (id {item_id})", text=text, name_hint=hint)
+        return BatchItem(id=item_id, source=f"{where} (id {item_id})", text=text, name_hint=hint, origin=path)
     if isinstance(file, str) and file:
         target = Path(file).expanduser()
         if not target.is_absolute():

@@ -2,10 +2,14 @@
 
 The driver does what needs the whole picture, exactly as the local engine does it (BatchRun's
 admission: repeated ids, the manifest's done and failed ids, output names). The articles still to do
-flow as a Ray Dataset through `map_batches` with an actor class, `BriefActor`: each actor holds one
+flow as a Ray Dataset, read on the cluster by Ray's readers (`summarizer.batch.ray_inputs`:
+`read_binary_files` for files, `read_json` for JSONL), through `map_batches` with an actor class,
+`BriefActor`: each actor holds one
 `Session` (its async client, its request slots, its own RPM/TPM pacing) and runs its batch's
 articles concurrently on one event loop. `--concurrency`/`--rpm`/`--tpm` are for the whole run, so
-each of the N actors gets 1/N of them (`split_limits`; the CLI says so on stderr).
+each of the N actors gets 1/N of them (`split_limits`; the CLI says so on stderr). A spending cap
+(`--max-cost`/`--max-tokens`) is not split: one ledger actor holds it for all of them
+(`summarizer.batch.ray_budget`), so it holds across actors as it does in one process.
 
 What makes a kill harmless: an actor writes the article's output file, then a record of it
 (`.ray-done/<output>.json`: its results line, manifest entry and counts), both atomically, into
@@ -26,15 +30,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from summarizer.batch.inputs import BatchItem
 from summarizer.batch.manifest import MANIFEST_NAME, RESERVED_NAMES, RESULTS_NAME, Manifest, open_append
+from summarizer.batch.ray_budget import copy_totals, start_ledger
+from summarizer.batch.ray_inputs import article_dataset
 from summarizer.batch.runner import BatchEvent, BatchOptions, BatchReport, BatchRun
-from summarizer.errors import ConfigError, InputError, SummarizerError
+from summarizer.errors import BudgetReached, ConfigError, EstimateOverBudget, InputError, SummarizerError
 from summarizer.pacing import RateLimiter
 
 if TYPE_CHECKING:
     from summarizer.api import Session
     from summarizer.config import Settings
 
+# How many batches Ray Data runs at once on one actor with an async __call__ (its default,
+# RAY_DATA_DEFAULT_ASYNC_BATCH_UDF_MAX_CONCURRENCY); the batch size is set from it.
+ASYNC_BATCHES = 4
 RECORDS_DIR = ".ray-done"  # hidden: never read back as an input, never taken for an output
 EXTRA_HINT = "install the extra: pip install 'summarizer[ray]'"
 
@@ -82,12 +92,15 @@ def settings_payload(settings: Settings) -> dict[str, Any]:
 class BriefActor:
     """One Session per actor; `__call__` runs one batch of article rows and returns their result rows.
 
-    A row in: `id`, and `text` or `path` (plus, from the CLI, `source`, `output`, `problem`).
-    A row out: `id`, `source`, `output`, `state` ("done" | "failed"), `error`, `result` (the
-    ArticleResult as its results.jsonl line), `requests`, `cache_hits`, `prompt_tokens`, `completion_tokens`."""
+    A row in: `id`, and `text` or `path` (from the CLI, the ARTICLE_COLUMNS of summarizer.batch.ray_inputs).
+    A row out: `id`, `source`, `output`, `state` ("done" | "failed" | "budget": not started or stopped by
+    the spending cap, left for the resume), `error`, `result` (the ArticleResult as its results.jsonl
+    line), `requests`, `cache_hits`, `prompt_tokens`, `completion_tokens`.
+    `ledger`/`caps`: the run's shared spending cap (summarizer.batch.ray_budget), if it has one."""
 
     def __init__(self, settings: dict[str, Any], task: str = "summarize", *, out_dir: str | None = None, fmt: str = "md",
-                 concurrency: int = 4, rpm: float | None = None, tpm: float | None = None) -> None:
+                 concurrency: int = 4, rpm: float | None = None, tpm: float | None = None,
+                 ledger: Any = None, caps: dict[str, Any] | None = None) -> None:
         from summarizer.api import Session
         from summarizer.config import Settings
         from summarizer.sources import detect_language
@@ -98,27 +111,40 @@ class BriefActor:
         detect_language("Memuat model bahasa sekali sebelum artikel pertama.")
         self.task, self.fmt = task, fmt
         self.out_dir = Path(out_dir) if out_dir else None
-        self.loop = asyncio.new_event_loop()  # one loop for the actor's life: the HTTP client belongs to it
         self.slots = self.session.client.limited(concurrency)
         self.slots.__enter__()  # for the actor's life: its share of the run's requests in flight
         self.rpm = RateLimiter(rpm) if rpm else None
         self.tpm = RateLimiter(tpm) if tpm else None
+        self.shared = None
+        if ledger is not None:
+            from summarizer.batch.ray_budget import SharedBudget
 
-    def __call__(self, batch: Any) -> Any:
+            caps = caps or {}
+            bounds = self.session.budget(max_cost_usd=caps.get("max_cost_usd"), max_tokens=caps.get("max_tokens"))
+            self.shared = SharedBudget(ledger, bounds)
+            # kept, as the slots are: a context manager nobody holds is collected, and its exit undoes it
+            self.spending = self.session.client.budgeted(self.shared)  # type: ignore[arg-type]
+            self.spending.__enter__()  # for the actor's life
+
+    async def __call__(self, batch: Any) -> Any:
+        """Async, so Ray hands an actor its next batches (up to ASYNC_BATCHES) while one still waits on
+        the endpoint: no actor idles at the end of a batch. Ray runs them all on the actor's one event
+        loop, which the HTTP client, the slots and the pacing then belong to."""
         import pandas
 
-        results = self.loop.run_until_complete(self._all(batch.to_dict("records")))
+        results = await asyncio.gather(*(self._one(row) for row in batch.to_dict("records")))
         return pandas.DataFrame(results, columns=list(_EMPTY_RESULT))
-
-    async def _all(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return await asyncio.gather(*(self._one(row) for row in rows))
 
     async def _one(self, row: dict[str, Any]) -> dict[str, Any]:
         from summarizer.render import render, to_jsonl_line
 
         out = dict(_EMPTY_RESULT, id=str(row["id"]), source=str(_value(row, "source") or row["id"]), output=str(_value(row, "output") or ""))
         try:
+            if self.shared is not None and await self.shared.is_reached():
+                return dict(out, state="budget")  # not started: a re-run with a higher cap does it
             result = await self._run(row)
+        except BudgetReached:
+            return dict(out, state="budget")  # its answers so far are in the cache for the resume
         except Exception as err:  # noqa: BLE001 - one article never stops the run
             return dict(out, state="failed", error=str(err) if isinstance(err, SummarizerError) else f"unexpected {type(err).__name__}: {err}")
         meta = result.metadata
@@ -130,16 +156,8 @@ class BriefActor:
 
     async def _run(self, row: dict[str, Any]):
         """Load the article, wait for this actor's share of --rpm/--tpm, run it (as BatchRun does)."""
-        session, source_name = self.session, str(_value(row, "source") or row["id"])
-        if _value(row, "problem"):
-            raise InputError(source_name, str(row["problem"]))
-        text = _value(row, "text")
-        if text is not None:
-            source = await asyncio.to_thread(session.load, str(row["id"]), data=str(text).encode("utf-8"))
-        elif _value(row, "path"):
-            source = await asyncio.to_thread(session.load, Path(str(row["path"])))
-        else:
-            raise InputError(source_name, 'a row needs a "text" or a "path"')
+        session = self.session
+        source = await asyncio.to_thread(_load, session, row)
         plan = None
         if self.rpm is not None or self.tpm is not None:
             plan = session.plan(source)
@@ -149,6 +167,22 @@ class BriefActor:
                 usage = plan.estimated_tokens(self.task)
                 await self.tpm.acquire(usage.prompt_tokens + usage.completion_tokens)
         return await session.arun(source, self.task, plan=plan)
+
+
+def _load(session: Session, row: dict[str, Any]) -> Any:
+    """The row's article, loaded as the local engine loads it (bytes read by Ray decode the same way)."""
+    kind, source_name = _value(row, "kind"), str(_value(row, "source") or row["id"])
+    if _value(row, "problem"):
+        raise InputError(source_name, str(row["problem"]))
+    if kind == "data":
+        data = row["data"]
+        return session.load(Path(str(row["path"])), data=bytes(data) if data is not None else b"")
+    text = _value(row, "text")
+    if kind == "text" or (kind is None and text is not None):
+        return session.load(str(row["id"]), data=str(text or "").encode("utf-8"))
+    if _value(row, "path"):
+        return session.load(Path(str(row["path"])))
+    raise InputError(source_name, 'a row needs a "text" or a "path"')
 
 
 _EMPTY_RESULT: dict[str, Any] = {
@@ -184,15 +218,17 @@ def brief_dataset(ds: Any, settings: Settings, *, task: str = "summarize", actor
 
 
 def _map(ds: Any, payload: dict[str, Any], task: str, share: ActorShare, *, out_dir: str | None = None, fmt: str = "md",
-         batch_size: int | None = None, num_cpus: float = 1) -> Any:
+         batch_size: int | None = None, num_cpus: float = 1, ledger: Any = None, caps: dict[str, Any] | None = None) -> Any:
     import ray.data
 
     return ds.map_batches(
         BriefActor,
         fn_constructor_args=(payload, task),
-        fn_constructor_kwargs={"out_dir": out_dir, "fmt": fmt, "concurrency": share.concurrency, "rpm": share.rpm, "tpm": share.tpm},
-        # two articles per slot: while some wait on the endpoint, the others load, check and write
-        batch_size=batch_size or max(2, 2 * share.concurrency),
+        fn_constructor_kwargs={"out_dir": out_dir, "fmt": fmt, "concurrency": share.concurrency, "rpm": share.rpm, "tpm": share.tpm,
+                               "ledger": ledger, "caps": caps},
+        # two articles per slot over the batches an actor holds at once: while some wait on the
+        # endpoint, the others load, check and write (the local engine's two workers per slot)
+        batch_size=batch_size or max(1, -(-2 * share.concurrency // ASYNC_BATCHES)),
         batch_format="pandas",
         compute=ray.data.ActorPoolStrategy(size=share.actors),
         num_cpus=num_cpus,
@@ -205,9 +241,6 @@ class RayBatchRun(BatchRun):
 
     def __init__(self, session: Session, inputs: list[Path], options: BatchOptions, *, actors: int = 2, address: str | None = None,
                  progress: Callable[[BatchEvent], None] | None = None, say: Callable[[str], None] | None = None) -> None:
-        if getattr(options, "max_cost_usd", None) is not None or getattr(options, "max_tokens", None) is not None:
-            # each actor would need its share of one cap, kept across nodes: not built yet
-            raise ConfigError("--max-cost/--max-tokens do not work with --engine ray yet", hint="use the local engine for a capped run")
         super().__init__(session, inputs, options, progress=progress)
         self.share = split_limits(actors, options.concurrency, options.rpm, options.tpm)
         self.address, self.say = address, say
@@ -247,39 +280,54 @@ class RayBatchRun(BatchRun):
                 self.results.close()
                 self.results = None
 
-    def _rows(self) -> list[dict[str, Any]]:
-        """The rows of the articles still to do (BatchRun's admission), in input order."""
+    def _admitted(self) -> list[BatchItem]:
+        """The articles still to do (BatchRun's admission), in input order, with their output names."""
         seen: set[str] = set()
-        rows = []
-        for item in self._items():
-            if self._admit(item, seen):
-                rows.append({"id": item.id, "source": item.source, "path": str(item.path) if item.path else None,
-                             "text": item.text, "problem": item.problem, "output": item.output})
-        return rows
+        return [item for item in self._items() if self._admit(item, seen)]
 
     def run_sync(self) -> BatchReport:
         """Run every admitted article on Ray; report.json is written also when interrupted."""
         ray = import_ray()
+        if self.budget is not None:
+            self._emit("estimating")  # as the local engine: the work still to do against the cap, before anything is sent
+            try:
+                self._check_estimate()
+            except EstimateOverBudget as err:
+                self.report.budget_message = str(err)
+                self._close()
+                raise
         self._emit("start")
+        ledger = None
         try:
-            rows = self._rows()
-            if rows:
+            admitted = self._admitted()
+            if admitted:
                 connect(ray, self.address)
                 if self.say is not None:
                     self.say(self.share.describe(self.options.concurrency))
-                results = _map(ray.data.from_items(rows), settings_payload(self.session.settings), self.options.task, self.share,
-                               out_dir=str(self.out_dir.resolve()), fmt=self.options.fmt)
+                ledger = self._ledger(ray)
+                results = _map(article_dataset(ray, admitted), settings_payload(self.session.settings), self.options.task, self.share,
+                               out_dir=str(self.out_dir.resolve()), fmt=self.options.fmt, ledger=ledger,
+                               caps={"max_cost_usd": self.options.max_cost_usd, "max_tokens": self.options.max_tokens})
                 for row in _iter_rows(results):
                     self._settle(row)
         except BaseException:
             self.report.interrupted = True
             raise
         finally:
+            if ledger is not None:
+                copy_totals(ray, ledger, self.budget)
             self._close()
         return self.report
 
+    def _ledger(self, ray: Any) -> Any:
+        """The one ledger of the run's spending cap (None without a cap)."""
+        return start_ledger(ray, self.budget) if self.budget is not None else None
+
     def _settle(self, row: dict[str, Any]) -> None:
         item = _Shown(row["id"], row["source"])
+        if row["state"] == "budget":
+            self._emit("budget", item)  # type: ignore[arg-type]  # not a failure, not in the manifest: left for the resume
+            return
         if row["state"] != "done":
             with self.io_lock:
                 self.manifest.append({"id": row["id"], "source": row["source"], "state": "failed", "output": row["output"],

@@ -311,6 +311,8 @@ class BatchRun:
                 self._close()
                 raise
         self._emit("start")
+        # the checks' one-time loads overlap the first requests instead of delaying the first answers
+        checks_loaded = asyncio.ensure_future(asyncio.to_thread(self.session.pipeline.warm_up_checks))
         queue: asyncio.Queue = asyncio.Queue(maxsize=self.workers)
         with self.session.client.limited(self.options.concurrency), self.session.client.budgeted(self.budget):
             tasks = [asyncio.ensure_future(self._produce(queue))]
@@ -324,26 +326,34 @@ class BatchRun:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 raise
             finally:
+                await asyncio.gather(checks_loaded, return_exceptions=True)
                 self._close()
         return self.report
 
     def _check_estimate(self) -> None:
-        """The estimate of the articles still to do (not done in an earlier run) against the cap:
-        EstimateOverBudget before anything is sent, unless start_anyway. An article that cannot be
-        read is left for the run to report."""
+        """The estimate of the articles still to do against the cap: EstimateOverBudget before anything
+        is sent, unless start_anyway. Not counted: an article done in an earlier run, and one whose every
+        answer is in the response cache (it costs nothing). An article that cannot be read is left for
+        the run to report. Blocking (no event loop in this thread): the runner calls it in a thread."""
+        from summarizer.cache_only import cached_result
+
         assert self.budget is not None
-        prompt = completion = articles = 0
+        prompt = completion = articles = cached = 0
         for item in self._items():
             if self.manifest.done_output(item.id, extension=self.extension, task=self.options.task) is not None:
                 self.done_before += 1
                 continue
             try:
                 source = self.session.load(item.id, data=item.text.encode("utf-8")) if item.text is not None else self.session.load(item.path)
-                usage = self.session.plan(source).estimated_tokens(self.options.task)
+                plan = self.session.plan(source)
+                if cached_result(self.session, source, self.options.task, plan=plan) is not None:
+                    cached += 1
+                    continue
+                usage = plan.estimated_tokens(self.options.task)
             except SummarizerError:
                 continue
             prompt, completion, articles = prompt + usage.prompt_tokens, completion + usage.completion_tokens, articles + 1
-        self.budget.check_estimate(prompt, completion, articles=articles)
+        self.budget.check_estimate(prompt, completion, articles=articles, cached=cached)
 
     async def _warm_up(self) -> None:
         """One-time work before the first article: the language identifier (one per process, shared

@@ -9,6 +9,8 @@ glossary terms, language.
 The package, one module per family (imports point down: families -> scan/lexicon/severity):
     scan        the `Quantity` fact, the span ledger (longest match first, each span consumed),
                 sentences and paragraphs, digit groups in both conventions
+    windows     where a pattern can match: near the digits or words every match needs (read from
+                the pattern's parse tree), so extraction does not try every position of an article
     lexicon     Babel/CLDR month, day, territory and language names; Sastrawi's Indonesian root words
     codes       URLs/e-mails/phones and codes (HER2, A320, F-16, COVID-19): copied verbatim
     datetimes   dates, months named alone, clock times, time-zone offsets

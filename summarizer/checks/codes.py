@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from summarizer.checks.lexicon import month_numbers
 from summarizer.checks.scan import Lang, Quantity, Taken, free_matches
 
 _ADDRESS = re.compile(
@@ -28,6 +29,22 @@ _CODE = re.compile(
 )
 _NOT_CODE_LEADS = frozenset("rp us usd idr rm sgd eur gbp jpy ke no nomor pp uu pasal tahun th".split())
 _YEAR_DIGITS = re.compile(r"(1[5-9]|20)\d\d")
+
+
+# Indonesian degree codes, which an English text names instead of copying (CLDR has no such data)
+DEGREE_CODES: dict[str, tuple[str, ...]] = {
+    "S1": ("bachelor", "undergraduate"), "S2": ("master",), "S3": ("doctoral", "doctorate", "phd", "ph.d"),
+    "D3": ("diploma", "associate"), "D4": ("diploma", "applied bachelor"),
+}
+
+
+def code_rendered(code: str, translation: str) -> bool:
+    """`code` copied verbatim (case, spaces and hyphens aside), or a degree code named in English."""
+    canonical = canonical_code(code)
+    if canonical in canonical_code(translation):
+        return True
+    lowered = translation.lower()
+    return any(word in lowered for word in DEGREE_CODES.get(canonical, ()))
 
 
 def canonical_code(code: str) -> str:
@@ -55,8 +72,8 @@ def find_codes(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     for match in free_matches(_CODE, text, taken):
         lead = match.group("lead")
         if lead is not None:
-            if lead.lower() in _NOT_CODE_LEADS or (lead.islower() and len(lead) > 1):
-                continue  # money, "ke-3", "no 5"; "covid19" in lower case is still fine below
+            if lead.lower() in _NOT_CODE_LEADS or (lead.islower() and len(lead) > 1) or lead.lower() in month_numbers():
+                continue  # money, "ke-3", "no 5", "Agustus-20" (a date range); "covid19" in lower case is still fine below
             if lead[0].islower() and not match.group("rest"):
                 continue
             if "-" in match.group(0) and _YEAR_DIGITS.fullmatch(match.group("digits")) and len(lead) > 2 and not lead.isupper():

@@ -18,6 +18,7 @@ from summarizer.checks.lexicon import month_numbers
 from summarizer.checks.scan import Lang, Quantity, Taken, free_matches
 
 _ORD = r"(?:st|nd|rd|th)?"
+_TO = r"(?:\s?[-–]\s?|\s(?:to|until|till|hingga|sampai|s/d)\s)"  # between the two ends of a range
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +30,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     wide = "|".join(sorted((re.escape(n) for n in full), key=len, reverse=True))
     return {
         # "18-20 Juni 2013", "June 18-20, 2013": two dates of one month
-        "day_range": re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}\s?[-–]\s?(?P<d2>\d{{1,2}}){_ORD}\s(?P<m>{month})\.?,?(?:\s(?P<y>\d{{4}}))?\b", re.IGNORECASE),
+        # "17 Agustus-20 September 2013", "17 August to 20 September 2013": two dates
+        "cross_range": re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}\s(?P<m>{month})\.?{_TO}(?P<d2>\d{{1,2}}){_ORD}\s(?P<m2>{month})\.?,?(?:\s(?P<y>\d{{4}}))?\b", re.IGNORECASE),
+        "day_range": re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}{_TO}(?P<d2>\d{{1,2}}){_ORD}\s(?P<m>{month})\.?,?(?:\s(?P<y>\d{{4}}))?\b", re.IGNORECASE),
         "month_range": re.compile(rf"\b(?P<m>{month})\.?\s(?P<d>\d{{1,2}}){_ORD}\s?[-–]\s?(?P<d2>\d{{1,2}}){_ORD}\b(?:,?\s(?P<y>\d{{4}}))?", re.IGNORECASE),
         "day_month_year": re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}(?:\sof)?\s(?P<m>{month})\.?,?\s(?P<y>\d{{4}})\b", re.IGNORECASE),
         "month_day_year": re.compile(rf"\b(?P<m>{month})\.?\s(?:the\s)?(?P<d>\d{{1,2}}){_ORD},?\s(?P<y>\d{{4}})\b", re.IGNORECASE),
@@ -62,7 +65,7 @@ def find_dates(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     found: list[Quantity] = []
     patterns = _patterns()
     named = not taken.words.isdisjoint(month_numbers())
-    for name in ("day_range", "month_range", "day_month_year", "month_day_year", "iso", "numeric", "short_numeric", "day_month", "month_day"):
+    for name in ("cross_range", "day_range", "month_range", "day_month_year", "month_day_year", "iso", "numeric", "short_numeric", "day_month", "month_day"):
         if not named and name not in ("iso", "numeric", "short_numeric"):
             continue
         for match in free_matches(patterns[name], text, taken):
@@ -87,7 +90,8 @@ def find_dates(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
                     continue
                 alts = ()
                 if groups.get("d2"):
-                    last = _date_value(year, month, int(groups["d2"]))
+                    last_month = _month_of(groups["m2"]) if groups.get("m2") else month
+                    last = _date_value(year, last_month, int(groups["d2"])) if last_month else None
                     if last is None:
                         continue
                     taken.take(*match.span())

@@ -34,7 +34,8 @@ EXTRACTORS = (
 
 # kind -> the family it is compared within ("number" spans plain numbers, years, ordinals, money and
 # percentages: "50 persen" may come back as "50 per cent" read as a number, "US$50 miliar" as "50 billion")
-FAMILY = {"date": "date", "month": "date", "time": "time", "code": "code", "score": "score", "address": "address", "tz": "tz"}
+FAMILY = {"date": "date", "month": "date", "time": "time", "code": "code", "score": "score", "duration": "score",
+          "address": "address", "tz": "tz"}
 
 
 def family(kind: str) -> str:
@@ -91,6 +92,8 @@ def _month_values(q: Quantity) -> tuple:
 
 def same_value(a: Quantity, b: Quantity) -> bool:
     """One reading of source fact `a` is one reading of translation fact `b`."""
+    if a.kind == "date" and b.kind == "month":
+        return False  # a source date's day is a fact: "18 Oktober" is not "October" with the day lost
     if a.kind == "month" or b.kind == "month":
         left, right = _month_values(a), _month_values(b)
     else:
@@ -133,30 +136,42 @@ def describe(q: Quantity) -> str:
     return f"{number} {q.unit}" if q.unit else number
 
 
+def _tier(s: Quantity, t: Quantity) -> int:
+    """How good a match `t` is for `s` (lower is better): the same kind, unit and way of writing
+    first, so "Buku 3" takes "Book 3" and leaves "three months" to "tiga bulan"."""
+    return (t.kind != s.kind) * 4 + (t.unit != s.unit) * 2 + (t.spelled != s.spelled)
+
+
 def pair_facts(
     source_facts: list[Quantity], trans_facts: list[Quantity], source_length: int = 0, trans_length: int = 0,
 ) -> tuple[list[tuple[Quantity, Quantity | None, Quantity | None]], list[Quantity]]:
     """[(source fact, its match or None, a likely replacement or None)], and the unmatched translation facts.
 
-    One-to-one and greedy: facts written with digits first (a number word may be rendered freely),
-    then the same kind before a merely compatible one. A source fact left over takes as its
-    replacement the nearest unmatched translation fact of its family (by position in the text)."""
-    used = [False] * len(trans_facts)
-    paired: dict[int, int] = {}
-    order = sorted(range(len(source_facts)), key=lambda i: source_facts[i].spelled)
-    for exact in (True, False):
-        for i in order:
-            if i in paired:
-                continue
-            s = source_facts[i]
-            for j, t in enumerate(trans_facts):
-                if not used[j] and (t.kind == s.kind or not exact) and matches(s, t):
-                    used[j] = True
-                    paired[i] = j
-                    break
-    result = []
+    One-to-one and greedy over all matching pairs, best first: the closest kind, unit and way of
+    writing (`_tier`), then facts written with digits before number words (a number word may be
+    rendered freely), then the nearest by relative position -- so of two "dua" in the source, the one whose "two" was changed
+    is the one left over. A source fact left over takes as its replacement the nearest unmatched
+    translation fact of its family (by position in the text)."""
     source_length = max(1, source_length or _end_of(source_facts))
     trans_length = max(1, trans_length or _end_of(trans_facts))
+    by_family: dict[str, list[int]] = {}
+    for j, t in enumerate(trans_facts):
+        by_family.setdefault(family(t.kind), []).append(j)
+    candidates = []
+    for i, s in enumerate(source_facts):
+        where = s.start / source_length
+        for j in by_family.get(family(s.kind), ()):
+            t = trans_facts[j]
+            if matches(s, t):
+                candidates.append((_tier(s, t), s.spelled, abs(t.start / trans_length - where), i, j))
+    candidates.sort()
+    used = [False] * len(trans_facts)
+    paired: dict[int, int] = {}
+    for _rank, _spelled, _distance, i, j in candidates:
+        if i not in paired and not used[j]:
+            used[j] = True
+            paired[i] = j
+    result = []
     for i, s in enumerate(source_facts):
         if i in paired:
             result.append((s, trans_facts[paired[i]], None))
@@ -188,6 +203,8 @@ def _replaces(s: Quantity, t: Quantity, distance: float) -> bool:
         return True  # "dua tahun" -> "two months"
     if s.spelled and s.kind == "ordinal" and s.value in (1.0, 2.0):
         return False  # "pertama", "kedua" are also "first time", "both"
+    if t.kind == "year" and s.kind != "year" and (s.spelled or s.unit):
+        return False  # "dua minggu" did not become "2012"
     if s.spelled or t.spelled:
         # "dua belas" -> "twenty" near where it stood; but "satu" ("one"/"a") and fractions ("half"
         # of "the first half") stand in for too much to pair
@@ -226,10 +243,10 @@ _MISSING_KIND = {"date": "date_changed", "time": "time_changed", "code": "code_m
 
 def _present_verbatim(q: Quantity, translation: str) -> bool:
     """A code or address that extraction read differently is still there if its text is."""
-    from summarizer.checks.codes import canonical_code
+    from summarizer.checks.codes import code_rendered
 
     if q.kind == "code":
-        return canonical_code(q.span) in canonical_code(translation)
+        return code_rendered(q.span, translation)
     return q.kind == "address" and q.span.lower() in translation.lower()
 
 

@@ -2,8 +2,10 @@
 
     month_numbers()        month names and abbreviations, Indonesian and English (Babel/CLDR) -> 1..12
     day_names()            weekday names, both languages (Babel/CLDR)
+    place_names()          country/territory names (CLDR) and IANA zone cities, lower case
     exonyms()              Indonesian place/language name -> its English names (CLDR territories,
-                           languages and exemplar cities through Babel, plus `_NOT_IN_CLDR`)
+                           languages and exemplar cities through Babel, plus `renderings.toml`)
+    is_root_word(w)        `w` is itself a KBBI root word
     is_indonesian_word(w)  `w` is an Indonesian common word: in Sastrawi's root-word dictionary
                            (29,932 words of KBBI, MIT licence), itself or once its affixes are stripped
 
@@ -18,44 +20,27 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-# What CLDR lacks: older or informal Indonesian names, and English adjective/people forms that a
-# translation uses instead of the country's name ("Inggris" -> "British").
-_NOT_IN_CLDR: dict[str, tuple[str, ...]] = {
-    "cina": ("China", "Chinese"),
-    "tiongkok": ("Chinese", "Beijing"),
-    "inggris": ("Britain", "British", "England", "English", "UK", "U.K."),
-    "amerika": ("America", "American", "US", "U.S.", "United States"),
-    "amerika serikat": ("US", "U.S.", "America", "American", "USA", "United States"),
-    "turki": ("Turkey", "Turkish"),
-    "skotlandia": ("Scotland", "Scottish"),
-    "kalimantan": ("Borneo",),
-    "as": ("US", "U.S.", "United States", "America", "American"),
-    "belanda": ("Dutch",),
-    "prancis": ("French",), "perancis": ("France", "French"),
-    "swiss": ("Swiss",),
-    "timur tengah": ("Middle East",),
-    "eropa": ("Europe", "European"),
-    "asia tenggara": ("Southeast Asia", "South-East Asia"),
-    "uni soviet": ("Soviet Union", "USSR"),
-    "korea utara": ("North Korea", "Pyongyang"),
-    "korea selatan": ("South Korea", "Seoul"),
-    "arab saudi": ("Saudi Arabia", "Saudi"),
-    "filipina": ("Philippines", "Philippine", "Filipino"),
-    "selandia baru": ("New Zealand",),
-    "jawa": ("Java", "Javanese"),
-    "sumatera": ("Sumatra",),
-    "papua nugini": ("Papua New Guinea",),
-}
 
-# month spellings CLDR does not list (old or clipped Indonesian, English "Sept")
-_MONTHS_NOT_IN_CLDR = {"pebruari": 2, "nopember": 11, "agt": 8, "ags": 8, "sept": 9, "okt": 10, "des": 12, "nop": 11}
+
+@lru_cache(maxsize=1)
+def renderings() -> dict[str, dict]:
+    """The hand-kept entries CLDR lacks (`renderings.toml`): exonyms, month spellings, acronyms."""
+    import tomllib
+    from importlib.resources import files
+
+    return tomllib.loads(files("summarizer.checks").joinpath("renderings.toml").read_text(encoding="utf-8"))
+
+
+def translatable_acronyms() -> dict[str, tuple[str, ...]]:
+    """Indonesian acronym -> English renderings a translation may use instead of it."""
+    return {acronym: tuple(values) for acronym, values in renderings()["acronyms"].items()}
 
 
 @lru_cache(maxsize=1)
 def month_numbers() -> dict[str, int]:
     from babel import Locale
 
-    names: dict[str, int] = dict(_MONTHS_NOT_IN_CLDR)
+    names: dict[str, int] = dict(renderings()["months"])
     for code in ("id", "en"):
         months = Locale.parse(code).months
         for context in ("format", "stand-alone"):
@@ -75,6 +60,10 @@ def day_names() -> frozenset[str]:
         for width in ("wide", "abbreviated"):
             names.update(name.lower().rstrip(".") for name in days[width].values())
     return frozenset(names | {"jum'at"})
+
+
+# the IANA areas whose zones are named after cities (not "US/Eastern", "Canada/Central", "Etc/GMT+7")
+_CONTINENTS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/", "Pacific/")
 
 
 @lru_cache(maxsize=1)
@@ -97,9 +86,30 @@ def exonyms() -> dict[str, frozenset[str]]:
     for zone, names in indonesian.time_zones.items():
         # English has no exemplar city where it is the zone's own name ("Europe/Vienna")
         add(names.get("city"), english_zones.get(zone, {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " "))
-    for name_id, names_en in _NOT_IN_CLDR.items():
+    from zoneinfo import available_timezones
+
+    for zone in available_timezones():
+        # the IANA zone cities whose name is the same in both languages ("Paris", "Jakarta") are
+        # place names too, whatever KBBI lists ("paris" is also a plant there)
+        city = zone.rsplit("/", 1)[-1].replace("_", " ")
+        if zone.startswith(_CONTINENTS) and city.lower() not in table:
+            add(city, city)
+    for name_id, names_en in renderings()["exonyms"].items():
         add(name_id, *names_en)
     return {key: frozenset(values) for key, values in table.items()}
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Indonesian names of countries and territories (CLDR) and the IANA zone cities, lower case:
+    names even where KBBI lists the word ("indonesia", "kenya", "paris")."""
+    from zoneinfo import available_timezones
+
+    from babel import Locale
+
+    names = {name.lower() for name in Locale.parse("id").territories.values()}
+    names |= {zone.rsplit("/", 1)[-1].replace("_", " ").lower() for zone in available_timezones() if zone.startswith(_CONTINENTS)}
+    return frozenset(names)
 
 
 @lru_cache(maxsize=1)
@@ -117,7 +127,7 @@ _PREFIXES = (
     ("peny", "s"), ("peng", "k"), ("peng", ""), ("pem", "p"), ("pem", ""), ("pen", "t"), ("pen", ""),
     ("per", ""), ("pel", ""), ("pe", ""), ("ber", ""), ("bel", ""), ("be", ""), ("ter", ""), ("di", ""), ("ke", ""), ("se", ""), ("", ""),
 )
-_SUFFIXES = ("nya", "kan", "an", "i", "lah", "kah", "")
+_SUFFIXES = ("nya", "kan", "an", "i", "lah", "kah", "pun", "")
 
 
 def _roots_of(word: str):
@@ -129,6 +139,11 @@ def _roots_of(word: str):
             if prefix and not stem.startswith(prefix):
                 continue
             yield restored + stem[len(prefix):]
+
+
+def is_root_word(word: str) -> bool:
+    """`word` is itself one of KBBI's root words, no affix stripped ("budiman" yes, "pemerintah" no)."""
+    return word.lower() in _root_words()
 
 
 @lru_cache(maxsize=8192)

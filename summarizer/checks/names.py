@@ -17,59 +17,13 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from summarizer.checks.lexicon import day_names, exonyms, is_indonesian_word, month_numbers
+from summarizer.checks.lexicon import day_names, exonyms, translatable_acronyms, is_indonesian_word, is_root_word, month_numbers, place_names
 from summarizer.checks.scan import sentence_spans
 from summarizer.checks.severity import finding
 from summarizer.schemas import Finding
 
-# Indonesian acronyms that a good translation may spell out in English instead (CLDR has none of these).
-TRANSLATABLE_ACRONYMS: dict[str, tuple[str, ...]] = {
-    "PHK": ("layoff", "laid off", "lay off", "lays off", "job cut", "dismissal", "termination", "redundanc", "fired", "cuts"),
-    "DPR": ("House of Representatives", "parliament", "lawmakers", "legislat"),
-    "MPR": ("People's Consultative Assembly",),
-    "BUMN": ("state-owned", "state owned", "SOE"),
-    "WIB": ("Western Indonesia", "Jakarta time", "local time", "Indonesian time"),
-    "WITA": ("Central Indonesia", "local time", "Indonesian time"),
-    "WIT": ("Eastern Indonesia", "local time", "Indonesian time"),
-    "AS": ("US", "U.S.", "United States", "America"),
-    "RI": ("Indonesia",),
-    "UU": ("law", "act"),
-    "RUU": ("bill", "draft law"),
-    "PBB": ("UN", "United Nations"),
-    "UE": ("EU", "European Union"),
-    "KPK": ("Corruption Eradication Commission", "anti-graft", "antigraft"),
-    "OJK": ("Financial Services Authority",),
-    "BI": ("Bank Indonesia",),
-    "BPS": ("Statistics Indonesia", "Central Statistics", "statistics agency"),
-    "UMKM": ("MSME", "small business", "small and medium"),
-    "APBN": ("state budget", "national budget"),
-    "PDB": ("GDP", "gross domestic product"),
-    "IHSG": ("JCI", "Jakarta Composite", "composite index"),
-    "ASN": ("civil servant", "state apparatus"),
-    "PNS": ("civil servant",),
-    "WNI": ("Indonesian citizen", "Indonesian national", "Indonesians"),
-    "WNA": ("foreign national", "foreigner", "foreign citizen"),
-    "BBM": ("fuel",),
-    "KTT": ("summit",),
-    "TNI": ("armed forces", "military"),
-    "POLRI": ("police",),
-    "PT": ("company", "Ltd", "Inc"),
-    "TBK": ("Tbk", "listed", "public company"),
-    "LSM": ("NGO", "non-governmental"),
-    "SDM": ("human resources", "human capital", "workforce", "talent"),
-    "TIK": ("ICT", "information and communication technology"),
-    "KI": ("AI", "artificial intelligence"),
-    "LLM": ("large language model",),
-    "R&D": ("research and development",),
-    "CAPEX": ("capital expenditure", "capex"),
-    "SDA": ("natural resources",),
-    "PPN": ("VAT", "value-added tax", "value added tax"),
-    "NIK": ("identity number", "ID number"),
-    "KTP": ("ID card", "identity card"),
-    "PLN": ("state electricity", "PLN"),
-    "DKI": ("Jakarta", "Special Capital Region"),
-    "API": ("API",),
-}
+# Indonesian acronyms that a good translation may spell out in English instead (renderings.toml).
+TRANSLATABLE_ACRONYMS: dict[str, tuple[str, ...]] = translatable_acronyms()
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&'’-]*[A-Za-z0-9]|[A-Z]")
 _NOT_NAMES = re.compile(
@@ -104,9 +58,17 @@ def _is_heading(sentence: str, words: list[str]) -> bool:
 
 def _common(word: str, lower_words: set[str]) -> bool:
     lowered = word.lower()
+    if lowered in place_names() and lowered not in lower_words:
+        return False  # a country or city, though KBBI lists some ("Indonesia", "Kenya", "Paris")
     return (
         lowered in lower_words or is_indonesian_word(word) or lowered in day_names() or lowered in month_numbers()
     )
+
+
+def _mostly_capitals(word: str) -> bool:
+    """An acronym: "KPK", "LLMs", "R&D"; not "Mei-Juni" or "McDonald"."""
+    capitals = sum(c.isupper() for c in word)
+    return capitals >= 2 and capitals * 2 >= sum(c.isalpha() for c in word)
 
 
 def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[tuple[str, int, int]]:
@@ -123,8 +85,9 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
         # currency marks and addresses are no names ("US$5", "Rp5", "kompas.com"): blank them, same length
         sentence = _NOT_NAMES.sub(lambda m: " " * len(m.group()), sentence)
         tokens = list(_TOKEN.finditer(sentence))
-        if _is_heading(sentence, [t.group() for t in tokens]):
-            continue
+        # a title-cased line ("Paradoks Investasi dan Efisiensi", "Oprah Winfrey, Celine Dion"): its
+        # capitals are no evidence, so only words in no Indonesian or English dictionary are names there
+        heading = _is_heading(sentence, [t.group() for t in tokens])
         run: list[re.Match[str]] = []
 
         def flush() -> None:
@@ -143,10 +106,12 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
             if not word or not word[0].isupper() or any(c.isdigit() for c in word):
                 flush()
                 continue
-            acronym = len(word) >= 2 and sum(c.isupper() for c in word) >= 2
+            acronym = len(word) >= 2 and not word[1:].islower() and _mostly_capitals(word)
             opener = position == 0 or (gap.strip() and gap.strip()[-1] in _OPENERS)
             if acronym:
-                keep = word not in _ROMAN
+                keep = word not in _ROMAN and not heading
+            elif heading:
+                keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words) and word.lower() not in _english_words()
             else:
                 # a sentence's first word is a name only when it is no Indonesian word at all
                 keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words) and (not opener or word.lower() not in _OPENING_WORDS)
@@ -155,6 +120,26 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
             else:
                 flush()
         flush()
+    return found
+
+
+_ALONE = re.compile(r"(?<![\w'’-])(?P<before>[a-z][a-z'’-]*,? )(?P<word>[A-Z][a-z]{4,})(?=\s[a-z]|[,.;:!?)]|$)")
+
+
+def word_names(source: str, names: set[str]) -> list[tuple[str, int]]:
+    """Names that are also Indonesian words ("Budiman", "Lampung", "Setiawan", "Arsenal"): a dictionary
+    word capitalised alone mid-sentence, after a lower-case word, and never written in lower case in
+    the text. Weaker evidence than `name_candidates`: missing, they are a warning, never a swap.
+    `names` are the candidates already found (lower case)."""
+    lower_words = set(_LOWER_WORD.findall(source))
+    found, seen = [], set(names)
+    for match in _ALONE.finditer(source):
+        lowered = match.group("word").lower()
+        if lowered in seen or lowered in lower_words or lowered in _OPENING_WORDS or lowered in day_names() or lowered in month_numbers():
+            continue
+        seen.add(lowered)
+        if len(lowered) >= 5 and is_root_word(lowered):  # a derived word ("Pemerintah") or a short one ("Tapi") is a word
+            found.append((match.group("word"), match.start("word")))
     return found
 
 
@@ -185,24 +170,26 @@ _STEM = 5  # names this long or longer match on their first 55% (4 letters at le
 # "Amerika"/"American", "Palestina"/"Palestinian", "China"/"Chinese", "Afghanistan"/"Afghan"
 
 
-def _near_spelling(word: str, lowered: str) -> bool:
-    """The translation has a word sharing the first letters of `word` and most of its length."""
+def _near_spelling(word: str, lowered: str, text: str | None = None) -> bool:
+    """The translation has a word sharing the first letters of `word` and most of its length --
+    capitalised, when `text` (the original case of `lowered`) is given: "Thatcher" is not "that"."""
     if len(word) < _STEM or not word.isalpha():
         return False
     stem = word[: max(_STEM - 1, round(len(word) * 0.55))].lower()
     at = lowered.find(stem)
     while at != -1:
-        if at == 0 or not lowered[at - 1].isalpha():
+        if (at == 0 or not lowered[at - 1].isalpha()) and (text is None or len(text) != len(lowered) or text[at].isupper()):
             return True
         at = lowered.find(stem, at + 1)
     return False
 
 
 def _rendered(word: str, translation: str, lowered: str) -> bool:
-    if _present(word, translation, lowered) or _near_spelling(word, lowered):
+    if _present(word, translation, lowered) or _near_spelling(word, lowered, translation):
         return True
     for english in exonyms().get(word.lower(), ()):
-        if _present(english, translation, lowered) or _present(english.split()[0], translation, lowered) or _near_spelling(english, lowered):
+        if (_present(english, translation, lowered) or _present(english.split()[0], translation, lowered)
+                or _near_spelling(english, lowered, translation)):
             return True
     renderings = TRANSLATABLE_ACRONYMS.get(word.upper()) if word.isupper() else None
     return bool(renderings) and any(r.lower() in lowered for r in renderings)
@@ -234,16 +221,29 @@ _ALIKE = 0.7  # difflib ratio from which two spellings are one name (0.5 with th
 _FIRST_SOUNDS = {"c": "k", "k": "c", "q": "k", "f": "p", "p": "f", "j": "y", "y": "j"}
 
 
-def _spelled_alike(word: str, translation: str) -> bool:
+def _capitalised_tokens(text: str) -> frozenset[str]:
+    """The capitalised tokens of `text`, and each two adjacent ones written together ("Abdul Rahman"
+    -> "AbdulRahman": "Abdulrachman" is that name)."""
+    tokens = [m for m in _TOKEN.finditer(text) if m.group()[0].isupper()]
+    joined = {a.group() + b.group() for a, b in zip(tokens, tokens[1:]) if text[a.end():b.start()] == " "}
+    return frozenset({t.group() for t in tokens} | joined)
+
+
+_COGNATE = 0.55  # a dictionary word and its English cognate: "Olimpiade"/"Olympics", "Kristen"/"Christian"
+
+
+def _spelled_alike(word: str, tokens: frozenset[str], cognate: bool = False) -> bool:
+    """One of `tokens` (`_capitalised_tokens` of the other text) is `word` spelled another way
+    (`cognate`: or the English word it was borrowed from, a looser likeness)."""
     from difflib import SequenceMatcher
 
     lowered = word.lower()
     firsts = {lowered[0], _FIRST_SOUNDS.get(lowered[0], lowered[0])}
-    for token in set(_TOKEN.findall(translation)):
+    for token in tokens:
         candidate = token.lower()
-        if candidate[0] not in firsts or abs(len(candidate) - len(lowered)) > 3 or not token[0].isupper():
+        if candidate[0] not in firsts or abs(len(candidate) - len(lowered)) > 3:
             continue
-        needed = 0.5 if candidate[:3] == lowered[:3] else _ALIKE
+        needed = 0.5 if candidate[:3] == lowered[:3] else (_COGNATE if cognate else _ALIKE)
         matcher = SequenceMatcher(None, lowered, candidate)
         if matcher.quick_ratio() >= needed and matcher.ratio() >= needed:
             return True
@@ -253,30 +253,99 @@ def _spelled_alike(word: str, translation: str) -> bool:
 _NAME_WINDOW = 0.2  # a replacement sits about where the name was: within 20% of the text's length
 
 
-def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
-    """(word, relative position) of the capitalised words of the translation that are not in the source,
-    not an exonym and not English at all (in no case in Webster's 2nd: "Muslims", "Jackson" are English)."""
-    lowered_source = source.lower()
-    english_exonyms = {e.lower() for names in exonyms().values() for e in names}
-    english = _english_words()
-    out = []
+def _source_exonyms(source: str) -> set[str]:
+    """The English names (lower case) of the places and languages the source names, one to three words."""
+    table = exonyms()
+    words = _TOKEN.findall(source.lower())
+    found: set[str] = set()
+    for size in (1, 2, 3):
+        for i in range(len(words) - size + 1):
+            names = table.get(" ".join(words[i:i + size]))
+            if names:
+                found.update(n.lower() for n in names)
+    return found
+
+
+def _mid_sentence(translation: str, at: int) -> bool:
+    before = translation[:at].rstrip(" \"'“”‘’()[]*")
+    return bool(before) and before[-1] not in ".!?:;—–-•\n"
+
+
+_TITLE_JOINS = frozenset({" of ", " for ", " on ", " of the ", " for the "})
+_LIST_JOINS = frozenset({" and ", " & "})  # within a title only: "Indonesia and Brown" are two names
+
+
+def _capitalised_runs(translation: str) -> list[tuple[list[re.Match[str]], bool]]:
+    """The translation's capitalised tokens, grouped into runs of words separated by single spaces,
+    each with whether it is a title phrase joined by "of" (then "and": "Minister of Communication and
+    Digital Affairs")."""
+    runs: list[tuple[list[re.Match[str]], bool]] = []
     for match in _TOKEN.finditer(translation):
-        token = match.group()
-        word = re.sub(r"(?:'s|’s)$", "", token.strip("'’-"))
-        if len(word) < 3 or not word[0].isupper() or "'" in word or "’" in word or word.isupper():
+        if not match.group()[0].isupper():
             continue
-        lowered_word = word.lower()
-        # inflected English words are English too: "Asked", "Creating", "Muslims"
-        forms = {lowered_word, lowered_word.removesuffix("s"), lowered_word.removesuffix("es"), lowered_word.removesuffix("d"),
-                 lowered_word.removesuffix("ed"), lowered_word.removesuffix("ing"), lowered_word.removesuffix("ing") + "e"}
-        forms |= {part for form in tuple(forms) for part in form.split("-")}
-        if any(form in lowered_source for form in forms) or _near_spelling(word, lowered_source):
-            continue
-        if all(part in english or part in english_exonyms for part in word.lower().split("-")) or forms & english or forms & english_exonyms:
-            continue
-        if word.lower() in day_names() or word.lower() in month_numbers():
-            continue
-        out.append((word, match.start() / max(1, len(translation))))
+        gap = translation[runs[-1][0][-1].end():match.start()] if runs else ""
+        if runs and gap == " ":
+            runs[-1][0].append(match)
+        elif runs and (gap in _TITLE_JOINS or (runs[-1][1] and gap in _LIST_JOINS)):
+            runs[-1] = (runs[-1][0] + [match], True)
+        else:
+            runs.append(([match], False))
+    return runs
+
+
+def _heading_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the title-cased lines of `text` ("Capital Spending on Top of Employees' Tears")."""
+    out, at = [], 0
+    for line in text.split("\n"):
+        if line.strip() and _is_heading(line, _TOKEN.findall(line)):
+            out.append((at, at + len(line)))
+        at += len(line) + 1
+    return out
+
+
+def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
+    """(word, relative position) of the capitalised words of the translation that are not in the source
+    nor an English name of a place it names.
+
+    English words (Webster's 2nd) are names only where their capital says so: alone mid-sentence
+    ("Brown", "Jordan", "Dawn"). A sentence's first word ("Asked", "She"), a title of English words
+    ("Foreign Ministry") and the words around a name the source has ("Premier League", "Atlantic
+    Ocean", "United States") are not new names."""
+    lowered_source = source.lower()
+    source_exonyms = _source_exonyms(source)
+    source_exonym_words = {w for name in source_exonyms for w in name.split()}
+    english = _english_words()
+    # a word the translation also writes in lower case is a common word at a sentence start ("The",
+    # "She", "Let"), wherever the corpus lost the full stop before it
+    lower_words = set(_LOWER_WORD.findall(translation))
+    headings = _heading_lines(translation)
+    out = []
+    for run, titled in _capitalised_runs(translation):
+        titled = titled or any(start <= run[0].start() < end for start, end in headings)
+        known, english_word, candidates = False, [], []
+        for match in run:
+            word = re.sub(r"(?:'s|’s)$", "", match.group().strip("'’-"))
+            lowered_word = word.lower()
+            # inflected forms are the same word: "Asked", "Creating", "Muslims"
+            forms = {lowered_word, lowered_word.removesuffix("s"), lowered_word.removesuffix("es"), lowered_word.removesuffix("d"),
+                     lowered_word.removesuffix("ed"), lowered_word.removesuffix("ing"), lowered_word.removesuffix("ing") + "e"}
+            forms |= {part for form in tuple(forms) for part in form.split("-")}
+            if (any(form in lowered_source for form in forms if len(form) >= 3) or _near_spelling(word, lowered_source, source)
+                    or forms & source_exonyms or forms & source_exonym_words):
+                known = True
+                continue
+            if len(word) < 3 or "'" in word or "’" in word or word.isupper():
+                continue
+            parts = lowered_word.split("-")
+            if all(p in day_names() or p in month_numbers() for p in parts) or lowered_word in lower_words:
+                continue  # "Monday", "May-June"; a word also written in lower case
+            is_english = all(part in english for part in lowered_word.split("-")) or bool(forms & english)
+            english_word.append(is_english)
+            candidates.append((word, match, is_english))
+        for word, match, is_english in candidates:
+            if is_english and (known or titled or not _mid_sentence(translation, run[0].start())):
+                continue
+            out.append((word, match.start() / max(1, len(translation))))
     return out
 
 
@@ -285,7 +354,16 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
     findings: list[Finding] = []
     seen: set[str] = set()
     new_names: list[tuple[str, float]] | None = None  # computed when a name is first missing
-    for name, start, _end in name_candidates(source, facts):
+    translation_tokens: frozenset[str] | None = None
+    candidates = name_candidates(source, facts)
+    for name, start in word_names(source, {name.lower() for name, _start, _end in candidates}):
+        if _rendered(name, translation, lowered):
+            continue
+        if translation_tokens is None:
+            translation_tokens = _capitalised_tokens(translation)
+        if not _spelled_alike(name, translation_tokens, cognate=True):
+            findings.append(finding("name_missing", f"name '{name}' is not in the translation", source_span=name))
+    for name, start, _end in candidates:
         if name.lower() in seen:
             continue
         seen.add(name.lower())
@@ -293,15 +371,19 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
             continue
         words = name.split()
         missing = [w for w in words if not _rendered(w, translation, lowered)]
-        if not missing or (len(words) >= 3 and len(missing) == 1 and not missing[0].isupper()):
-            continue  # one word of a long name (an Indonesian word in an organisation's name)
+        if not missing or (len(words) >= 3 and len(missing) == 1 and (is_indonesian_word(missing[0]) or missing[0] == words[0])):
+            continue  # one Indonesian word of a long name, or the title before one ("Wamenkomdigi Nezar Patria")
         label = " ".join(missing)
-        if any(_spelled_alike(w, translation) for w in missing):
+        if translation_tokens is None:
+            translation_tokens = _capitalised_tokens(translation)
+        if any(_spelled_alike(w, translation_tokens) for w in missing):
             continue  # "Praha"/"Prague", "Skotlandia"/"Scotland", "Muchtar"/"Mochtar": one name, two spellings
         if new_names is None:
             new_names = _new_proper_names(source, translation)
         where = start / max(1, len(source))
-        nearby = [n for n in new_names if abs(n[1] - where) <= _NAME_WINDOW] if not label.isupper() else []
+        # a sentence's first word may be capitalised for that alone ("Nah", "Mari"): missing at most
+        weak = label.isupper() or (" " not in name and not _mid_sentence(source, start))
+        nearby = [n for n in new_names if abs(n[1] - where) <= _NAME_WINDOW] if not weak else []
         if nearby:
             replacement = min(nearby, key=lambda n: abs(n[1] - where))
             new_names.remove(replacement)

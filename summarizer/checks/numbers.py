@@ -1,7 +1,7 @@
 """Numbers and amounts: scores and ranges, money (currency + scale word), measurements (value + unit),
 percentages, plain numbers, ordinals and number words, in Indonesian and English conventions.
 
-    find_scores(text, lang, taken)        "2-1", "11-15", "11-to-15", "5 hingga 7"
+    find_scores(text, lang, taken)        "2-1", "7 — 5", "11-15", "11-to-15", "5 hingga 7", "2011/12", "1:47.872"
     find_amounts(text, lang, taken)       "US$50 miliar", "Rp835 triliun", "380 kg", "13 persen", "16.000", "5th"
     find_ordinals(text, lang, taken)      "ke-13", "ke 3"
     find_number_words(text, lang, taken)  "dua puluh lima ribu", "setengah", "fifty-four",
@@ -23,6 +23,7 @@ SCALES: dict[str, float] = {
     "ribu": 1e3, "rb": 1e3, "juta": 1e6, "jt": 1e6, "miliar": 1e9, "milyar": 1e9, "triliun": 1e12,
     "ribuan": 1e3, "jutaan": 1e6, "miliaran": 1e9, "triliunan": 1e12,  # "Rp20 ribuan": about Rp20 thousand
     "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+    "thousands": 1e3, "millions": 1e6, "billions": 1e9, "trillions": 1e12,  # "100 millions" (a loose plural)
     "mn": 1e6, "mln": 1e6, "bn": 1e9, "bln": 1e9, "tn": 1e12, "trn": 1e12,
 }
 # single letters are scales only right after a currency ("$50B", "Rp835 T", "Rp5 M", "$5k")
@@ -50,8 +51,8 @@ for _unit, _words in {
     "ft": "kaki ft foot feet", "inch": "inci inch inches", "ha": "ha hektare hektar hectare hectares",
     "acre": "acre acres are", "l": "liter liters litre litres", "gallon": "galon gallon gallons",
     "day": "hari day days", "week": "pekan minggu week weeks", "month": "bulan month months",
-    "year": "tahun year years", "decade": "dekade decade decades", "hour": "jam hour hours",
-    "minute": "menit minute minutes", "second": "detik seconds", "km/h": "km/jam km/h kph kmh",
+    "year": "tahun year years yr yrs", "decade": "dekade decade decades", "hour": "jam hour hours hr hrs",
+    "minute": "menit minute minutes min mins", "second": "detik seconds sec secs", "km/h": "km/jam km/h kph kmh",
     "mph": "mph", "mw": "mw megawatt megawatts", "kw": "kw kilowatt kilowatts",
     "barrel": "barel barrel barrels", "bps": "bps basis", "point": "poin point points",
 }.items():
@@ -65,7 +66,7 @@ _SCALE_WORDS = "|".join(sorted(SCALES, key=len, reverse=True))
 
 # what may follow a value: a percent sign or word, a unit, a currency word ("50 miliar dolar AS")
 _TAIL = re.compile(
-    rf"(?P<pct>\s?%|\s(?:persen|percent|per\scent|pct)\b)"
+    rf"(?P<pct>\s?%|\s(?:persen|percents?|per\scent|pct)\b)"
     rf"|[\s-](?P<cur>{_CURRENCY_WORDS})\b"
     rf"|[\s-](?P<unit>{_UNIT_WORDS})(?![\w/])(?!-(?:old|olds)\b)",
     re.IGNORECASE,
@@ -74,11 +75,12 @@ _TAIL = re.compile(
 _PREFIX = r"(?P<pre>US\$|US(?=\s?\d)|USD|S\$|A\$|\$|Rp\.?|IDR|€|EUR|£|GBP|¥|JPY|SGD|RM(?=\s?\d))"
 _AMOUNT = re.compile(
     rf"""
-    (?<![\w.,:/#@])(?<![A-Za-z]-)(?<![A-Za-z]–)
+    (?<![\w.,:/#@])(?:(?<=[a-z]{{4}}[-–])|(?<![A-Za-z]-)(?<![A-Za-z]–))
     (?:{_PREFIX}\s?)?
     (?P<num>\d+(?:[.,]\d+)*)(?![.,:/]?\d)
     (?:\s?(?P<scale>(?:{_SCALE_WORDS})\b|(?<=\d)[kKmMbBtT]\b(?!\.\w)|(?<=\s)[MT]\b))?
     (?P<ord>st|nd|rd|th|s(?=\W|$)|-an\b|'s)?
+    (?P<glued>(?<=\d)(?:mins?|hrs?|secs?|yrs?|km|kg|cm|mm|ft|lbs?|mph|kph|ha|mw|kw))?
     (?!\w)
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -117,11 +119,15 @@ def _amount(text: str, match: re.Match[str], lang: Lang) -> Quantity | None:
             factor = SCALES[key]
         elif currency or key == "k" or (scale in ("M", "T") and lang == "id" and "Rp" in (prefix or "")):
             factor = _SHORT_SCALES[key]
+        elif scale == "m" and lang == "en":
+            alts = (*alts, *(v * 1e6 for v in (value, *alts)))  # "15m": 15 million, or 15 metres
         else:
             return None  # a lone letter after a plain number ("5G", "7B" model sizes): a name
     start, end = match.span()
     unit, suffix_currency, percent = None, None, False
-    if not suffix or suffix.lower() in ("s", "-an", "'s"):
+    if match.group("glued"):
+        unit = UNITS[match.group("glued").lower()]  # "69mins", "10km"
+    elif not suffix or suffix.lower() in ("s", "-an", "'s"):
         unit, suffix_currency, percent, end = _tail(text, end)
     currency = currency or suffix_currency
     values = tuple(v * factor for v in (value, *alts))
@@ -148,14 +154,16 @@ def find_amounts(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     return found
 
 
-# "2-1", "11-15", "11–15", "11-to-15", "11 to 15", "5 hingga 7"
+# "2-1", "11-15", "11–15", "7 — 5", "11-to-15", "11 to 15", "5 hingga 7"
 _RANGE = re.compile(
     # ("between 5 and 7" stays two numbers, as "antara tahun 1990 dan 2010" does)
-    r"(?<![\w.,:/#-])(?P<a>\d{1,4})(?:\s?[-–]\s?|-to-|\s(?:to|hingga|sampai|s/d)\s)(?P<b>\d{1,4})(?![\w/-]|[.,:]\d)",
+    r"(?<![\w.,:/#-])(?P<a>\d{1,4})(?:\s?[-–]\s?|\s—\s|-to-|\s(?:to|hingga|sampai|s/d)\s)(?P<b>\d{1,4})(?![\w/-]|[.,:]\d)",
     re.IGNORECASE,
 )
 
 
+_LAP_TIME = re.compile(r"(?<![\w.,:])\d{1,2}:\d{2}[.,]\d{1,3}(?![\w]|[.,:]\d)")
+_YEAR_SPAN = re.compile(r"(?<![\w./-])(?P<y>(?:19|20)\d\d)/(?P<y2>(?:19|20)?\d\d)(?![\w/]|[.,]\d)")
 _SCALE_AFTER = re.compile(rf"\s?(?P<scale>{_SCALE_WORDS})\b", re.IGNORECASE)
 
 
@@ -165,6 +173,16 @@ def find_scores(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     A range with a scale word ("200-300 ribu") is two amounts, as the other language may well write
     it ("200 thousand to 300 thousand")."""
     found = []
+    for match in free_matches(_LAP_TIME, text, taken):
+        # a race time ("1:47.872", "2:48,006"): compared as written, every digit counts
+        taken.take(*match.span())
+        found.append(Quantity(match.group(0).replace(",", "."), "duration", match.group(0), *match.span()))
+    for match in free_matches(_YEAR_SPAN, text, taken):
+        # "2011/12", "2011/2012": a season or school year, the two years it spans
+        first, second = match.group("y"), match.group("y2")
+        second = first[:4 - len(second)] + second
+        taken.take(*match.span())
+        found += [Quantity(float(year), "year", match.group(0), *match.span()) for year in (first, second)]
     for match in free_matches(_RANGE, text, taken):
         a, b = match.group("a"), match.group("b")
         start, end = match.span()
@@ -206,7 +224,9 @@ _ID_BIG = {"ribu": 1e3, "juta": 1e6, "miliar": 1e9, "milyar": 1e9, "triliun": 1e
 _ID_ORDINALS = {"pertama": 1, "kedua": 2, "kesatu": 1}  # ke- + a number word: "ketiga", "ketiga belas"
 _ID_WORD = "|".join(sorted([*_ID_UNITS, *_ID_SE, *_ID_MULTIPLIERS, *_ID_BIG], key=len, reverse=True))
 _ID_FIRST = "|".join(sorted([*_ID_UNITS, *_ID_SE], key=len, reverse=True))  # a run starts with a count
-_ID_RUN = re.compile(rf"\b(?P<ke>ke)?(?P<run>(?:{_ID_FIRST})(?:\s(?:{_ID_WORD}))*)\b", re.IGNORECASE)
+# words may be written together or hyphenated: "duapuluh", "Sembilan-puluh lima", "Duapuluh-empat"
+_ID_RUN = re.compile(rf"\b(?P<ke>ke)?(?P<run>(?:{_ID_FIRST})(?:[\s-]?(?:{_ID_WORD}))*)\b", re.IGNORECASE)
+_ID_SPLIT = re.compile(rf"{_ID_WORD}", re.IGNORECASE)
 
 
 def _indonesian_words(words: list[str]) -> float | None:
@@ -302,7 +322,7 @@ def find_number_words(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     for match in free_matches(_ID_RUN if lang == "id" else _EN_RUN, text, taken):
         start, end = match.span()
         if lang == "id":
-            words = match.group("run").lower().split()
+            words = _ID_SPLIT.findall(match.group("run").lower())
             if match.group("ke"):
                 value = _indonesian_words(words)
                 kind = "ordinal"

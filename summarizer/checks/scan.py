@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from summarizer.checks.windows import TextIndex, finditer_windowed
+
 Lang = str  # "id" or "en": the number conventions of a text
 
 
@@ -52,18 +54,30 @@ class Taken:
     keyword (a month name, a number word) skips the text when none is there, which is most texts;
     running a pattern with a long word list over a whole article costs ~0.5 ms."""
 
-    __slots__ = ("_marks", "_text", "_words")
+    __slots__ = ("_marks", "_text", "_words", "_index")
 
     def __init__(self, length: int, text: str = "") -> None:
         self._marks = bytearray(length)
         self._text = text
         self._words: frozenset[str] | None = None
+        self._index: TextIndex | None = None
+
+    @property
+    def text(self) -> str:
+        return self._text
 
     @property
     def words(self) -> frozenset[str]:
         if self._words is None:
             self._words = frozenset(_WORD.findall(self._text.lower()))
         return self._words
+
+    @property
+    def index(self) -> TextIndex:
+        """Where the text's digits and keywords are: where the patterns that need one are tried."""
+        if self._index is None:
+            self._index = TextIndex(self._text)
+        return self._index
 
     def free(self, start: int, end: int) -> bool:
         return self._marks.find(1, start, end) == -1
@@ -79,8 +93,11 @@ def free_matches(pattern: re.Pattern[str], text: str, taken: Taken) -> Iterator[
     """The matches of `pattern` that overlap nothing claimed so far (the caller claims what it keeps).
 
     A match running into a claimed span is tried again, from the same place, on the text before that
-    span: "pukul 10.00" is still a time when "GMT+0100" after it was claimed as an offset."""
-    for match in pattern.finditer(text):
+    span: "pukul 10.00" is still a time when "GMT+0100" after it was claimed as an offset.
+    The matches are `pattern.finditer(text)`'s, looked for only near the digits or keywords every
+    match of `pattern` needs (`windows`)."""
+    index = taken.index if taken.text is text else TextIndex(text)
+    for match in finditer_windowed(pattern, index):
         start, end = match.span()
         if taken.free(start, end):
             yield match
@@ -113,19 +130,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             lead = len(piece) - len(piece.lstrip())
             out.append((start + lead, start + len(piece.rstrip())))
     return out
-
-
-_PARAGRAPH_SPLIT = re.compile(r"\n[ \t]*\n\s*")
-
-
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph (blocks between blank lines), blanks trimmed."""
-    spans, previous = [], 0
-    for match in _PARAGRAPH_SPLIT.finditer(text):
-        spans.append((previous, match.start()))
-        previous = match.end()
-    spans.append((previous, len(text)))
-    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in spans if text[s:e].strip()]
 
 
 def parse_digits(token: str, lang: Lang) -> tuple[float, tuple[float, ...]] | None:

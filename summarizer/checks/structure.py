@@ -16,7 +16,7 @@ import math
 import re
 
 from summarizer.checks.lexicon import is_indonesian_word
-from summarizer.checks.scan import paragraph_spans
+from summarizer.chunking import paragraph_spans
 from summarizer.checks.severity import finding
 from summarizer.schemas import Finding
 

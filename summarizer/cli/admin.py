@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
@@ -43,6 +42,8 @@ def prompts_list(prompts: PromptsOpt = None) -> None:
 
 @prompts_app.command("show", help="Print one template: its file, variables and output schema.")
 def prompts_show(name: Annotated[str, typer.Argument(help="Template name, e.g. brief")], prompts: PromptsOpt = None) -> None:
+    import json
+
     from summarizer.prompts import PromptLibrary
     from summarizer.schemas import WITH_KEY_POINTS, llm_schema
 

@@ -48,45 +48,58 @@ def _article_command(task: str):
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only: chunks, tokens, requests and cost, no request sent (same as `estimate`).")] = False,
         **settings_options,
     ) -> None:
-        flags = settings_flags(settings_options)
+        flags = settings_flags({**settings_options, "fmt": fmt, "gguf": gguf})
         if dry_run:
             raise typer.Exit(estimate_files(task, files, fmt is OutputFormat.json, show_cleaned, verbose, flags))
-        caps = {"max_cost_usd": settings_options["max_cost"], "max_tokens": settings_options["max_tokens"], "start_anyway": settings_options["start_anyway"]}
-        raise typer.Exit(run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf, caps=caps, html=html))
+        raise typer.Exit(run_articles(task, files, fmt, out, show_cleaned, verbose, quiet, flags, gguf, html=html))
 
     return command
 
 
-def run_articles(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None, *, caps: dict | None = None, html: Optional[Path] = None) -> int:
-    """Run `task` on every file with the settings `flags` give, on an embedded server when `gguf` is set,
-    within the spending `caps` (max_cost_usd, max_tokens, start_anyway) when one is given; then the HTML
-    review report into `html`, when given."""
+def run_articles(task: str, files: list[Path], fmt: OutputFormat | None, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, flags: dict, gguf: Optional[Path] = None, *, html: Optional[Path] = None) -> int:
+    """Run `task` on every file with the settings `flags` give, on an embedded server for `gguf` (or the
+    settings' GGUF), in `fmt` (None: the settings' output_format, else md), within the settings' spending
+    caps (max_cost, max_tokens, start_anyway) when one is set; then the HTML review report into `html`."""
+    try:
+        settings = load_cli_settings(**flags)
+    except SummarizerError as err:
+        return fail(err, verbose)
+    gguf = gguf or settings.gguf  # the flag's, or the environment's or a preset's
     if gguf is None:
-        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: load_cli_settings(**flags), caps, html)
+        return _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: settings, html)
     return run_on_embedded_server(
         gguf, flags, quiet, verbose,
-        lambda settings: _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: settings, caps, html),
+        lambda settings: _run_articles_with(task, files, fmt, out, show_cleaned, verbose, quiet, lambda: settings, html),
     )
 
 
-def _budget_for(session: Session, inputs: list[tuple[str, bytes | None]], task: str, caps: dict | None) -> Budget | None:
-    """The run's Budget when a cap is given, checked against the estimate of every input that loads
-    (EstimateOverBudget unless start_anyway; a file that does not load is reported by the run)."""
-    if not caps or (caps.get("max_cost_usd") is None and caps.get("max_tokens") is None):
+def _budget_for(session: Session, inputs: list[tuple[str, bytes | None]], task: str) -> Budget | None:
+    """The run's Budget when the settings set a cap, checked against the estimate of every input that
+    loads and is not wholly in the response cache (a cached article costs nothing): EstimateOverBudget
+    unless start_anyway. A file that does not load is reported by the run."""
+    from summarizer.cache_only import cached_result
+
+    settings = session.settings
+    if settings.max_cost is None and settings.max_tokens is None:
         return None
-    budget = session.budget(**caps)
-    prompt = completion = articles = 0
+    budget = session.budget(max_cost_usd=settings.max_cost, max_tokens=settings.max_tokens, start_anyway=settings.start_anyway)
+    prompt = completion = articles = cached = 0
     for name, data in inputs:
         try:
-            estimate = session.estimate(session.load(name, data=data), task)  # type: ignore[arg-type]
+            source = session.load(name, data=data)
+            plan = session.plan(source)
+            if cached_result(session, source, task, plan=plan) is not None:  # type: ignore[arg-type]
+                cached += 1
+                continue
+            usage = plan.estimated_tokens(task)  # type: ignore[arg-type]
         except SummarizerError:
             continue
-        prompt, completion, articles = prompt + estimate.prompt_tokens, completion + estimate.completion_tokens, articles + 1
-    budget.check_estimate(prompt, completion, articles=articles)
+        prompt, completion, articles = prompt + usage.prompt_tokens, completion + usage.completion_tokens, articles + 1
+    budget.check_estimate(prompt, completion, articles=articles, cached=cached)
     return budget
 
 
-def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings: Callable[[], Settings], caps: dict | None = None, html: Optional[Path] = None) -> int:
+def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat | None, out: Optional[Path], show_cleaned: bool, verbose: bool, quiet: bool, make_settings: Callable[[], Settings], html: Optional[Path] = None) -> int:
     from summarizer.api import Session
     from summarizer.outputs import safe_output_path, write_atomic
     from summarizer.render import EXTENSIONS, render
@@ -94,10 +107,11 @@ def _run_articles_with(task: str, files: list[Path], fmt: OutputFormat, out: Opt
     try:
         session = Session(make_settings(), command=task)
         session.check_ready()
+        fmt = fmt or OutputFormat(session.settings.output_format or "md")  # a preset or the environment may choose it
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
         inputs = [read_input(path) for path in files]  # standard input is read once, here
-        budget = _budget_for(session, inputs, task, caps)
+        budget = _budget_for(session, inputs, task)
     except (SummarizerError, OSError) as err:
         if isinstance(err, OSError):
             err = SummarizerError(f"cannot create output folder {out}: {err.strerror}", hint="choose another --out")

@@ -6,7 +6,6 @@ Exit codes come from `ExitCode`: 0 every article done, 1 some failed, 2 bad usag
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,17 +13,14 @@ from typing import Annotated, Optional
 import typer
 
 from summarizer.cli.common import fail, load_cli_settings, run_on_embedded_server
-from summarizer.cli.options import ENDPOINT, RUNNING, SPENDING, WRITING, OutputFormat, command_options, settings_flags
+from summarizer.cli.options import ENDPOINT, ENGINE, PACING, RUNNING, SPENDING, WRITING, OutputFormat, command_options, settings_flags
 from summarizer.cli.report import write_html
 from summarizer.errors import ExitCode, SummarizerError
 
 BatchInputs = Annotated[list[Path], typer.Argument(help="Files, folders (searched recursively with --glob) and .jsonl files of {\"id\", \"text\"} or {\"id\", \"path\"} records.", show_default=False)]
 BatchOutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the outputs, results.jsonl, manifest.jsonl (resume state) and report.json. Required except with --export-jsonl.", show_default=False)]
 ExportOpt = Annotated[Optional[Path], typer.Option("--export-jsonl", help="Send nothing: write the requests the articles need as OpenAI Batch API lines (also `vllm run-batch` input).", show_default=False)]
-BatchFormatOpt = Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="Output format: Markdown brief or JSON. Default: md, or the format of the run started in --out.", show_default=False)]
-EngineOpt = Annotated[str, typer.Option("--engine", help="local: this process (the default). ray: the articles as a Ray Dataset on Ray actors (needs the 'ray' extra; --out must be storage every node reaches).")]
-RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="With --engine ray: 'auto' (the cluster this machine belongs to) or ray://HEAD:10001. Default: start a local Ray.", show_default=False)]
-ActorsOpt = Annotated[int, typer.Option("--actors", min=1, help="With --engine ray: how many actors; --concurrency/--rpm/--tpm are split among them.")]
+BatchFormatOpt = Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="Output format: Markdown brief or JSON. Default: the format of the run started in --out, else SUMMARIZER_OUTPUT_FORMAT or the preset's, else md.", show_default=False)]
 ImportOpt = Annotated[Optional[Path], typer.Option("--import-jsonl", help="Validate and cache a provider batch's results file, then render every article it completes into --out (sends nothing).", show_default=False)]
 
 
@@ -104,7 +100,7 @@ def register(app: typer.Typer) -> None:
         "of sending them; --import-jsonl RESULTS --out DIR caches the answers and renders the articles. A long "
         "article needs one round per step: export again until nothing is pending.",
     )
-    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", "concurrency", "rpm", "tpm", "retry_failed", *SPENDING, "engine", "ray_address", "actors", *ENDPOINT, *WRITING, *RUNNING, "html", "quiet", "verbose")
+    @command_options("inputs", "out", "export_jsonl", "import_jsonl", "fmt", "translate_only", "glob", *PACING, "retry_failed", *SPENDING, *ENGINE, *ENDPOINT, *WRITING, *RUNNING, "html", "quiet", "verbose")
     def batch_command(
         *,
         inputs: BatchInputs,
@@ -114,43 +110,49 @@ def register(app: typer.Typer) -> None:
         fmt: BatchFormatOpt = None,
         translate_only: Annotated[bool, typer.Option("--translate-only", help="Translate (with glossary) instead of summarize (default: the task of the run started in --out).")] = False,
         glob: Annotated[str, typer.Option("--glob", help="Pattern for files inside folder inputs. The default matches .txt/.md/.markdown/.html/.htm only.")] = "**/*",
-        concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, help="Requests in flight to the endpoint at once (its parallel slots); the next articles are read and checked meanwhile. Each 429 lowers it by one for 10 s.")] = 4,
-        rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="At most this many requests per minute (estimated per article, paced).")] = None,
-        tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="At most this many tokens per minute (estimated prompt + answer per article, paced).")] = None,
         retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry articles that failed in an earlier run into the same --out.")] = False,
-        engine: EngineOpt = "local",
-        ray_address: RayAddressOpt = None,
-        actors: ActorsOpt = 2,
         gguf,
         html,
         quiet,
         verbose,
         **settings_options,
     ) -> None:
-        flags = settings_flags(settings_options)
-        caps = {"max_cost_usd": settings_options["max_cost"], "max_tokens": settings_options["max_tokens"], "start_anyway": settings_options["start_anyway"]}
+        # the format, GGUF, caps, pacing and engine too: a preset or the environment may set them
+        flags = settings_flags({**settings_options, "fmt": fmt, "gguf": gguf})
         task = "translate" if translate_only else None
         if export_jsonl is not None and import_jsonl is None:  # writes no folder: nothing to resume
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, None, fmt.value if fmt else "md", task or "summarize", glob, quiet, verbose, flags))
         if out is None:
             typer.echo("error: batch needs --out DIR (or --export-jsonl FILE)", err=True)
             raise typer.Exit(ExitCode.USAGE)
-        if engine not in ("local", "ray"):
-            typer.echo(f"error: unknown --engine {engine!r} (use local or ray)", err=True)
+        if settings_options["engine"] not in (None, "local", "ray"):
+            typer.echo(f"error: unknown --engine {settings_options['engine']!r} (use local or ray)", err=True)
             raise typer.Exit(ExitCode.USAGE)
+        configured = _configured(flags, verbose)  # what decides how the run starts, before its session
+        gguf = gguf or configured.gguf
         resumed = _resume(out, flags, task, fmt.value if fmt else None, gguf, quiet, verbose)
-        flags, task, fmt_value = resumed.flags, resumed.task, resumed.fmt
+        flags, task = resumed.flags, resumed.task
+        # the format the flag or the run started in --out gives; else the settings' (environment, preset), else md: in _run
+        fmt_value = resumed.fmt if fmt is not None or resumed.stored is not None else None
         if import_jsonl is not None:
             raise typer.Exit(_provider_batch(inputs, out, export_jsonl, import_jsonl, fmt_value, task, glob, quiet, verbose, flags))
-        if engine == "ray":
-            code = _run(inputs, out, fmt_value, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps, ray=(actors, ray_address))
+        if configured.engine == "ray":
+            code = _run(inputs, out, fmt_value, task, glob, retry_failed, quiet, verbose, flags, ray=(configured.actors, configured.ray_address))
         elif gguf is not None:
-            code = _run_with_gguf(gguf, inputs, out, fmt_value, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps)
+            code = _run_with_gguf(gguf, inputs, out, fmt_value, task, glob, retry_failed, quiet, verbose, flags)
         else:
-            code = _run(inputs, out, fmt_value, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps=caps)
+            code = _run(inputs, out, fmt_value, task, glob, retry_failed, quiet, verbose, flags)
         if html is not None and code in (ExitCode.OK, ExitCode.FAILED, ExitCode.BUDGET):  # the run ended on its own: its folder is complete
             code = write_html(html, out, quiet=quiet, verbose=verbose) or code
         raise typer.Exit(code)
+
+
+def _configured(flags, verbose):
+    """The settings the flags, environment and preset give (the GGUF, the engine); exit 2 when they do not load."""
+    try:
+        return load_cli_settings(**flags)
+    except SummarizerError as err:
+        raise typer.Exit(fail(err, verbose)) from None
 
 
 def _resume(out, flags, task, fmt, gguf, quiet, verbose):
@@ -167,18 +169,20 @@ def _resume(out, flags, task, fmt, gguf, quiet, verbose):
     return resumed
 
 
-def _run_with_gguf(gguf, inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, caps) -> int:
-    """The run against an embedded llama.cpp server for `gguf`, one slot per concurrent article."""
+def _run_with_gguf(gguf, inputs, out, fmt, task, glob, retry_failed, quiet, verbose, flags) -> int:
+    """The run against an embedded llama.cpp server for `gguf`, one slot per concurrent request (--concurrency)."""
     from summarizer.api import Session
 
     return run_on_embedded_server(
         gguf, flags, quiet, verbose,
-        lambda settings: _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=Session(settings, command="batch"), caps=caps, gguf=gguf),
-        slots=concurrency,
+        lambda settings: _run(inputs, out, fmt, task, glob, retry_failed, quiet, verbose, flags, session=Session(settings, command="batch"), gguf=gguf),
+        slots=None,
     )
 
 
 def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quiet, verbose, flags) -> int:
+    import asyncio
+
     from summarizer.api import Session
     from summarizer.batch import export_requests, import_results
 
@@ -215,12 +219,15 @@ def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quie
     except SummarizerError as err:
         return fail(err, verbose)
     with session.client.exporting():  # render from the cache only: nothing is sent
-        code = _run(inputs, out, fmt, task, glob, 4, None, None, False, quiet, verbose, flags, session=session)
+        code = _run(inputs, out, fmt, task, glob, False, quiet, verbose, flags, session=session, capped=False)
     return ExitCode.FAILED if imported.failures else code
 
 
-def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quiet, verbose, flags, session=None, caps=None, ray=None, gguf=None) -> int:
-    """The batch on the local engine, or on Ray when `ray` is (actors, address)."""
+def _run(inputs, out, fmt, task, glob, retry_failed, quiet, verbose, flags, session=None, ray=None, gguf=None, capped=True) -> int:
+    """The batch on the local engine, or on Ray when `ray` is (actors, address); its pacing and (unless
+    not `capped`: an offline render sends nothing) its spending caps come from the resolved settings."""
+    import asyncio
+
     from summarizer.api import Session
     from summarizer.batch import REPORT_NAME, BatchOptions, run_batch
 
@@ -230,7 +237,11 @@ def _run(inputs, out, fmt, task, glob, concurrency, rpm, tpm, retry_failed, quie
             session.check_ready()
     except SummarizerError as err:
         return fail(err, verbose)
-    options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=concurrency, rpm=rpm, tpm=tpm, retry_failed=retry_failed, glob=glob, gguf=gguf, **(caps or {}))
+    settings = session.settings
+    fmt = fmt or settings.output_format or "md"
+    caps = {"max_cost_usd": settings.max_cost, "max_tokens": settings.max_tokens, "start_anyway": settings.start_anyway} if capped else {}
+    options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=settings.concurrency, rpm=settings.rpm, tpm=settings.tpm,
+                           retry_failed=retry_failed, glob=glob, gguf=gguf, **caps)
     progress = _Progress(quiet, verbose)
 
     async def main():

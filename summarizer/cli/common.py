@@ -56,12 +56,14 @@ def print_cleaned(source: CleanedSource) -> None:
         typer.echo("  - " + " ".join(block.split())[:160], err=True)
 
 
-def run_on_embedded_server(gguf: Path, flags: dict, quiet: bool, verbose: bool, run: Callable[[Settings], int], *, slots: int = 1) -> int:
-    """Start llama.cpp for `gguf` (one slot per concurrent article), call `run(settings)`, stop it."""
+def run_on_embedded_server(gguf: Path, flags: dict, quiet: bool, verbose: bool, run: Callable[[Settings], int], *, slots: int | None = 1) -> int:
+    """Start llama.cpp for `gguf` with `slots` parallel slots (None: the settings' concurrency, which a
+    flag, the environment or a preset may set), call `run(settings)`, stop it."""
     from summarizer.api import embedded_server
 
     try:
         base = load_cli_settings(**flags)
+        slots = base.concurrency if slots is None else slots
         if not quiet:
             typer.echo(f"starting the embedded llama.cpp server for {gguf} ...", err=True)
         with embedded_server(gguf, base, ctx=(base.context_window or 4096) * slots, parallel=slots) as settings:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +32,8 @@ def estimate_command(
 
 def estimate_files(task: str, files: list[Path], as_json: bool, show_cleaned: bool, verbose: bool, flags: dict) -> int:
     """Print the estimate of every file (a table, or JSON); return the first failure's exit code."""
+    import json
+
     from summarizer.api import Session
 
     try:

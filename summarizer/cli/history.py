@@ -6,7 +6,6 @@ folder's history.db); reading never creates it. Listings go to standard output, 
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -99,6 +98,8 @@ def history_show(
     run_id: Annotated[int, typer.Argument(metavar="ID", help="The run's id (first column of `history list`).", show_default=False)],
     fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="md: the brief; json: every recorded field and the full result.")] = ShowFormat.md,
 ) -> None:
+    import json
+
     try:
         with _open_history() as history:
             record = history.get(run_id)

@@ -32,7 +32,7 @@ class ModeChoice(str, Enum):
 
 
 Files = Annotated[list[Path], typer.Argument(help="Article files (.txt, .md, .html; any encoding). '-' reads standard input.", show_default=False)]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format: Markdown brief or JSON (validates against the shipped schema).")]
+FormatOpt = Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="Output format: Markdown brief or JSON (validates against the shipped schema). Env: SUMMARIZER_OUTPUT_FORMAT.", show_default="md")]
 OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write one file per input into this folder (x.txt -> x.md). Default: standard output.")]
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Model name as the endpoint knows it. Env: SUMMARIZER_MODEL.")]
 BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. Env: OPENAI_BASE_URL.")]
@@ -54,11 +54,17 @@ RepairOpt = Annotated[bool, typer.Option("--repair", help="When a check finds a 
 NoChecksOpt = Annotated[bool, typer.Option("--no-checks", help="Skip the faithfulness checks (numbers, names, glossary, untranslated sentences).")]
 NoThinkingOpt = Annotated[bool, typer.Option("--no-thinking", help="Ask a hybrid reasoning model (Qwen3, DeepSeek-R1 distills, ...) to answer without its thinking phase: faster, fewer tokens. Ollama, vLLM and llama.cpp servers (known from --profile or `summarizer doctor`).")]
 RepairsOpt = Annotated[Optional[int], typer.Option("--max-repairs", min=0, help="Re-asks after an answer that is not valid JSON for the schema.", show_default="2")]
-GgufOpt = Annotated[Optional[Path], typer.Option("--gguf", help="Run this GGUF model in an embedded llama.cpp server for the run (needs the 'local' extra); no separate server needed.")]
+GgufOpt = Annotated[Optional[Path], typer.Option("--gguf", help="Run this GGUF model in an embedded llama.cpp server for the run (needs the 'local' extra); no separate server needed. Env: SUMMARIZER_GGUF.")]
 NoHistoryOpt = Annotated[bool, typer.Option("--no-history", help="Do not record this run in the run history (`summarizer history`). Env: SUMMARIZER_NO_HISTORY=1.")]
-MaxCostOpt = Annotated[Optional[float], typer.Option("--max-cost", help="Spend at most this many USD: refuse when the estimate passes it, send no request that could, stop cleanly when reached (exit 5). A higher cap resumes.", show_default=False)]
-MaxTokensOpt = Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Use at most this many tokens (prompt + answer), counted from the answers; as --max-cost.", show_default=False)]
+MaxCostOpt = Annotated[Optional[float], typer.Option("--max-cost", help="Spend at most this many USD: refuse when the estimate passes it, send no request that could, stop cleanly when reached (exit 5). A higher cap resumes. Env: SUMMARIZER_MAX_COST.", show_default=False)]
+MaxTokensOpt = Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Use at most this many tokens (prompt + answer), counted from the answers; as --max-cost. Env: SUMMARIZER_MAX_TOKENS.", show_default=False)]
 StartAnywayOpt = Annotated[bool, typer.Option("--start-anyway", help="With --max-cost/--max-tokens: start even when the estimate passes the cap, and do what fits.")]
+ConcurrencyOpt = Annotated[Optional[int], typer.Option("--concurrency", "-j", min=1, help="Requests in flight to the endpoint at once (its parallel slots); the next articles are read and checked meanwhile. Each 429 lowers it by one for 10 s. Env: SUMMARIZER_CONCURRENCY.", show_default="4")]
+EngineOpt = Annotated[Optional[str], typer.Option("--engine", help="local: this process. ray: the articles as a Ray Dataset on Ray actors (needs the 'ray' extra; --out must be storage every node reaches). Env: SUMMARIZER_ENGINE.", show_default="local")]
+RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="With --engine ray: 'auto' (the cluster this machine belongs to) or ray://HEAD:10001. Default: start a local Ray.", show_default=False)]
+ActorsOpt = Annotated[Optional[int], typer.Option("--actors", min=1, help="With --engine ray: how many actors; --concurrency/--rpm/--tpm are split among them.", show_default="2")]
+RpmOpt = Annotated[Optional[int], typer.Option("--rpm", min=1, help="At most this many requests per minute (estimated per article, paced).", show_default=False)]
+TpmOpt = Annotated[Optional[int], typer.Option("--tpm", min=1, help="At most this many tokens per minute (estimated prompt + answer per article, paced).", show_default=False)]
 PriceInOpt = Annotated[Optional[float], typer.Option("--price-in", min=0.0, help="USD per 1M prompt tokens, for a model the price table lacks. Env: SUMMARIZER_PRICE_IN.", show_default=False)]
 PriceOutOpt = Annotated[Optional[float], typer.Option("--price-out", min=0.0, help="USD per 1M answer tokens, for a model the price table lacks. Env: SUMMARIZER_PRICE_OUT.", show_default=False)]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks and per-file details.")]
@@ -84,6 +90,7 @@ def _enum_value(choice: Enum | None) -> Any:
 
 # command parameter -> (Settings field, the flag's value as that field wants it; None = not given)
 FLAG_TO_SETTING: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "fmt": ("output_format", _enum_value),
     "model": ("model", _given),
     "base_url": ("base_url", _given),
     "profile": ("profile", _given),
@@ -105,8 +112,18 @@ FLAG_TO_SETTING: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "no_checks": ("run_checks", _off_when_set),
     "no_thinking": ("thinking", lambda switch: "off" if switch else None),
     "no_history": ("no_history", _on_when_set),
+    "gguf": ("gguf", _given),
     "price_in": ("price_in", _given),
     "price_out": ("price_out", _given),
+    "max_cost": ("max_cost", _given),
+    "max_tokens": ("max_tokens", _given),
+    "start_anyway": ("start_anyway", _on_when_set),
+    "concurrency": ("concurrency", _given),
+    "rpm": ("rpm", _given),
+    "tpm": ("tpm", _given),
+    "engine": ("engine", _given),
+    "ray_address": ("ray_address", _given),
+    "actors": ("actors", _given),
 }
 
 
@@ -120,7 +137,7 @@ _EMPTY = inspect.Parameter.empty
 # parameter -> (annotation, default) of every option more than one command takes
 SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "files": (Files, _EMPTY),
-    "fmt": (FormatOpt, OutputFormat.md),
+    "fmt": (FormatOpt, None),
     "out": (OutOpt, None),
     "model": (ModelOpt, None),
     "base_url": (BaseUrlOpt, None),
@@ -149,6 +166,12 @@ SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "start_anyway": (StartAnywayOpt, False),
     "price_in": (PriceInOpt, None),
     "price_out": (PriceOutOpt, None),
+    "concurrency": (ConcurrencyOpt, None),
+    "rpm": (RpmOpt, None),
+    "tpm": (TpmOpt, None),
+    "engine": (EngineOpt, None),
+    "ray_address": (RayAddressOpt, None),
+    "actors": (ActorsOpt, None),
     "verbose": (VerboseOpt, False),
     "quiet": (QuietOpt, False),
     "html": (HtmlOpt, None),
@@ -158,25 +181,28 @@ ENDPOINT = ("model", "base_url", "profile", "preset", "prompts", "cache_dir")
 WRITING = ("glossary", "instructions", "target_lang", "context_window", "max_output_tokens")
 RUNNING = ("timeout", "max_retries", "gguf", "strict", "repair", "no_checks", "max_repairs", "no_thinking", "no_history")
 SPENDING = ("max_cost", "max_tokens", "start_anyway", "price_in", "price_out")  # summarizer.budget
+PACING = ("concurrency", "rpm", "tpm")  # batch: summarizer.pacing
+ENGINE = ("engine", "ray_address", "actors")  # batch: summarizer.batch.ray
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
-def command_options(*order: str) -> Callable[[Command], Command]:
+def command_options(*order: str, shared: Mapping[str, tuple[Any, Any]] = SHARED_OPTIONS) -> Callable[[Command], Command]:
     """Give the decorated command the parameters `order` names, in that order (typer reads the signature).
 
     A name the function declares (keyword-only) keeps its own annotation and default, or takes the shared
-    ones when it has none; the other names come from `SHARED_OPTIONS` and arrive in `**settings_options`."""
+    ones when it has none; the other names come from `shared` and arrive in `**settings_options`.
+    `shared` is `SHARED_OPTIONS` unless a command group has its own bundle (`eval` and `compare`)."""
 
     def decorate(func: Command) -> Command:
         declared = {
             name: param for name, param in inspect.signature(func, eval_str=True).parameters.items()
             if param.kind is not inspect.Parameter.VAR_KEYWORD
         }
-        stray = sorted(set(declared) - set(order)) + [name for name in order if name not in declared and name not in SHARED_OPTIONS]
+        stray = sorted(set(declared) - set(order)) + [name for name in order if name not in declared and name not in shared]
         if stray:
             raise TypeError(f"{func.__name__}: parameters {stray} are not in command_options(...) or not shared options")
-        parameters = [_parameter(name, declared.get(name)) for name in order]
+        parameters = [_parameter(name, declared.get(name), shared) for name in order]
         func.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
         func.__annotations__ = {param.name: param.annotation for param in parameters}
         return func
@@ -184,8 +210,8 @@ def command_options(*order: str) -> Callable[[Command], Command]:
     return decorate
 
 
-def _parameter(name: str, declared: inspect.Parameter | None) -> inspect.Parameter:
-    annotation, default = SHARED_OPTIONS.get(name, (_EMPTY, _EMPTY))
+def _parameter(name: str, declared: inspect.Parameter | None, shared: Mapping[str, tuple[Any, Any]]) -> inspect.Parameter:
+    annotation, default = shared.get(name, (_EMPTY, _EMPTY))
     if declared is not None and declared.annotation is not _EMPTY:
         annotation, default = declared.annotation, declared.default
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)

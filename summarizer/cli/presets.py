@@ -1,7 +1,8 @@
 """`summarizer presets`: save, list, show and delete the option sets that `--preset NAME` applies.
 
 `presets save` takes exactly the options of the one flag -> Settings table (`FLAG_TO_SETTING`), so a
-run option that becomes a setting can be saved with no change here; `summarizer.presets` stores them.
+run option that becomes a setting can be saved with no change here (but for the list in the help text,
+which a test compares with the table); `summarizer.presets` stores them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,18 @@ from summarizer.cli.common import fail
 from summarizer.cli.options import FLAG_TO_SETTING, command_options, settings_flags
 from summarizer.errors import ConfigError, SummarizerError
 
-presets_app = typer.Typer(help="Saved sets of run options (model, glossary, instructions, ...) for --preset NAME.", no_args_is_help=True)
+presets_app = typer.Typer(
+    help="Saved sets of run options for --preset NAME on summarize, translate, batch and estimate.\n\n"
+    "A preset holds any option that says how to run: the endpoint and model (--model, --base-url, --profile, "
+    "--gguf, --prompts, --cache-dir, --no-cache), the task (--glossary, --instructions, --target-lang, "
+    "--context-window, --max-output-tokens, --structured-mode), --format, running (--timeout, --max-retries, "
+    "--max-repairs, --strict, --repair, --no-checks, --no-thinking, --no-history), spending (--max-cost, "
+    "--max-tokens, --start-anyway, --price-in, --price-out) and the batch's pacing and engine (--concurrency, "
+    "--rpm, --tpm, --engine, --ray-address, --actors). Not: the inputs, --out, --html, --export-jsonl/--import-jsonl, "
+    "--glob, --translate-only, --retry-failed (this run's own files and choices), --dry-run, --show-cleaned, "
+    "--verbose, --quiet, and never an API key. Order: flags > environment > .env > preset > profile > defaults.",
+    no_args_is_help=True,
+)
 
 # every option a preset can hold: the table's, but not --preset itself
 PRESET_OPTIONS = tuple(name for name in FLAG_TO_SETTING if name != "preset")
@@ -32,7 +44,8 @@ def register(app: typer.Typer) -> None:
     help="Save the options given as preset NAME (replacing an older one), e.g. "
     "`summarizer presets save finance --model gpt-4o --glossary terms.csv --instructions 'formal'`. "
     "Then `--preset finance` on summarize, translate, batch or estimate applies them: flags and the "
-    "environment still win, and the preset wins over the profile. Paths are stored absolute. Never an API key.",
+    "environment still win, and the preset wins over the profile. Paths are stored absolute. Never an API key. "
+    "It takes exactly the options below (`summarizer presets --help` says why the others are not here).",
 )
 @command_options("name", *PRESET_OPTIONS, "api_key")
 def presets_save(

@@ -34,28 +34,26 @@ def write_html(html_dir: Path, results: Any, *, sources: Mapping[str, str] | Non
 
 def register(app: typer.Typer) -> None:
     """Add the `report` command to `app`."""
+    app.command("report", help="Write a static HTML review report: index.html (one row per article: status, findings, model, "
+                "tokens, cost; sortable and filterable) and one page per article (summary bullets linked to the "
+                "paragraphs they cite, source | translation side by side with the checked facts marked, findings, "
+                "run metadata). Self-contained: opens from file://, no network.\n\n"
+                "DIR is a `batch --out` folder or a folder of `--format json` results. Source texts are read again "
+                "from the files the results name. Prints the path of index.html.")(report_command)
 
-    @app.command(
-        "report",
-        help="Write a static HTML review report: index.html (one row per article: status, findings, model, "
-        "tokens, cost; sortable and filterable) and one page per article (summary bullets linked to the "
-        "paragraphs they cite, source | translation side by side with the checked facts marked, findings, "
-        "run metadata). Self-contained: opens from file://, no network.\n\n"
-        "DIR is a `batch --out` folder or a folder of `--format json` results. Source texts are read again "
-        "from the files the results name. Prints the path of index.html.",
-    )
-    def report_command(
-        folder: Annotated[Path, typer.Argument(metavar="DIR", help="A batch --out folder, or a folder of JSON results.", show_default=False)],
-        out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the HTML files.", show_default="DIR/report")] = None,
-        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")] = False,
-    ) -> None:
-        from summarizer.errors import SummarizerError
-        from summarizer.report import build_report
 
-        target = out if out is not None else folder / "report"
-        typer.echo(f"writing the review report of {folder} into {target} ...", err=True)  # 500 articles: a few seconds
-        try:
-            index = build_report(folder, target)
-        except SummarizerError as err:
-            raise typer.Exit(fail(err, verbose))
-        typer.echo(str(index))
+def report_command(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A batch --out folder, or a folder of JSON results.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the HTML files.", show_default="DIR/report")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")] = False,
+) -> None:
+    from summarizer.errors import SummarizerError
+    from summarizer.report import build_report
+
+    target = out if out is not None else folder / "report"
+    typer.echo(f"writing the review report of {folder} into {target} ...", err=True)  # 500 articles: a few seconds
+    try:
+        index = build_report(folder, target)
+    except SummarizerError as err:
+        raise typer.Exit(fail(err, verbose))
+    typer.echo(str(index))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -42,6 +41,7 @@ def doctor_command(
     flags = settings_flags(settings_options)
 
     import asyncio
+    import json
     from contextlib import nullcontext
 
     from summarizer.cache import EndpointMemory

@@ -97,10 +97,14 @@ class RunSide(BaseModel):
     warnings: int | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
-    cost_usd: float | None = None
-    latency_seconds: float | None = None
+    cost_usd: float | None = Field(None, description="USD at the price table's rates; None: a local endpoint, a model without a price, or not a batch run")
+    latency_seconds: float | None = Field(None, description="the article's wall time in its batch run (the totals: summed over the articles)")
     cache_hits: int | None = None
     requests: int | None = None
+
+
+# The measures of RunStats that a RunSide carries: copied per article, summed for a run's totals.
+RUN_MEASURES = ("prompt_tokens", "completion_tokens", "cost_usd", "latency_seconds", "cache_hits", "requests")
 
 
 class CompareRow(BaseModel):

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Sequence
 
 from summarizer.errors import ConfigError
 from summarizer.evaluate.models import (
-    DEFAULT_OUTLIER_MARGIN, HIGHER_IS_BETTER, METRICS, ArticleScore, Collection, CompareReport, CompareRow,
+    DEFAULT_OUTLIER_MARGIN, HIGHER_IS_BETTER, METRICS, RUN_MEASURES, ArticleScore, Collection, CompareReport, CompareRow,
     Document, EvalReport, RunSide, Scores, Segmenting,
 )
 from summarizer.evaluate.reading import Pairing, aligned_segments, as_collection, pair_documents, require_pairs
@@ -129,14 +129,8 @@ def evaluate(
 # -- compare ----------------------------------------------------------------------------------------
 def _side(document: Document, source: Document | None, scores: Scores | None) -> RunSide:
     errors, warnings = _check_counts(document, source)
-    stats = document.stats
-    if stats is None:
-        return RunSide(scores=scores, errors=errors, warnings=warnings)
-    return RunSide(
-        scores=scores, errors=errors, warnings=warnings, prompt_tokens=stats.prompt_tokens,
-        completion_tokens=stats.completion_tokens, cost_usd=stats.cost_usd, latency_seconds=stats.latency_seconds,
-        cache_hits=stats.cache_hits, requests=stats.requests,
-    )
+    measures = {} if document.stats is None else document.stats.model_dump(include=set(RUN_MEASURES))
+    return RunSide(scores=scores, errors=errors, warnings=warnings, **measures)
 
 
 def _decide(a: RunSide, b: RunSide, primary: str | None, names: tuple[str, str]) -> tuple[str | None, str, float]:
@@ -165,11 +159,7 @@ def _total(sides: list[RunSide], scores: Scores | None) -> RunSide:
 
     errors = _sum_optional(s.errors for s in sides)
     warnings = _sum_optional(s.warnings for s in sides)
-    return RunSide(
-        scores=scores, errors=errors, warnings=warnings, prompt_tokens=summed("prompt_tokens"),
-        completion_tokens=summed("completion_tokens"), cost_usd=summed("cost_usd"),
-        latency_seconds=summed("latency_seconds"), cache_hits=summed("cache_hits"), requests=summed("requests"),
-    )
+    return RunSide(scores=scores, errors=errors, warnings=warnings, **{measure: summed(measure) for measure in RUN_MEASURES})
 
 
 def _run_names(a: Collection, b: Collection) -> tuple[str, str]:

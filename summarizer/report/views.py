@@ -11,15 +11,14 @@ Paragraph N of the source is shown beside paragraph N of the translation.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from summarizer.chunking import paragraph_spans
 from summarizer.report.facts import Fact, article_facts
 
 PALETTE_SIZE = 8  # matched facts cycle through this many colours (report.css: .c0 .. .c7)
-_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")  # the separator summarizer.chunking cuts paragraphs at
 
 
 @dataclass
@@ -42,25 +41,6 @@ class ParagraphRow:
 class Reference:
     text: str
     paragraphs: list[int]  # only the ones that exist
-
-
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every paragraph of `text`, whitespace stripped, empty ones dropped: the
-    paragraphs the prompts number, so paragraph N here is the one a result cites as N."""
-    spans, start = [], 0
-    for gap in _BLANK_LINE.finditer(text):
-        spans.append((start, gap.start()))
-        start = gap.end()
-    spans.append((start, len(text)))
-    out = []
-    for a, b in spans:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            out.append((a, b))
-    return out
 
 
 def host_only(endpoint: str) -> str:
