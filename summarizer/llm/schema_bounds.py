@@ -47,19 +47,14 @@ DENSITY_MARGIN = 1.5
 # (path, schema key, floor): what gives way, in this order, when the longest answer the schema
 # allows does not fit max_tokens. Paths name properties; "[]" is an array's items.
 SHRINK_ORDER = (
-    ("glossary", "maxItems", 3),
-    ("glossary[].definition", "maxLength", 80),
-    ("glossary[].term", "maxLength", 32),
+    # 1. the glossary keeps three short entries
+    ("glossary", "maxItems", 3), ("glossary[].definition", "maxLength", 80), ("glossary[].term", "maxLength", 32),
     ("glossary[].source_term", "maxLength", 32),
-    ("title", "maxLength", 60),
-    ("key_points[].text", "maxLength", 80),
-    ("summary[].text", "maxLength", 80),
-    ("summary", "maxItems", 3),
-    ("key_points", "maxItems", 1),
-    ("glossary", "maxItems", 0),
-    ("key_points[].text", "maxLength", 16),
-    ("summary[].text", "maxLength", 16),
-    ("title", "maxLength", 16),
+    # 2. then the title and the bullets get shorter, 3. then fewer, the glossary none
+    ("title", "maxLength", 60), ("key_points[].text", "maxLength", 80), ("summary[].text", "maxLength", 80),
+    ("summary", "maxItems", 3), ("key_points", "maxItems", 1), ("glossary", "maxItems", 0),
+    # 4. the smallest useful bullets and title; 5. last, the translation, never below its chunk
+    ("key_points[].text", "maxLength", 16), ("summary[].text", "maxLength", 16), ("title", "maxLength", 16),
     ("translation", "maxLength", None),  # None: the floor is the source chunk's length
 )
 SHRINK_STEP = 0.8  # each step keeps this share of the bound (ends in a few dozen passes)
