@@ -40,7 +40,7 @@ class Stats:
     arrivals: list[float] = []
 
 
-def _answer(body: dict, memo: dict) -> bytes:
+def _answer(body: dict, memo: dict, translation: str | None = None) -> bytes:
     from scripted_server import _requested_schema, instance_for_schema
 
     fmt = body.get("response_format")
@@ -59,7 +59,9 @@ def _answer(body: dict, memo: dict) -> bytes:
         if memo_key is not None:
             memo[memo_key] = dict(instance)
     if "translation" in instance and article is not None:
-        instance["translation"] = "[EN] " + article
+        # a fixed real translation (--translation), else the article echoed: the checks then read
+        # Indonesian as the "translation", about twice the work they do on real English
+        instance["translation"] = translation if translation is not None else "[EN] " + article
     content = json.dumps(instance, ensure_ascii=False)
     prompt_chars = sum(len(str(m.get("content") or "")) for m in body.get("messages") or [] if isinstance(m, dict))
     reply = {
@@ -80,7 +82,7 @@ def _response(status: int, payload: bytes) -> bytes:
     return head.encode("ascii") + payload
 
 
-async def serve(host: str, port: int, latency: float, cap: int) -> None:
+async def serve(host: str, port: int, latency: float, cap: int, translation: str | None = None) -> None:
     slots = asyncio.Semaphore(cap) if cap > 0 else None
     memo: dict = {}
 
@@ -94,7 +96,7 @@ async def serve(host: str, port: int, latency: float, cap: int) -> None:
         try:
             if latency > 0:
                 await asyncio.sleep(latency)
-            return _response(200, _answer(body, memo))
+            return _response(200, _answer(body, memo, translation))
         finally:
             Stats.in_flight -= 1
             if slots is not None:
@@ -138,10 +140,11 @@ async def serve(host: str, port: int, latency: float, cap: int) -> None:
 
 
 @contextmanager
-def start_server(latency: float = 0.0, cap: int = 0) -> Iterator[str]:
+def start_server(latency: float = 0.0, cap: int = 0, translation: Path | None = None) -> Iterator[str]:
     """Run the server in a child process; yield its base URL (".../v1"); stop it (by its pid) after."""
     proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "--latency", str(latency), "--cap", str(cap)],
+        [sys.executable, str(Path(__file__).resolve()), "--latency", str(latency), "--cap", str(cap),
+         *(["--translation", str(translation)] if translation is not None else [])],
         stdout=subprocess.PIPE, text=True,
     )
     try:
@@ -171,9 +174,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per request (0: instant)")
     parser.add_argument("--cap", type=int, default=8, help="concurrent requests served; extra ones queue (0: no cap)")
+    parser.add_argument("--translation", type=Path, help="answer this file's text as every translation (instead of the article echoed)")
     args = parser.parse_args()
+    translation = args.translation.read_text(encoding="utf-8") if args.translation else None
     try:
-        asyncio.run(serve(args.host, args.port, args.latency, args.cap))
+        asyncio.run(serve(args.host, args.port, args.latency, args.cap, translation))
     except KeyboardInterrupt:
         pass
 

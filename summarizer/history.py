@@ -197,6 +197,11 @@ def _is_contention(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+# How long the writer thread waits for the next record before it ends: a batch finishes an article
+# well within it, so the writer is started once per batch, not once per article.
+WRITER_LINGER = 0.5
+
+
 class RunHistory:
     """The history database at `path` (default: `default_history_file()`), opened on first use.
 
@@ -211,9 +216,11 @@ class RunHistory:
         self.max_wait = max_wait
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()  # the connection
-        self._queue_lock = threading.Lock()  # `_pending` and `_writer`
+        self._queue_lock = threading.Lock()  # `_pending`, `_writer` and `_flushing`
+        self._queued = threading.Condition(self._queue_lock)  # a record queued, or a flush asked for
         self._pending: list[RunRecord] = []
         self._writer: threading.Thread | None = None
+        self._flushing = 0  # callers waiting in `flush`: the writer then stops as soon as the queue is empty
 
     # -- writing --------------------------------------------------------------------------------
     def record(self, record: RunRecord) -> int | None:
@@ -223,25 +230,39 @@ class RunHistory:
         return stored[0] if stored else None
 
     def record_later(self, record: RunRecord) -> None:
-        """Queue `record` for the writer thread (started when needed, gone when the queue is empty).
-        The thread is not a daemon: a process that ends without `close()` still writes it."""
+        """Queue `record` for the writer thread (started when needed, gone WRITER_LINGER seconds after
+        the queue empties). The thread is not a daemon: a process that ends without `close()` still
+        writes it (and waits out the linger)."""
         record.created_at = record.created_at or _utc_text(datetime.now(timezone.utc))
         with self._queue_lock:
             self._pending.append(record)
             if self._writer is None:
+                # Starting a thread blocks the caller until the thread runs: on a busy machine one
+                # GIL hand-off (~5 ms) that held up a batch's event loop once per article, when the
+                # writer ended after every record. It now stays for the next ones.
                 self._writer = threading.Thread(target=self._drain, name="summarizer-history", daemon=False)
                 self._writer.start()
+            else:
+                self._queued.notify()
 
     def flush(self) -> None:
         """Wait until every queued record is stored or given up."""
         with self._queue_lock:
             writer = self._writer
-        if writer is not None:
-            writer.join()
+            self._flushing += 1
+            self._queued.notify()
+        try:
+            if writer is not None:
+                writer.join()
+        finally:
+            with self._queue_lock:
+                self._flushing -= 1
 
     def _drain(self) -> None:
         while True:
             with self._queue_lock:
+                if not self._pending and not self._flushing:
+                    self._queued.wait(WRITER_LINGER)
                 if not self._pending:
                     self._writer = None
                     return

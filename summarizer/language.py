@@ -20,6 +20,7 @@ import os
 import threading
 import time
 from array import array
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,9 @@ _MIN_LETTERS = 20  # fewer letters than this: too little text to tell
 def detect_language(text: str) -> tuple[str | None, float]:
     """(language code, normalised probability) via py3langid; (None, 0.0) for too little text."""
     sample = text[:20000]
-    if sum(1 for ch in sample if ch.isalpha()) < _MIN_LETTERS:
+    # enough letters? stop at the _MIN_LETTERS-th (counting all 20,000 characters in a Python loop
+    # took ~0.3 ms per article, on a batch's CPU budget)
+    if len(list(islice(filter(str.isalpha, sample), _MIN_LETTERS))) < _MIN_LETTERS:
         return None, 0.0
     try:
         lang, prob = identifier().classify(sample)

@@ -25,7 +25,8 @@ from summarizer.chunking import Chunk, split_into_chunks, split_paragraphs
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ContextOverflowError, FaithfulnessError, OutputTruncatedError, OutputValidationError
 from summarizer.jsonparse import NoJSONFound, extract_json_object
-from summarizer.llm import LLMClient, StructuredReply
+from summarizer.llm import LLMClient, StructuredReply, server_kind
+from summarizer.llm.dialects import dialect
 from summarizer.paragraph_refs import Sources, numbered, paragraphs_with, strip_copied_markers, with_markers
 from summarizer.prompts import PromptLibrary, PromptTemplate
 from summarizer.schemas import (
@@ -104,6 +105,11 @@ class Plan:
     token_counter: str
     expected_expansion: float  # answer tokens per source token, for estimates
     summary_budget: int  # tokens of text one `summarize` request takes (what _summarize splits at)
+    # tokens one part's key points may take, sent as a bound with each part to a server that
+    # enforces schema bounds: the parts share summary_budget, so their merge is ONE request whatever
+    # the model writes, and the estimate is what the run does. 0: not bounded (other servers, or too
+    # many parts for a useful share): the merge is planned from an estimate of the points' size.
+    key_point_budget: int = 0
 
     @property
     def single_request(self) -> bool:
@@ -116,11 +122,13 @@ class Plan:
 
     def _summary_requests(self) -> int:
         """The merge of the parts' key points: one request, map-reduce when they do not fit one."""
+        if self.key_point_budget:
+            return 1
         parts = max(1, -(-self._key_point_tokens() // self.summary_budget))
         return 1 if parts == 1 else parts + 1
 
     def _key_point_tokens(self) -> int:
-        return len(self.chunks) * KEY_POINT_TOKENS_PER_PART
+        return len(self.chunks) * min(KEY_POINT_TOKENS_PER_PART, self.key_point_budget or KEY_POINT_TOKENS_PER_PART)
 
     def estimated_tokens(self, task: Task) -> Usage:
         requests = self.estimated_requests(task)
@@ -133,6 +141,9 @@ class Plan:
 
 # Key points one part's answer holds (up to MAX_KEY_POINTS short bullets): an estimate for planning and cost only.
 KEY_POINT_TOKENS_PER_PART = 30 * MAX_KEY_POINTS
+# Below this share of the merge request per part, bounding the key points would leave them no room
+# for a fact: the parts' points are then merged map-reduce (several requests), as on other servers.
+MIN_KEY_POINT_BUDGET = 24
 
 
 PROMPT_CUT_RATIO = 0.6  # server-counted prompt below this share of the article's tokens: the prompt was cut
@@ -246,6 +257,7 @@ class ArticlePipeline:
                 hint="set --context-window to the model's real size, or use a model with a larger window",
             )
         chunks = split_into_chunks(source.text, budget, self._count)
+        summary_budget = self._summary_budget(window)
         return Plan(
             context_window=window,
             context_source=window_source,
@@ -256,8 +268,16 @@ class ArticlePipeline:
             prompt_overhead=overhead,
             token_counter=self.counter.name,
             expected_expansion=expected,
-            summary_budget=self._summary_budget(window),
+            summary_budget=summary_budget,
+            key_point_budget=self._key_point_budget(summary_budget, len(chunks)),
         )
+
+    def _key_point_budget(self, summary_budget: int, parts: int) -> int:
+        """Each part's share of the merge request, when the server enforces it as a bound (see Plan)."""
+        if parts < 2 or not dialect(server_kind(self.settings, self.client.memory)).enforces_schema_bounds:
+            return 0
+        share = summary_budget // parts
+        return share if share >= MIN_KEY_POINT_BUDGET else 0
 
     def _summary_budget(self, window: int) -> int:
         # room for the answer (<= 1024 tokens, see _ask) and the chat framing
@@ -295,6 +315,8 @@ class ArticlePipeline:
             reply = await self.client.structured(
                 messages=messages, output=bounded, template_version=template.version,
                 parameters=template.parameters, max_tokens=max_tokens, source_chars=len(article), cite_limit=len(units) if units else None,
+                tokens_per_char=self._answer_density(article, messages),
+                key_point_tokens=(state.plan.key_point_budget or None) if variables.get("key_points") else None,
             )
         except OutputValidationError as exc:
             reply = _without_bad_citations(exc, output, len(units)) if units else None
@@ -306,6 +328,15 @@ class ArticlePipeline:
         if self.settings.repair and template_name != "summarize":
             reply = await self._repair_facts(article, messages, reply, template, output, max_tokens, state)
         return reply
+
+    def _answer_density(self, article: str, messages: list[dict]) -> float | None:
+        """Tokens per character the answer's text may take, in the counter's tokens (the server's own
+        when it serves /tokenize): the lower of the article's and the prompt's (English) densities.
+        The lower one, because a bound fitted to too high a density would cut a real translation
+        short (Chinese takes ~1 token a character, its English translation ~0.25); too low a one
+        only lets a runaway answer reach max_tokens, which the split-and-retry already handles."""
+        densities = [self.counter.count(text) / len(text) for text in (article, messages[0]["content"]) if text]
+        return min(densities) if densities else None
 
     def _warn_if_prompt_was_cut(self, reply: StructuredReply, article: str, article_tokens: int | None, state: "_RunState") -> None:
         """Ollama's /v1 (and some proxies) cut a prompt longer than the server's context without an

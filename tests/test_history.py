@@ -428,3 +428,26 @@ def test_every_history_option_has_help(command):
 
     for name, rest in re.findall(r"^\s+(--[a-z-]+)(.*)$", proc.stdout.decode(), re.M):
         assert rest.strip() or name == "--help", f"{command} {name} has no help text"
+
+
+def history_writers() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "summarizer-history" and thread.is_alive()]
+
+
+def test_one_writer_thread_stores_the_records_of_a_run_one_after_another(tmp_path):
+    # A batch queues a record per article: the writer stays for the next one instead of a new thread
+    # per record (starting a thread held up the batch's event loop on a busy machine).
+    db = tmp_path / "history.db"
+    history = RunHistory(db)
+    writers = set()
+    try:
+        for number in range(5):
+            history.record_later(a_record(f"article-{number}"))
+            while len(recorded_in(db)) < number + 1:  # stored before the next one is queued
+                time.sleep(0.01)
+            writers.update(history_writers())
+    finally:
+        history.close()
+    assert len(writers) == 1
+    assert history_writers() == [], "close ends the writer without waiting for more records"
+    assert [r.source for r in recorded_in(db)] == [f"article-{n}" for n in range(5)]

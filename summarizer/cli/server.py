@@ -79,9 +79,9 @@ def serve_command(
         server = LocalServer(gguf, port=port, ctx=ctx, parallel=parallel).start()
     except SummarizerError as err:
         raise typer.Exit(fail(err, verbose))
-    typer.echo(f"serving {gguf.name} as model {server.model!r} at {server.base_url} (Ctrl-C stops)", err=True)
-    typer.echo(f"try: summarizer summarize FILE --base-url {server.base_url} --model {server.model}", err=True)
-    try:
+    try:  # from the announcement on: a Ctrl-C that comes as soon as the URL is read is a clean stop too
+        typer.echo(f"serving {gguf.name} as model {server.model!r} at {server.base_url} (Ctrl-C stops)", err=True)
+        typer.echo(f"try: summarizer summarize FILE --base-url {server.base_url} --model {server.model}", err=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

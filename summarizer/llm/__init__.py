@@ -5,8 +5,9 @@
     transport   response size limits, timeouts, what a refused connection looks like
     dialects    the ONE place that knows server kinds: detection, probes, extra fields, error messages
     discovery   first contact with an endpoint: probe once, pick or check the model, remember
+    schema_bounds  maxLength/maxItems for servers that enforce them, fitted so the answer fits max_tokens
 
-Imports point down: client -> errors -> transport, dialects; nothing here imports the pipeline.
+Imports point down: client -> errors -> transport, schema_bounds -> dialects; nothing here imports the pipeline.
 """
 
 from summarizer.llm.client import (

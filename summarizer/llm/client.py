@@ -25,6 +25,7 @@ from summarizer.cache import EndpointMemory, ResponseCache, cache_key
 from summarizer.config import Settings
 from summarizer.jsonparse import NoJSONFound, extract_json_object
 from summarizer.llm import dialects
+from summarizer.llm.schema_bounds import bounded_schema
 from summarizer.llm.errors import is_mode_rejection, is_transient, map_error, server_requested_wait
 from summarizer.llm.transport import (
     MAX_RESPONSE_BYTES,
@@ -343,14 +344,22 @@ class LLMClient:
         max_tokens: int = 4096,
         source_chars: int | None = None,
         cite_limit: int | None = None,
+        tokens_per_char: float | None = None,
+        key_point_tokens: int | None = None,
     ) -> StructuredReply:
         """`source_chars`: the length of the text being translated; with it, a server that enforces
-        schema bounds gets maxLength/maxItems sized to it (dialects.bounded_schema), and citations
-        bounded to the `cite_limit` numbered paragraphs the prompt shows."""
+        schema bounds gets maxLength/maxItems sized to it (schema_bounds.bounded_schema), and citations
+        bounded to the `cite_limit` numbered paragraphs the prompt shows. `tokens_per_char`: the
+        server's tokens per character of the answer's text; with it the bounds are fitted so the
+        longest answer they allow fits `max_tokens`; `key_point_tokens` bounds the key points too."""
         parameters = dict(parameters or {})
+        kind = server_kind(self.settings, self.memory)
+        if dialects.dialect(kind).sends_seed:
+            parameters.setdefault("seed", dialects.REQUEST_SEED)  # a template or profile may set its own
         schema = _schema_for(output)
         if source_chars is not None:
-            schema = dialects.bounded_schema(schema, source_chars, server_kind(self.settings, self.memory), cite_limit=cite_limit)
+            schema = bounded_schema(schema, source_chars, kind, cite_limit=cite_limit, max_tokens=max_tokens,
+                                   tokens_per_char=tokens_per_char, key_point_tokens=key_point_tokens)
         key = cache_key(
             base_url=self.settings.effective_base_url,
             model=self.settings.model,
@@ -438,6 +447,8 @@ class LLMClient:
         attempts = self.settings.max_repairs + 1
         for attempt in range(attempts):
             kwargs = self._request_kwargs(mode, conversation, output, schema, parameters, max_tokens)
+            if attempt and isinstance(kwargs.get("seed"), int):
+                kwargs["seed"] += attempt  # a re-ask draws a new sample (the same one on every re-run)
             response = await self._send(kwargs, counter)
             choice, content = self._unpack(response, usage)
             mismatch = _model_mismatch(self.settings.model, getattr(response, "model", None))

@@ -11,7 +11,9 @@ Owns, per kind of OpenAI-compatible server:
       litellm     GET /model/info                                         model_info.max_input_tokens
 
 - the non-standard request fields: thinking switches, the token-limit field name, whether the
-  server's constrained decoder enforces string/array bounds;
+  server's constrained decoder enforces string/array bounds (the bounds themselves: `schema_bounds`),
+  how to ask it for compact JSON, and whether it takes a `seed` (local servers: a fixed one is sent,
+  so the same article and settings sample the same answer: `REQUEST_SEED`);
 - the parsing of error messages: is it a context overflow, a structured-mode rejection, and what
   context size the server says it has.
 
@@ -51,18 +53,31 @@ class Dialect:
     # llama.cpp's grammar parser rejects a repetition of 2,000 or more (and less when nested:
     # ggml-org/llama.cpp#25746, #27859): bounds at or above this are not sent
     max_repetition: int | None = None
+    # top-level schema keys that make the constrained decoder write compact JSON. llama.cpp built
+    # with llguidance (the xllamacpp wheel is) allows ANY run of whitespace between JSON tokens by
+    # default: a random or looping model then spends all of max_tokens on blanks and no bound ends
+    # it. llguidance reads "x-guidance"; llama.cpp's own GBNF converter ignores the key (its
+    # whitespace is bounded: at most 22 characters per gap).
+    compact_json: dict[str, Any] | None = None
+    # accepts the OpenAI `seed` field: we send a fixed one, so a re-run samples the same answer
+    sends_seed: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
     "openai": Dialect("openai", token_limit_field="max_completion_tokens"),  # newer models reject max_tokens
     # Ollama's /v1 maps reasoning_effort to think=false (ollama/ollama#14820)
-    "ollama": Dialect("ollama", thinking_off={"reasoning_effort": "none"}),
-    "vllm": Dialect("vllm", thinking_off={"chat_template_kwargs": {"enable_thinking": False}}, enforces_schema_bounds=True),
+    "ollama": Dialect("ollama", thinking_off={"reasoning_effort": "none"}, sends_seed=True),
+    "vllm": Dialect("vllm", thinking_off={"chat_template_kwargs": {"enable_thinking": False}}, enforces_schema_bounds=True,
+                    sends_seed=True),
     "llama.cpp": Dialect("llama.cpp", thinking_off={"chat_template_kwargs": {"enable_thinking": False}}, enforces_schema_bounds=True,
-                         max_repetition=1500),
+                         max_repetition=1500, compact_json={"x-guidance": {"whitespace_flexible": False}}, sends_seed=True),
     "lmstudio": Dialect("lmstudio"),
     "litellm": Dialect("litellm"),
 }
+# The seed sent to servers that take one (llama.cpp, vLLM, Ollama: all document `seed` on their
+# OpenAI-compatible chat endpoint). Without it llama.cpp draws a random seed per request, so a re-run
+# of the same article could answer differently (and cost a re-ask the first run did not).
+REQUEST_SEED = 0
 PROFILE_KINDS = {"ollama": "ollama", "vllm": "vllm", "llamacpp": "llama.cpp", "embedded llama.cpp": "llama.cpp",
                  "lmstudio": "lmstudio", "litellm": "litellm", "openai": "openai"}
 # kept for callers that imported the table from summarizer.llm
@@ -125,62 +140,6 @@ def tokenize_body(text: str, model: str | None = None) -> dict[str, Any]:
     if model:
         body["model"] = model
     return body
-
-
-# --------------------------------------------------------------------------- schema bounds
-
-# Longest strings a well-behaved answer has, per field name; a looping model under a grammar that
-# enforces them must stop. The translation's bound comes from the chunk (TRANSLATION_CHARS_PER_SOURCE_CHAR).
-FIELD_MAX_LENGTH = {"title": 200, "source_language": 16, "term": 100, "source_term": 100, "definition": 300}
-ITEM_MAX_LENGTH = {"summary": 400, "key_points": 300}
-GLOSSARY_MAX_ITEMS = 30
-MAX_CITATIONS = 8  # paragraphs one bullet may cite under a grammar (a real bullet cites one to three)
-TRANSLATION_CHARS_PER_SOURCE_CHAR = 3  # English from Indonesian is shorter; 3x leaves room for any pair
-
-
-def bounded_schema(schema: dict[str, Any], source_chars: int, kind: str | None, *, cite_limit: int | None = None) -> dict[str, Any]:
-    """`schema` with maxLength/maxItems for a server whose constrained decoder enforces them
-    (llama.cpp, vLLM), so grammar-constrained decoding of a looping model must end; unchanged for
-    any other server. `cite_limit`: the numbered paragraphs the prompt shows; citations
-    (`paragraphs` items) are then bounded to 1..cite_limit, so a weak model cannot cite past them
-    and cost a re-ask. Never mutates `schema` (it is shared)."""
-    spec = dialect(kind)
-    if not spec.enforces_schema_bounds:
-        return schema
-    import copy
-
-    bounded = copy.deepcopy(schema)
-    limit = spec.max_repetition
-    fits = (lambda n: limit is None or n < limit)
-
-    def visit(node: Any) -> None:
-        if not isinstance(node, dict):
-            return
-        for name, prop in (node.get("properties") or {}).items():
-            if not isinstance(prop, dict):
-                continue
-            if prop.get("type") == "string":
-                size = FIELD_MAX_LENGTH.get(name) or (TRANSLATION_CHARS_PER_SOURCE_CHAR * source_chars + 200 if name == "translation" else None)
-                if size and fits(size) and "maxLength" not in prop:
-                    prop["maxLength"] = size
-            elif prop.get("type") == "array":
-                items = prop.get("items")
-                if isinstance(items, dict) and items.get("type") == "string" and name in ITEM_MAX_LENGTH:
-                    items["maxLength"] = ITEM_MAX_LENGTH[name]
-                if name == "glossary" and "maxItems" not in prop:
-                    prop["maxItems"] = GLOSSARY_MAX_ITEMS
-                if name == "paragraphs" and cite_limit and isinstance(items, dict) and items.get("type") == "integer":
-                    items.update(minimum=1, maximum=cite_limit)
-                    prop.setdefault("maxItems", min(cite_limit, MAX_CITATIONS))
-                if isinstance(items, dict) and items.get("type") == "object":  # a bullet {text, paragraphs}
-                    if name in ITEM_MAX_LENGTH and isinstance((items.get("properties") or {}).get("text"), dict):
-                        items["properties"]["text"].setdefault("maxLength", ITEM_MAX_LENGTH[name])
-                    visit(items)
-        for sub in (node.get("$defs") or {}).values():
-            visit(sub)
-
-    visit(bounded)
-    return bounded
 
 
 # --------------------------------------------------------------------------- error messages
