@@ -227,3 +227,10 @@ def test_a_currency_amount_split_by_a_space_after_its_separator_is_one_number():
     source = "Sampai saat ini, Lapindo telah membayar Rp2,91 triliun."
     assert errors(source, "Until now, Lapindo has paid Rp2, 91 trillion.") == []
     assert "number_missing" in errors(source, "Until now, Lapindo has paid Rp2, 97 trillion.")
+
+
+def test_a_number_word_hyphenated_to_a_unit_after_a_space_counts_on_its_own():
+    source = "Delapan ratus botol dua liter terjual kemarin."
+    assert errors(source, "Eight hundred two-liter bottles were sold yesterday.") == []
+    assert "number_missing" in errors(source, "Eight hundred three-liter bottles were sold yesterday.")
+    assert errors("Anak berusia dua puluh lima tahun itu menang.", "The twenty-five-year-old child won.") == []

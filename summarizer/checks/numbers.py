@@ -270,7 +270,9 @@ _EN_WORD = (
     r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ieth|first|second|third|fifth|eighth|ninth|twelfth"
 )
 _EN_RUN = re.compile(
-    rf"\b(?P<run>(?:{_EN_WORD})(?:(?:[\s-]|\sand\s|-and-)(?:{_EN_WORD}|point))*)(?!\w)"  # "five-star": 5
+    # "five-star": 5; a word hyphenated to a unit after a space counts on its own: "eight hundred two-liter
+    # bottles" is 800 bottles of 2 litres
+    rf"\b(?P<run>(?:{_EN_WORD})(?:(?:-|\sand\s|-and-)(?:{_EN_WORD}|point)|\s(?:{_EN_WORD}|point)(?!-(?:{_UNIT_WORDS})\b))*)(?!\w)"
     r"(?P<half>\sand\sa\shalf(?:\s(?:thousand|million|billion|trillion)\b)?)?"
     r"|\b(?P<halfscale>half\s(?:a\s)?(?:thousand|million|billion|trillion))\b"
     r"|\b(?P<special>a\sdozen|dozen(?!s)|twice|half|a\squarter|(?:a|an)(?=\s(?:" + _UNIT_WORDS + r")\b))\b",
