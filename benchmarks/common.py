@@ -50,6 +50,12 @@ def make_session(base_url: str, cache_dir: Path | None, **overrides):
     from summarizer.api import Session
     from summarizer.config import load_settings
 
+    # The run history is part of what a run costs, so it stays on, but in the benchmark's own
+    # temporary folder: a benchmark never writes into the user's history (500-article runs add up).
+    if cache_dir is not None:
+        overrides.setdefault("history_file", str(Path(cache_dir).parent / "bench-history.db"))
+    else:
+        overrides.setdefault("no_history", True)
     settings = load_settings(
         env_file=None, base_url=base_url, model=MODEL, cache_dir=cache_dir,
         use_cache=cache_dir is not None, **overrides,

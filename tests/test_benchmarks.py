@@ -5,6 +5,7 @@ results.md where it is told to."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,8 @@ def test_benchmark_script_runs_and_reaches_a_verdict(name):
     proc = run_script(name, *TINY[name])
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "|" in proc.stdout and ("PASS" in proc.stdout or "FAIL" in proc.stdout), proc.stdout[-2000:]
+    user_data = Path(os.environ["XDG_DATA_HOME"])  # the user's data folder, isolated by conftest
+    assert not list(user_data.rglob("history.db*")), "a benchmark wrote into the user's run history"
 
 
 def test_token_economy_reports_the_break_even_length():
