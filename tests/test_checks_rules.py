@@ -234,3 +234,35 @@ def test_a_number_word_hyphenated_to_a_unit_after_a_space_counts_on_its_own():
     assert errors(source, "Eight hundred two-liter bottles were sold yesterday.") == []
     assert "number_missing" in errors(source, "Eight hundred three-liter bottles were sold yesterday.")
     assert errors("Anak berusia dua puluh lima tahun itu menang.", "The twenty-five-year-old child won.") == []
+
+
+STORY = [
+    ("Hujan deras turun sejak pagi di kota itu. Jalan-jalan utama tergenang air. Sekolah diliburkan.",
+     "Heavy rain has fallen since morning in the city. The main roads are flooded. Schools were closed."),
+    ("Warga mengungsi ke masjid terdekat. Mereka membawa barang seadanya. Relawan membagikan makanan.",
+     "Residents fled to the nearest mosque. They brought what they could. Volunteers handed out food."),
+    ("Petugas memperkirakan air surut besok. Mereka meminta warga tetap waspada. Hujan masih mungkin turun.",
+     "Officers expect the water to recede tomorrow. They asked residents to stay alert. More rain may still fall."),
+    ("Pemerintah daerah menyiapkan bantuan tambahan untuk para pengungsi. Dapur umum dibuka di balai desa.",
+     "The local government is preparing extra aid for the evacuees. A public kitchen opened at the village hall."),
+]
+
+
+def test_a_paragraph_without_names_or_figures_dropped_beside_another_is_missing():
+    # no anchor tells a merge from a drop here: the "merged" paragraph has only its neighbour's sentences
+    source = "\n\n".join(pair[0] for pair in STORY)
+    merged = "\n\n".join([STORY[0][1] + " " + STORY[1][1], STORY[2][1], STORY[3][1]])
+    assert errors(source, merged) == []
+    dropped = "\n\n".join([STORY[0][1], STORY[2][1], STORY[3][1]])
+    assert "paragraph_missing" in errors(source, dropped)
+
+
+def test_a_dropped_paragraphs_names_count_in_full_not_diluted_by_its_neighbours():
+    source = ("Menteri Sri Mulyani, Bahlil Lahadalia dan Erick Thohir bertemu di Jakarta dan Surabaya pekan lalu.\n\n"
+              "Kabar itu dibenarkan oleh juru bicara Agni Pratama kemarin sore.\n\n"
+              "Mereka membahas anggaran negara untuk tahun depan dengan para pejabat daerah dari berbagai provinsi.")
+    kept = ["Ministers Sri Mulyani, Bahlil Lahadalia and Erick Thohir met in Jakarta and Surabaya last week.",
+            "The news was confirmed by spokesman Agni Pratama yesterday afternoon.",
+            "They discussed the state budget for next year with regional officials from various provinces."]
+    assert errors(source, "\n\n".join(kept)) == []
+    assert "paragraph_missing" in errors(source, "\n\n".join([kept[0] + " It was confirmed.", kept[2]]))
