@@ -266,3 +266,15 @@ def test_a_dropped_paragraphs_names_count_in_full_not_diluted_by_its_neighbours(
             "They discussed the state budget for next year with regional officials from various provinces."]
     assert errors(source, "\n\n".join(kept)) == []
     assert "paragraph_missing" in errors(source, "\n\n".join([kept[0] + " It was confirmed.", kept[2]]))
+
+
+@pytest.mark.parametrize("source, correct, changed", [
+    ("Perang itu berlangsung dari 1914 hingga 1945 di Eropa.", "The war lasted between 1914 and 1945 in Europe.",
+     "The war lasted between 1914 and 1946 in Europe."),
+    ("Perang itu berlangsung antara tahun 1914 dan 1945 di Eropa.", "The war lasted 1914-1945 in Europe.",
+     "The war lasted 1914-1946 in Europe."),
+    ("Tahan napas selama 20-30 detik.", "Hold your breath for 20, 30 seconds.", "Hold your breath for 20, 40 seconds."),
+])
+def test_a_range_joined_on_one_side_is_its_two_ends_written_apart_on_the_other(source, correct, changed):
+    assert errors(source, correct) == []
+    assert errors(source, changed) != []
