@@ -480,7 +480,7 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
         label = " ".join(missing)
         if translation_tokens is None:
             translation_tokens = _free_tokens(source, translation)
-        if any(_spelled_alike(w, translation_tokens) for w in missing):
+        if all(_spelled_alike(w, translation_tokens) for w in missing):
             continue  # "Praha"/"Prague", "Skotlandia"/"Scotland", "Muchtar"/"Mochtar": one name, two spellings
         if new_names is None:
             new_names = _new_proper_names(source, translation)
