@@ -100,7 +100,8 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
         sentence = _NOT_NAMES.sub(lambda m: " " * len(m.group()), sentence)
         tokens = list(_TOKEN.finditer(sentence))
         # a title-cased line ("Paradoks Investasi dan Efisiensi", "Oprah Winfrey, Celine Dion"): its
-        # capitals are no evidence, so only words in no Indonesian or English dictionary are names there
+        # capitals are no evidence, so only words in no Indonesian dictionary are names there (an English
+        # word in an Indonesian line is a name or a title kept verbatim: "Heather Graham", "Luke Shaw")
         heading = _is_heading(sentence, [t.group() for t in tokens])
         run: list[re.Match[str]] = []
 
@@ -125,7 +126,7 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
             if acronym:
                 keep = word not in _ROMAN and not heading
             elif heading:
-                keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words) and word.lower() not in _english_words()
+                keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words)
             else:
                 # a sentence's first word is a name only when it is no Indonesian word at all
                 keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words) and (not opener or word.lower() not in _OPENING_WORDS)
