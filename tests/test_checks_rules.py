@@ -298,3 +298,10 @@ def test_a_name_in_a_list_line_is_a_name_though_english_has_the_word():
     assert name_findings(source, kept.replace("Heather Graham", "the official")) != []
     assert name_findings(source, kept.replace("Luke Shaw", "the official")) != []
     assert name_findings("Paradoks Investasi dan Efisiensi\n\nIsi berita.", "The Paradox of Investment and Efficiency\n\nThe news.") == []
+
+
+def test_a_one_letter_word_joins_no_neighbour_into_a_look_alike():
+    source = '"Selamat kepada Andy," katanya. Dan saya setuju.'
+    kept = "'Congratulations to Andy,' he said. And I agree."
+    assert name_findings(source, kept) == []
+    assert name_findings(source, kept.replace("Andy", "the official")) != []

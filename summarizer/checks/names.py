@@ -256,10 +256,12 @@ def _fold(text: str) -> str:
 
 def _capitalised_tokens(text: str) -> frozenset[str]:
     """The capitalised tokens of `text`, accents dropped, and each two adjacent ones written together
-    ("Abdul Rahman" -> "AbdulRahman": "Abdulrachman" is that name)."""
+    ("Abdul Rahman" -> "AbdulRahman": "Abdulrachman" is that name). A one-letter word joins nothing:
+    "And I" is no "AndI" to pass for "Andy"."""
     text = _fold(text)
     tokens = [m for m in _TOKEN.finditer(text) if m.group()[0].isupper()]
-    joined = {a.group() + b.group() for a, b in zip(tokens, tokens[1:]) if text[a.end():b.start()] == " "}
+    joined = {a.group() + b.group() for a, b in zip(tokens, tokens[1:])
+              if text[a.end():b.start()] == " " and min(len(a.group()), len(b.group())) >= 2}
     return frozenset({t.group() for t in tokens} | joined)
 
 
