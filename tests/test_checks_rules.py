@@ -305,3 +305,12 @@ def test_a_one_letter_word_joins_no_neighbour_into_a_look_alike():
     kept = "'Congratulations to Andy,' he said. And I agree."
     assert name_findings(source, kept) == []
     assert name_findings(source, kept.replace("Andy", "the official")) != []
+
+
+def test_a_place_of_several_dictionary_words_is_a_name():
+    # "kuala" (estuary) and "lumpur" (mud) are KBBI words; together, a city English writes the same
+    source = "Polisi menyatakan kerumunan berjumlah 25.000 di Kuala Lumpur kemarin."
+    kept = "Police said the crowd was 25,000 in Kuala Lumpur yesterday."
+    assert name_findings(source, kept) == []
+    assert name_findings(source, kept.replace("Kuala Lumpur", "the capital")) != []
+    assert name_findings("Ia terbang ke Asia Tenggara dan Amerika Serikat.", "He flew to Southeast Asia and the United States.") == []

@@ -85,6 +85,22 @@ def _mostly_capitals(word: str) -> bool:
     return capitals >= 2 and capitals * 2 >= sum(c.isalpha() for c in word)
 
 
+def _multiword_places(sentence: str, tokens: list[re.Match[str]]) -> set[int]:
+    """Indexes of the tokens that form, two or three capitalised words together, a place CLDR names
+    and English writes the same ("Kuala Lumpur", "Buenos Aires"); one English translates ("Asia
+    Tenggara", "Inggris Raya") keeps its words' own treatment."""
+    marked: set[int] = set()
+    for size in (3, 2):
+        for i in range(len(tokens) - size + 1):
+            words = tokens[i:i + size]
+            place = " ".join(w.group().lower() for w in words)
+            if all(w.group()[0].isupper() for w in words) and all(
+                sentence[a.end():b.start()] == " " for a, b in zip(words, words[1:])
+            ) and place in place_names() and place in {n.lower() for n in exonyms().get(place, ())}:
+                marked.update(range(i, i + size))
+    return marked
+
+
 def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[tuple[str, int, int]]:
     """The names of `source`: (name, start, end), runs of capitalised words split at common words.
 
@@ -103,6 +119,7 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
         # capitals are no evidence, so only words in no Indonesian dictionary are names there (an English
         # word in an Indonesian line is a name or a title kept verbatim: "Heather Graham", "Luke Shaw")
         heading = _is_heading(sentence, [t.group() for t in tokens])
+        in_place = _multiword_places(sentence, tokens)
         run: list[re.Match[str]] = []
 
         def flush() -> None:
@@ -123,7 +140,9 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
                 continue
             acronym = len(word) >= 2 and not word[1:].islower() and _mostly_capitals(word)
             opener = position == 0 or (gap.strip() and gap.strip()[-1] in _OPENERS)
-            if acronym:
+            if position in in_place:
+                keep = True  # "Kuala Lumpur": each word is a KBBI word (estuary, mud), together a city
+            elif acronym:
                 keep = word not in _ROMAN and not heading
             elif heading:
                 keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words)
