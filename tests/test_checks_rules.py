@@ -314,3 +314,19 @@ def test_a_place_of_several_dictionary_words_is_a_name():
     assert name_findings(source, kept) == []
     assert name_findings(source, kept.replace("Kuala Lumpur", "the capital")) != []
     assert name_findings("Ia terbang ke Asia Tenggara dan Amerika Serikat.", "He flew to Southeast Asia and the United States.") == []
+
+
+def test_a_word_of_both_languages_after_a_name_continues_it():
+    source = "Pesawat Wings Air dijadwalkan mendarat di Bandara Ahmad Yani pagi ini."
+    kept = "The Wings Air plane was scheduled to land at Ahmad Yani Airport this morning."
+    assert name_findings(source, kept) == []
+    assert name_findings(source, kept.replace("Wings Air", "Wings")) == [("name_missing", "warning")]
+    assert ("name_changed", "error") in name_findings(source, kept.replace("Wings Air", "Wings Kettlewell"))
+    assert name_findings("Banjir melanda Jawa Barat kemarin.", "Floods hit West Java yesterday.") == []
+
+
+def test_a_names_dictionary_word_alone_missing_is_a_warning_even_near_a_new_name():
+    # "Arena" may have been translated ("stadium"); the new "Solna" beside it is no evidence of a swap
+    source = "Mereka bermain melawan AIK di Friends Arena kemarin."
+    changed = "They played AIK at the Friends stadium in Solna yesterday."
+    assert name_findings(source, changed) == [("name_missing", "warning")]

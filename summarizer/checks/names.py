@@ -142,6 +142,10 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
             opener = position == 0 or (gap.strip() and gap.strip()[-1] in _OPENERS)
             if position in in_place:
                 keep = True  # "Kuala Lumpur": each word is a KBBI word (estuary, mud), together a city
+            elif run and not heading and word.lower() in _english_words() and word.lower() not in lower_words | _OPENING_WORDS:
+                # a word of both languages after a name continues it ("Wings Air", "Brown Sugar"): an
+                # Indonesian modifier that follows a name ("Jawa Barat") is no English word
+                keep = len(word) >= 3
             elif acronym:
                 keep = word not in _ROMAN and not heading
             elif heading:
@@ -508,7 +512,9 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
             new_names = _new_proper_names(source, translation)
         where = start / max(1, len(source))
         # a sentence's first word may be capitalised for that alone ("Nah", "Mari"): missing at most
-        weak = label.isupper() or (" " not in name and not _mid_sentence(source, start))
+        # and a name's dictionary words alone ("Air" of "Wings Air", "Kuala Lumpur") may have been translated
+        weak = label.isupper() or (" " not in name and not _mid_sentence(source, start)) or all(
+            is_indonesian_word(w) and w.lower() not in place_names() for w in missing)
         nearby = [n for n in new_names if abs(n[1] - where) <= _NAME_WINDOW] if not weak else []
         replacement = _beside_kept(words, missing, source, translation) if len(missing) < len(words) else None
         if nearby and replacement is None:
