@@ -120,3 +120,31 @@ def test_endpoint_memory_sees_what_another_writer_stored_and_survives_a_damaged_
     assert reader.get("http://h/v1", "m") == {}
     reader.update("http://h/v1", "m", structured_mode="prompt")
     assert writer.get("http://h/v1", "m") == {"structured_mode": "prompt"}
+
+
+def test_endpoint_memory_sees_a_same_size_write_by_another_process(tmp_path):
+    # the parsed file is kept between gets: a change by another process (doctor, a parallel run) must
+    # still be seen, even one that leaves the file the same size ("json_object" -> "json_schema")
+    import subprocess
+    import sys
+
+    from summarizer.cache import EndpointMemory
+
+    path = tmp_path / "endpoints.json"
+    reader = EndpointMemory(path)
+    reader.update("http://h/v1", "m", structured_mode="json_object")
+    assert reader.get("http://h/v1", "m") == {"structured_mode": "json_object"}
+    size = path.stat().st_size
+    write = ("import sys; from pathlib import Path; from summarizer.cache import EndpointMemory; "
+             "EndpointMemory(Path(sys.argv[1])).update('http://h/v1', 'm', structured_mode='json_schema')")
+    subprocess.run([sys.executable, "-c", write, str(path)], check=True, timeout=60)
+    assert path.stat().st_size == size
+    assert reader.get("http://h/v1", "m") == {"structured_mode": "json_schema"}
+    # and one it has parsed is not read again while its (mtime, size, inode) stay the same: an
+    # in-place rewrite with the old mtime put back is, by design, not noticed
+    import os
+
+    st = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("json_schema", "json_object"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert reader.get("http://h/v1", "m") == {"structured_mode": "json_schema"}

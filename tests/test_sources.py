@@ -611,6 +611,29 @@ def test_detect_language() -> None:
     assert detect_language("12345 !!! ...") == (None, 0.0)
 
 
+def test_a_long_article_is_detected_from_its_start(tmp_path: Path) -> None:
+    # an Indonesian article followed by three times as much English: the start decides (the whole
+    # first 20,000 characters, as read before, say "en"); detection reads a bounded sample
+    english = (Path(__file__).parent / "data" / "checks" / "seed000.en.txt").read_text(encoding="utf-8")
+    article = SEED_002.read_text(encoding="utf-8") + "\n\n" + "\n\n".join([english] * 3)
+    assert len(article) > 15000 and detect_language(article[len(SEED_002.read_text(encoding="utf-8")):])[0] == "en"
+    path = tmp_path / "long.txt"
+    path.write_text(article, encoding="utf-8")
+    assert load_source(path).language == "id"
+
+
+def test_language_sample_is_a_bounded_start_cut_at_a_word() -> None:
+    from summarizer.language import SAMPLE_CHARS, language_sample
+
+    text = SEED_002.read_text(encoding="utf-8") * 3
+    sample = language_sample(text)
+    assert text.startswith(sample) and SAMPLE_CHARS // 2 < len(sample) <= SAMPLE_CHARS
+    assert text[len(sample)].isspace()  # whole words only
+    assert language_sample("kata " * 10, 1000) == "kata " * 10  # short text: all of it
+    assert language_sample("x" * 5000, 1000) == "x" * 1000  # no word boundary: the bound itself
+    assert detect_language("!" * 5000 + " Pemerintah mengumumkan kebijakan baru pada hari Senin.") == (None, 0.0)  # too little text in the sample
+
+
 def test_module_keeps_heavy_imports_lazy() -> None:
     import subprocess
     import sys
