@@ -85,18 +85,29 @@ def _mostly_capitals(word: str) -> bool:
     return capitals >= 2 and capitals * 2 >= sum(c.isalpha() for c in word)
 
 
+@lru_cache(maxsize=1)
+def _multiword_place_firsts() -> frozenset[str]:
+    """The first words of the places of more than one word: only there can a multi-word place start."""
+    return frozenset(place.split()[0] for place in place_names() if " " in place)
+
+
 def _multiword_places(sentence: str, tokens: list[re.Match[str]]) -> set[int]:
     """Indexes of the tokens that form, two or three capitalised words together, a place CLDR names
     and English writes the same ("Kuala Lumpur", "Buenos Aires"); one English translates ("Asia
     Tenggara", "Inggris Raya") keeps its words' own treatment."""
     marked: set[int] = set()
-    for size in (3, 2):
-        for i in range(len(tokens) - size + 1):
+    firsts = _multiword_place_firsts()
+    for i, token in enumerate(tokens):
+        if token.group().lower() not in firsts:
+            continue
+        for size in (3, 2):
             words = tokens[i:i + size]
-            place = " ".join(w.group().lower() for w in words)
-            if all(w.group()[0].isupper() for w in words) and all(
+            if len(words) < size or not all(w.group()[0].isupper() for w in words) or not all(
                 sentence[a.end():b.start()] == " " for a, b in zip(words, words[1:])
-            ) and place in place_names() and place in {n.lower() for n in exonyms().get(place, ())}:
+            ):
+                continue
+            place = " ".join(w.group().lower() for w in words)
+            if place in place_names() and place in {n.lower() for n in exonyms().get(place, ())}:
                 marked.update(range(i, i + size))
     return marked
 
@@ -142,7 +153,7 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
             opener = position == 0 or (gap.strip() and gap.strip()[-1] in _OPENERS)
             if position in in_place:
                 keep = True  # "Kuala Lumpur": each word is a KBBI word (estuary, mud), together a city
-            elif run and not heading and word.lower() in _english_words() and word.lower() not in lower_words | _OPENING_WORDS:
+            elif run and not heading and word.lower() in _english_words() and word.lower() not in lower_words and word.lower() not in _OPENING_WORDS:
                 # a word of both languages after a name continues it ("Wings Air", "Brown Sugar"): an
                 # Indonesian modifier that follows a name ("Jawa Barat") is no English word
                 keep = len(word) >= 3
