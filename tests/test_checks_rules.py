@@ -234,3 +234,99 @@ def test_a_number_word_hyphenated_to_a_unit_after_a_space_counts_on_its_own():
     assert errors(source, "Eight hundred two-liter bottles were sold yesterday.") == []
     assert "number_missing" in errors(source, "Eight hundred three-liter bottles were sold yesterday.")
     assert errors("Anak berusia dua puluh lima tahun itu menang.", "The twenty-five-year-old child won.") == []
+
+
+STORY = [
+    ("Hujan deras turun sejak pagi di kota itu. Jalan-jalan utama tergenang air. Sekolah diliburkan.",
+     "Heavy rain has fallen since morning in the city. The main roads are flooded. Schools were closed."),
+    ("Warga mengungsi ke masjid terdekat. Mereka membawa barang seadanya. Relawan membagikan makanan.",
+     "Residents fled to the nearest mosque. They brought what they could. Volunteers handed out food."),
+    ("Petugas memperkirakan air surut besok. Mereka meminta warga tetap waspada. Hujan masih mungkin turun.",
+     "Officers expect the water to recede tomorrow. They asked residents to stay alert. More rain may still fall."),
+    ("Pemerintah daerah menyiapkan bantuan tambahan untuk para pengungsi. Dapur umum dibuka di balai desa.",
+     "The local government is preparing extra aid for the evacuees. A public kitchen opened at the village hall."),
+]
+
+
+def test_a_paragraph_without_names_or_figures_dropped_beside_another_is_missing():
+    # no anchor tells a merge from a drop here: the "merged" paragraph has only its neighbour's sentences
+    source = "\n\n".join(pair[0] for pair in STORY)
+    merged = "\n\n".join([STORY[0][1] + " " + STORY[1][1], STORY[2][1], STORY[3][1]])
+    assert errors(source, merged) == []
+    dropped = "\n\n".join([STORY[0][1], STORY[2][1], STORY[3][1]])
+    assert "paragraph_missing" in errors(source, dropped)
+
+
+def test_a_dropped_paragraphs_names_count_in_full_not_diluted_by_its_neighbours():
+    source = ("Menteri Sri Mulyani, Bahlil Lahadalia dan Erick Thohir bertemu di Jakarta dan Surabaya pekan lalu.\n\n"
+              "Kabar itu dibenarkan oleh juru bicara Agni Pratama kemarin sore.\n\n"
+              "Mereka membahas anggaran negara untuk tahun depan dengan para pejabat daerah dari berbagai provinsi.")
+    kept = ["Ministers Sri Mulyani, Bahlil Lahadalia and Erick Thohir met in Jakarta and Surabaya last week.",
+            "The news was confirmed by spokesman Agni Pratama yesterday afternoon.",
+            "They discussed the state budget for next year with regional officials from various provinces."]
+    assert errors(source, "\n\n".join(kept)) == []
+    assert "paragraph_missing" in errors(source, "\n\n".join([kept[0] + " It was confirmed.", kept[2]]))
+
+
+@pytest.mark.parametrize("source, correct, changed", [
+    ("Perang itu berlangsung dari 1914 hingga 1945 di Eropa.", "The war lasted between 1914 and 1945 in Europe.",
+     "The war lasted between 1914 and 1946 in Europe."),
+    ("Perang itu berlangsung antara tahun 1914 dan 1945 di Eropa.", "The war lasted 1914-1945 in Europe.",
+     "The war lasted 1914-1946 in Europe."),
+    ("Tahan napas selama 20-30 detik.", "Hold your breath for 20, 30 seconds.", "Hold your breath for 20, 40 seconds."),
+])
+def test_a_range_joined_on_one_side_is_its_two_ends_written_apart_on_the_other(source, correct, changed):
+    assert errors(source, correct) == []
+    assert errors(source, changed) != []
+
+
+def test_a_name_is_spelled_another_way_only_when_each_missing_word_is():
+    # "Royal" looks like "Roy", but nothing looks like "Keane": the name was dropped, not respelled
+    source = "Bukti itu diserahkan oleh Polisi Militer Kerajaan. Pemain terbaik musim itu adalah Roy Keane."
+    kept = "The evidence was handed over by the Royal Military Police. The best player of the season was Roy Keane."
+    assert name_findings(source, kept) == []
+    assert name_findings(source, kept.replace("Roy Keane", "the captain")) != []
+    assert name_findings("Pelatih Muchtar Hasan memuji timnya.", "Coach Mochtar Hasan praised his team.") == []
+
+
+def test_a_name_in_a_list_line_is_a_name_though_english_has_the_word():
+    # a title-cased line's capitals are no evidence, but in an Indonesian text a word of no Indonesian
+    # dictionary is a name there even when English lists it ("graham", "shaw")
+    source = "Film terburuk tahun itu.\n\n13) Heather Graham — The Hangover\n\n1 — Luke Shaw, Ryan Bertrand, Adam Lallana"
+    kept = "The worst films of the year.\n\n13) Heather Graham — The Hangover\n\n1 — Luke Shaw, Ryan Bertrand, Adam Lallana"
+    assert name_findings(source, kept) == []
+    assert name_findings(source, kept.replace("Heather Graham", "the official")) != []
+    assert name_findings(source, kept.replace("Luke Shaw", "the official")) != []
+    assert name_findings("Paradoks Investasi dan Efisiensi\n\nIsi berita.", "The Paradox of Investment and Efficiency\n\nThe news.") == []
+
+
+def test_a_one_letter_word_joins_no_neighbour_into_a_look_alike():
+    source = '"Selamat kepada Andy," katanya. Dan saya setuju.'
+    kept = "'Congratulations to Andy,' he said. And I agree."
+    assert name_findings(source, kept) == []
+    assert name_findings(source, kept.replace("Andy", "the official")) != []
+
+
+def test_a_place_of_several_dictionary_words_is_a_name():
+    # "kuala" (estuary) and "lumpur" (mud) are KBBI words; together, a city English writes the same
+    source = "Polisi menyatakan kerumunan berjumlah 25.000 di Kuala Lumpur kemarin."
+    kept = "Police said the crowd was 25,000 in Kuala Lumpur yesterday."
+    assert name_findings(source, kept) == []
+    assert name_findings(source, kept.replace("Kuala Lumpur", "the capital")) != []
+    assert name_findings("Ia terbang ke Asia Tenggara dan Amerika Serikat.", "He flew to Southeast Asia and the United States.") == []
+
+
+def test_a_word_of_both_languages_after_a_name_continues_it():
+    source = "Pesawat Wings Air dijadwalkan mendarat di Bandara Ahmad Yani pagi ini."
+    kept = "The Wings Air plane was scheduled to land at Ahmad Yani Airport this morning."
+    assert name_findings(source, kept) == []
+    assert name_findings(source, kept.replace("Wings Air", "Wings")) == [("name_missing", "warning")]
+    assert ("name_changed", "error") in name_findings(source, kept.replace("Wings Air", "Wings Kettlewell"))
+    assert name_findings("Banjir melanda Jawa Barat kemarin.", "Floods hit West Java yesterday.") == []
+
+
+def test_a_names_dictionary_word_alone_missing_is_a_warning_even_near_a_new_name():
+    # "Arena" may have been translated ("stadium"); the new "Solna" beside it is no evidence of a swap
+    source = "Mereka bermain melawan AIK di Friends Arena kemarin."
+    changed = "They played AIK at the Friends stadium in Solna yesterday."
+    assert name_findings(source, changed) == [("name_missing", "warning")]

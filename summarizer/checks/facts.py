@@ -171,6 +171,7 @@ def pair_facts(
         if i not in paired and not used[j]:
             used[j] = True
             paired[i] = j
+    _pair_ranges_written_as_ends(source_facts, trans_facts, paired, used)
     result = []
     for i, s in enumerate(source_facts):
         if i in paired:
@@ -186,6 +187,47 @@ def pair_facts(
             replacement = trans_facts[j]
         result.append((s, None, replacement))
     return result, [t for j, t in enumerate(trans_facts) if not used[j]]
+
+
+_RANGE_GAP = 40  # at most this many characters between a range's two ends written as two numbers
+
+
+def _range_ends(score: Quantity, candidates: list[int], facts: list[Quantity]) -> tuple[int, int] | None:
+    """Two of `candidates` (indexes into `facts`), numbers side by side, that are the ends of `score`."""
+    low, high = (float(end) for end in str(score.value).split("-"))
+    def reads(q: Quantity, value: float) -> bool:
+        return family(q.kind) == "number" and any(isinstance(v, float) and v == value for v in q.values)
+    for x in candidates:
+        if not reads(facts[x], low):
+            continue
+        for y in candidates:
+            if y != x and reads(facts[y], high) and abs(facts[y].start - facts[x].start) <= _RANGE_GAP:
+                return x, y
+    return None
+
+
+def _pair_ranges_written_as_ends(
+    source_facts: list[Quantity], trans_facts: list[Quantity], paired: dict[int, int], used: list[bool],
+) -> None:
+    """A range one side writes joined ("1914 hingga 1945", "5-7") and the other as its two ends in words
+    ("between 1914 and 1945", "antara 5 dan 7"): the range pairs with both numbers. A score changed
+    ("2-1" -> "2-3") is still a score on the other side, never two plain numbers, so stays caught."""
+    for i, s in enumerate(source_facts):
+        if i in paired or s.kind != "score":
+            continue
+        ends = _range_ends(s, [j for j, t in enumerate(trans_facts) if not used[j]], trans_facts)
+        if ends is not None:
+            for j in ends:
+                used[j] = True
+            paired[i] = ends[0]
+    for j, t in enumerate(trans_facts):
+        if used[j] or t.kind != "score":
+            continue
+        ends = _range_ends(t, [i for i in range(len(source_facts)) if i not in paired], source_facts)
+        if ends is not None:
+            used[j] = True
+            for i in ends:
+                paired[i] = j
 
 
 def _end_of(facts: list[Quantity]) -> int:

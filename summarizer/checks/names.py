@@ -85,6 +85,33 @@ def _mostly_capitals(word: str) -> bool:
     return capitals >= 2 and capitals * 2 >= sum(c.isalpha() for c in word)
 
 
+@lru_cache(maxsize=1)
+def _multiword_place_firsts() -> frozenset[str]:
+    """The first words of the places of more than one word: only there can a multi-word place start."""
+    return frozenset(place.split()[0] for place in place_names() if " " in place)
+
+
+def _multiword_places(sentence: str, tokens: list[re.Match[str]]) -> set[int]:
+    """Indexes of the tokens that form, two or three capitalised words together, a place CLDR names
+    and English writes the same ("Kuala Lumpur", "Buenos Aires"); one English translates ("Asia
+    Tenggara", "Inggris Raya") keeps its words' own treatment."""
+    marked: set[int] = set()
+    firsts = _multiword_place_firsts()
+    for i, token in enumerate(tokens):
+        if token.group().lower() not in firsts:
+            continue
+        for size in (3, 2):
+            words = tokens[i:i + size]
+            if len(words) < size or not all(w.group()[0].isupper() for w in words) or not all(
+                sentence[a.end():b.start()] == " " for a, b in zip(words, words[1:])
+            ):
+                continue
+            place = " ".join(w.group().lower() for w in words)
+            if place in place_names() and place in {n.lower() for n in exonyms().get(place, ())}:
+                marked.update(range(i, i + size))
+    return marked
+
+
 def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[tuple[str, int, int]]:
     """The names of `source`: (name, start, end), runs of capitalised words split at common words.
 
@@ -100,8 +127,10 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
         sentence = _NOT_NAMES.sub(lambda m: " " * len(m.group()), sentence)
         tokens = list(_TOKEN.finditer(sentence))
         # a title-cased line ("Paradoks Investasi dan Efisiensi", "Oprah Winfrey, Celine Dion"): its
-        # capitals are no evidence, so only words in no Indonesian or English dictionary are names there
+        # capitals are no evidence, so only words in no Indonesian dictionary are names there (an English
+        # word in an Indonesian line is a name or a title kept verbatim: "Heather Graham", "Luke Shaw")
         heading = _is_heading(sentence, [t.group() for t in tokens])
+        in_place = _multiword_places(sentence, tokens)
         run: list[re.Match[str]] = []
 
         def flush() -> None:
@@ -122,10 +151,16 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
                 continue
             acronym = len(word) >= 2 and not word[1:].islower() and _mostly_capitals(word)
             opener = position == 0 or (gap.strip() and gap.strip()[-1] in _OPENERS)
-            if acronym:
+            if position in in_place:
+                keep = True  # "Kuala Lumpur": each word is a KBBI word (estuary, mud), together a city
+            elif run and not heading and word.lower() in _english_words() and word.lower() not in lower_words and word.lower() not in _OPENING_WORDS:
+                # a word of both languages after a name continues it ("Wings Air", "Brown Sugar"): an
+                # Indonesian modifier that follows a name ("Jawa Barat") is no English word
+                keep = len(word) >= 3
+            elif acronym:
                 keep = word not in _ROMAN and not heading
             elif heading:
-                keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words) and word.lower() not in _english_words()
+                keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words)
             else:
                 # a sentence's first word is a name only when it is no Indonesian word at all
                 keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words) and (not opener or word.lower() not in _OPENING_WORDS)
@@ -255,10 +290,12 @@ def _fold(text: str) -> str:
 
 def _capitalised_tokens(text: str) -> frozenset[str]:
     """The capitalised tokens of `text`, accents dropped, and each two adjacent ones written together
-    ("Abdul Rahman" -> "AbdulRahman": "Abdulrachman" is that name)."""
+    ("Abdul Rahman" -> "AbdulRahman": "Abdulrachman" is that name). A one-letter word joins nothing:
+    "And I" is no "AndI" to pass for "Andy"."""
     text = _fold(text)
     tokens = [m for m in _TOKEN.finditer(text) if m.group()[0].isupper()]
-    joined = {a.group() + b.group() for a, b in zip(tokens, tokens[1:]) if text[a.end():b.start()] == " "}
+    joined = {a.group() + b.group() for a, b in zip(tokens, tokens[1:])
+              if text[a.end():b.start()] == " " and min(len(a.group()), len(b.group())) >= 2}
     return frozenset({t.group() for t in tokens} | joined)
 
 
@@ -480,13 +517,15 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
         label = " ".join(missing)
         if translation_tokens is None:
             translation_tokens = _free_tokens(source, translation)
-        if any(_spelled_alike(w, translation_tokens) for w in missing):
+        if all(_spelled_alike(w, translation_tokens) for w in missing):
             continue  # "Praha"/"Prague", "Skotlandia"/"Scotland", "Muchtar"/"Mochtar": one name, two spellings
         if new_names is None:
             new_names = _new_proper_names(source, translation)
         where = start / max(1, len(source))
         # a sentence's first word may be capitalised for that alone ("Nah", "Mari"): missing at most
-        weak = label.isupper() or (" " not in name and not _mid_sentence(source, start))
+        # and a name's dictionary words alone ("Air" of "Wings Air", "Kuala Lumpur") may have been translated
+        weak = label.isupper() or (" " not in name and not _mid_sentence(source, start)) or all(
+            is_indonesian_word(w) and w.lower() not in place_names() for w in missing)
         nearby = [n for n in new_names if abs(n[1] - where) <= _NAME_WINDOW] if not weak else []
         replacement = _beside_kept(words, missing, source, translation) if len(missing) < len(words) else None
         if nearby and replacement is None:

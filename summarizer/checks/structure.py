@@ -16,6 +16,7 @@ import math
 import re
 
 from summarizer.checks.lexicon import is_indonesian_word
+from summarizer.checks.scan import sentences
 from summarizer.chunking import paragraph_spans
 from summarizer.checks.severity import finding
 from summarizer.schemas import Finding
@@ -26,6 +27,10 @@ MIN_CHARS = 40  # shorter paragraphs (a dateline, a byline) are too noisy to jud
 _SKIP = 0.6  # cost of leaving a paragraph unaligned
 _MERGE = 0.15  # cost of each paragraph merged into another: breaks are meant to be kept
 _ANCHOR = 1.0  # cost of the share of a paragraph's anchors (figures, names) absent from its counterpart
+# cost of a step's sentence counts differing (log ratio): translators keep sentences about one to one,
+# so two paragraphs merged into one hold about the sentences of both, and one dropped beside its
+# neighbour leaves the "merge" with only the neighbour's
+_SENTENCES = 0.5
 _ANCHOR_TOKEN = re.compile(r"\d+|[A-Z][a-z]{3,}")
 # (source paragraphs, translation paragraphs) one alignment step may take
 _STEPS = ((1, 1), (2, 1), (3, 1), (1, 2), (1, 0), (0, 1))
@@ -43,12 +48,14 @@ def anchors(text: str) -> frozenset[str]:
 def align(
     source_lengths: list[int], translation_lengths: list[int], expansion: float,
     source_anchors: list[frozenset[str]] | None = None, translation_tokens: list[frozenset[str]] | None = None,
+    source_sentences: list[int] | None = None, translation_sentences: list[int] | None = None,
 ) -> list[tuple[int, int, int, int]]:
     """The cheapest alignment: [(source from, source to, translation from, translation to)] in order.
 
     A step costs how far its lengths are from the expected expansion, plus the share of the source
     paragraphs' anchors that the translation paragraphs lack: a paragraph dropped next to another
-    looks like a merge by length alone, but its figures and names are nowhere in the merged one."""
+    looks like a merge by length alone, but its figures and names are nowhere in the merged one, and
+    the merged one has only its neighbour's sentences."""
     n, m = len(source_lengths), len(translation_lengths)
     best = [[math.inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
@@ -63,11 +70,10 @@ def align(
                     continue
                 if di and dj:
                     step = _cost(sum(source_lengths[i:a]), sum(translation_lengths[j:b]), expansion) + _MERGE * (di + dj - 2)
+                    if source_sentences is not None and translation_sentences is not None:
+                        step += _SENTENCES * abs(math.log((sum(translation_sentences[j:b]) + 1) / (sum(source_sentences[i:a]) + 1)))
                     if source_anchors is not None and translation_tokens is not None:
-                        wanted = frozenset().union(*source_anchors[i:a])
-                        if wanted:
-                            got = frozenset().union(*translation_tokens[j:b])
-                            step += _ANCHOR * len(wanted - got) / len(wanted)
+                        step += _anchor_cost(source_anchors[i:a], frozenset().union(*translation_tokens[j:b]))
                 else:
                     step = _SKIP
                 if best[i][j] + step < best[a][b]:
@@ -78,6 +84,12 @@ def align(
         path.append((i - di, i, j - dj, j))
         i, j = i - di, j - dj
     return path[::-1]
+
+
+def _anchor_cost(paragraph_anchors: list[frozenset[str]], got: frozenset[str]) -> float:
+    """Each source paragraph's share of anchors absent, summed: a dropped paragraph's names count in
+    full rather than diluted among those of the neighbour it seems merged into."""
+    return _ANCHOR * sum(len(wanted - got) / len(wanted) for wanted in paragraph_anchors if wanted)
 
 
 def check_structure(source: str, translation: str, source_lang: str = "id") -> list[Finding]:
@@ -95,7 +107,11 @@ def check_structure(source: str, translation: str, source_lang: str = "id") -> l
     else:
         source_anchors = [anchors(source[s:e]) for s, e in source_paragraphs]
         translation_tokens = [frozenset(_ANCHOR_TOKEN.findall(translation[s:e])) for s, e in translation_paragraphs]
-        steps = align(source_lengths, translation_lengths, expansion, source_anchors, translation_tokens)
+        steps = align(
+            source_lengths, translation_lengths, expansion, source_anchors, translation_tokens,
+            [len(sentences(source[s:e])) for s, e in source_paragraphs],
+            [len(sentences(translation[s:e])) for s, e in translation_paragraphs],
+        )
     findings = []
     for s_from, s_to, t_from, t_to in steps:
         if s_to == s_from:
