@@ -418,8 +418,12 @@ def test_the_cache_only_pass_serves_the_cached_answer_without_checking_it(llm_se
 def test_a_runs_shared_system_prompt_is_counted_once(llm_server, tmp_path):
     # the answer bound's density counts the system prompt beside the article: the same text for
     # every article of a run, counted once (~0.4 ms of tiktoken per article otherwise)
+    from scripted_server import Reply
+
     from summarizer.tokens import CallableTokenCounter
 
+    # a llama.cpp (it enforces schema bounds, so the bounds are fitted to the density)
+    llm_server.routes[("GET", "/props")] = Reply(json={"default_generation_settings": {"n_ctx": 8192}, "total_slots": 1, "model_alias": "test-model"})
     with session_for(llm_server, tmp_path) as session:
         counted: list[str] = []
         real = session.pipeline.counter
@@ -429,3 +433,17 @@ def test_a_runs_shared_system_prompt_is_counted_once(llm_server, tmp_path):
     systems = [system_prompt(request) for request in llm_server.chat_requests()]
     assert len(systems) == 2 and systems[0] == systems[1]
     assert counted.count(systems[0]) == 1
+
+
+def test_the_answer_density_is_not_counted_for_a_server_that_ignores_schema_bounds(llm_server, tmp_path):
+    """The density only fits bounds a constrained decoder enforces: an unknown or hosted server's
+    request costs no count of the article for it."""
+    from summarizer.tokens import CallableTokenCounter
+
+    with session_for(llm_server, tmp_path) as session:
+        counted: list[str] = []
+        real = session.pipeline.counter
+        session.pipeline.counter = CallableTokenCounter(lambda text: counted.append(text) or real.count(text), "recording")
+        session.run(SEED_000)
+    systems = [system_prompt(request) for request in llm_server.chat_requests()]
+    assert len(systems) == 1 and systems[0] not in counted
