@@ -87,13 +87,10 @@ def exonyms() -> dict[str, frozenset[str]]:
     for zone, names in indonesian.time_zones.items():
         # English has no exemplar city where it is the zone's own name ("Europe/Vienna")
         add(names.get("city"), english_zones.get(zone, {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " "))
-    from zoneinfo import available_timezones
-
-    for zone in available_timezones():
+    for city in _zone_cities():
         # the IANA zone cities whose name is the same in both languages ("Paris", "Jakarta") are
         # place names too, whatever KBBI lists ("paris" is also a plant there)
-        city = zone.rsplit("/", 1)[-1].replace("_", " ")
-        if zone.startswith(_CONTINENTS) and city.lower() not in table:
+        if city.lower() not in table:
             add(city, city)
     for name_id, names_en in renderings()["exonyms"].items():
         add(name_id, *names_en)
@@ -104,13 +101,19 @@ def exonyms() -> dict[str, frozenset[str]]:
 def place_names() -> frozenset[str]:
     """Indonesian names of countries and territories (CLDR) and the IANA zone cities, lower case:
     names even where KBBI lists the word ("indonesia", "kenya", "paris")."""
-    from zoneinfo import available_timezones
-
     from babel import Locale
 
     names = {name.lower() for name in Locale.parse("id").territories.values()}
-    names |= {zone.rsplit("/", 1)[-1].replace("_", " ").lower() for zone in available_timezones() if zone.startswith(_CONTINENTS)}
+    names |= {city.lower() for city in _zone_cities()}
     return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _zone_cities() -> tuple[str, ...]:
+    """The cities the IANA zones of the continents are named after ("Paris", "Kuala Lumpur"), sorted."""
+    from zoneinfo import available_timezones
+
+    return tuple(sorted({zone.rsplit("/", 1)[-1].replace("_", " ") for zone in available_timezones() if zone.startswith(_CONTINENTS)}))
 
 
 @lru_cache(maxsize=1)
