@@ -25,8 +25,7 @@ from summarizer.chunking import Chunk, split_into_chunks, split_paragraphs
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ContextOverflowError, FaithfulnessError, OutputTruncatedError, OutputValidationError
 from summarizer.jsonparse import NoJSONFound, extract_json_object
-from summarizer.llm import LLMClient, StructuredReply, server_kind
-from summarizer.llm.dialects import dialect
+from summarizer.llm import LLMClient, StructuredReply
 from summarizer.paragraph_refs import Sources, numbered, paragraphs_with, strip_copied_markers, with_markers
 from summarizer.prompts import PromptLibrary, PromptTemplate
 from summarizer.schemas import (
@@ -275,7 +274,7 @@ class ArticlePipeline:
 
     def _key_point_budget(self, summary_budget: int, parts: int) -> int:
         """Each part's share of the merge request, when the server enforces it as a bound (see Plan)."""
-        if parts < 2 or not dialect(server_kind(self.settings, self.client.memory)).enforces_schema_bounds:
+        if parts < 2 or not self.client.dialect.enforces_schema_bounds:
             return 0
         share = summary_budget // parts
         return share if share >= MIN_KEY_POINT_BUDGET else 0
