@@ -1,6 +1,7 @@
 """Whether an article's result is already in the response cache: what a capped run will not pay for.
 
     if cached_result(session, source, "summarize") is not None: ...   # every answer it needs is cached
+    work_to_pay(session, loads, task).check(budget)                     # the pre-run check of a capped run
 
 A spending cap is checked against the estimate of the work still to do before anything is sent
 (summarizer.budget). Cache hits cost nothing, so an article whose every answer is cached must not count.
@@ -15,12 +16,14 @@ An article that is partly cached counts in full: the estimate stays an upper bou
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from summarizer.errors import SummarizerError
 
 if TYPE_CHECKING:
     from summarizer.api import Session
+    from summarizer.budget import Budget
     from summarizer.pipeline import Plan, Task
     from summarizer.schemas import ArticleResult
     from summarizer.sources import CleanedSource
@@ -43,3 +46,36 @@ def cached_result(session: Session, source: CleanedSource, task: Task, *, plan: 
     if session.cache is None:
         return None
     return asyncio.run(acached_result(session, source, task, plan=plan))
+
+
+@dataclass
+class WorkToPay:
+    """The estimate a capped run is checked against: what its articles still cost."""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    articles: int = 0  # the articles counted
+    cached: int = 0  # the articles left out because the cache holds their every answer
+
+    def check(self, budget: Budget) -> None:
+        """EstimateOverBudget when it passes `budget`'s cap (see Budget.check_estimate)."""
+        budget.check_estimate(self.prompt_tokens, self.completion_tokens, articles=self.articles, cached=self.cached)
+
+
+def work_to_pay(session: Session, loads: Iterable[Callable[[], CleanedSource]], task: Task) -> WorkToPay:
+    """The estimate of the articles `loads` load, one call each, for `task`: an article wholly in the cache
+    costs nothing, and one that does not load is left for the run to report."""
+    work = WorkToPay()
+    for load in loads:
+        try:
+            source = load()
+            plan = session.plan(source)
+            if cached_result(session, source, task, plan=plan) is not None:
+                work.cached += 1
+                continue
+            usage = plan.estimated_tokens(task)
+        except SummarizerError:
+            continue
+        work.prompt_tokens += usage.prompt_tokens
+        work.completion_tokens += usage.completion_tokens
+        work.articles += 1
+    return work

@@ -17,6 +17,7 @@ may leave its line twice in results.jsonl (the manifest is the record of what is
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import threading
 import time
@@ -277,11 +278,13 @@ class BatchRun:
                 await self.tpm.acquire(usage.prompt_tokens + usage.completion_tokens)
         return await session.arun(source, task, plan=plan, output=self.out_dir / item.output)
 
-    def _load_and_plan(self, item: BatchItem) -> tuple[CleanedSource, Plan]:
+    def _load(self, item: BatchItem) -> CleanedSource:
         if item.text is not None:
-            source = self.session.load(item.id, data=item.text.encode("utf-8"))
-        else:
-            source = self.session.load(item.path)
+            return self.session.load(item.id, data=item.text.encode("utf-8"))
+        return self.session.load(item.path)
+
+    def _load_and_plan(self, item: BatchItem) -> tuple[CleanedSource, Plan]:
+        source = self._load(item)
         return source, self.session.plan(source)  # handed to arun: one token count per article, not two
 
     def _finish(self, target: Path, result: ArticleResult, entry: dict[str, Any]) -> None:
@@ -341,25 +344,18 @@ class BatchRun:
         is sent, unless start_anyway. Not counted: an article done in an earlier run, and one whose every
         answer is in the response cache (it costs nothing). An article that cannot be read is left for
         the run to report. Blocking (no event loop in this thread): the runner calls it in a thread."""
-        from summarizer.cache_only import cached_result
+        from summarizer.cache_only import work_to_pay
 
         assert self.budget is not None
-        prompt = completion = articles = cached = 0
+        work_to_pay(self.session, self._loads_still_to_do(), self.options.task).check(self.budget)
+
+    def _loads_still_to_do(self) -> Iterator[Callable[[], CleanedSource]]:
+        """A load for each article not done in an earlier run (counted in done_before)."""
         for item in self._items():
             if self.manifest.done_output(item.id, extension=self.extension, task=self.options.task) is not None:
                 self.done_before += 1
                 continue
-            try:
-                source = self.session.load(item.id, data=item.text.encode("utf-8")) if item.text is not None else self.session.load(item.path)
-                plan = self.session.plan(source)
-                if cached_result(self.session, source, self.options.task, plan=plan) is not None:
-                    cached += 1
-                    continue
-                usage = plan.estimated_tokens(self.options.task)
-            except SummarizerError:
-                continue
-            prompt, completion, articles = prompt + usage.prompt_tokens, completion + usage.completion_tokens, articles + 1
-        self.budget.check_estimate(prompt, completion, articles=articles, cached=cached)
+            yield functools.partial(self._load, item)
 
     async def _warm_up(self) -> None:
         """One-time work before the first article: the language identifier (one per process, shared

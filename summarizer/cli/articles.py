@@ -7,6 +7,7 @@ A failed file prints one line and the others go on; the exit code is the first f
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
@@ -77,25 +78,14 @@ def _budget_for(session: Session, inputs: list[tuple[str, bytes | None]], task: 
     """The run's Budget when the settings set a cap, checked against the estimate of every input that
     loads and is not wholly in the response cache (a cached article costs nothing): EstimateOverBudget
     unless start_anyway. A file that does not load is reported by the run."""
-    from summarizer.cache_only import cached_result
+    from summarizer.cache_only import work_to_pay
 
     settings = session.settings
     if settings.max_cost is None and settings.max_tokens is None:
         return None
     budget = session.budget(max_cost_usd=settings.max_cost, max_tokens=settings.max_tokens, start_anyway=settings.start_anyway)
-    prompt = completion = articles = cached = 0
-    for name, data in inputs:
-        try:
-            source = session.load(name, data=data)
-            plan = session.plan(source)
-            if cached_result(session, source, task, plan=plan) is not None:  # type: ignore[arg-type]
-                cached += 1
-                continue
-            usage = plan.estimated_tokens(task)  # type: ignore[arg-type]
-        except SummarizerError:
-            continue
-        prompt, completion, articles = prompt + usage.prompt_tokens, completion + usage.completion_tokens, articles + 1
-    budget.check_estimate(prompt, completion, articles=articles, cached=cached)
+    loads = (functools.partial(session.load, name, data=data) for name, data in inputs)
+    work_to_pay(session, loads, task).check(budget)  # type: ignore[arg-type]
     return budget
 
 
