@@ -172,6 +172,10 @@ class Settings(BaseSettings):
             return [self.structured_mode]
         return [m for m in ALL_MODES if m in self.structured_modes] or list(ALL_MODES)
 
+    def spending_caps(self) -> dict[str, Any]:
+        """The caps as `Session.budget` and `BatchOptions` name them (max_cost_usd, max_tokens, start_anyway)."""
+        return {"max_cost_usd": self.max_cost, "max_tokens": self.max_tokens, "start_anyway": self.start_anyway}
+
     def __repr__(self) -> str:  # never show the key, even in a traceback
         return f"Settings(profile={self.profile!r}, base_url={self.effective_base_url!r}, model={self.model!r})"
 

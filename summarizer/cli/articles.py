@@ -83,7 +83,7 @@ def _budget_for(session: Session, inputs: list[tuple[str, bytes | None]], task: 
     settings = session.settings
     if settings.max_cost is None and settings.max_tokens is None:
         return None
-    budget = session.budget(max_cost_usd=settings.max_cost, max_tokens=settings.max_tokens, start_anyway=settings.start_anyway)
+    budget = session.budget(**settings.spending_caps())
     loads = (functools.partial(session.load, name, data=data) for name, data in inputs)
     work_to_pay(session, loads, task).check(budget)  # type: ignore[arg-type]
     return budget

@@ -239,7 +239,7 @@ def _run(inputs, out, fmt, task, glob, retry_failed, quiet, verbose, flags, sess
         return fail(err, verbose)
     settings = session.settings
     fmt = fmt or settings.output_format or "md"
-    caps = {"max_cost_usd": settings.max_cost, "max_tokens": settings.max_tokens, "start_anyway": settings.start_anyway} if capped else {}
+    caps = settings.spending_caps() if capped else {}
     options = BatchOptions(out_dir=out, fmt=fmt, task=task, concurrency=settings.concurrency, rpm=settings.rpm, tpm=settings.tpm,
                            retry_failed=retry_failed, glob=glob, gguf=gguf, **caps)
     progress = _Progress(quiet, verbose)
