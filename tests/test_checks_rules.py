@@ -127,6 +127,14 @@ NAME_DROPS = [
     ("Pemain Tiongkok itu menghormati Chelsea ketika mereka kalah.", "The Chinese player respected Chelsea when they lost.",
      "The Chinese player respected the official when they lost."),
     ('"Selamat kepada Andy," katanya.', '"Congratulations to Andy," he said. And he left.', '"Congratulations to the official," he said. And he left.'),
+    # the English month of the source's month renders that month, not a name spelled a little like it
+    ("Lagu itu dinyanyikan oleh Mirah pada 28 Maret.", "The song was sung by Mirah on 28 March.",
+     "The song was sung by the official on 28 March."),
+    # a word sharing a missing name's first letters is no spelling of it when it is another source word
+    ("Morigami kini peringkat 51, Nakamura 81 dan Morita 99.", "Morigami is now ranked 51, Nakamura 81 and Morita 99.",
+     "Morigami is now ranked 51, Nakamura 81 and the official 99."),
+    # a name glued to the word before it by a lost space is still there, so the name's other word is missed alone
+    ("Nadal kalahkan Roger Federer kemarin.", "Nadal beatRoger Federer yesterday.", "Nadal beatRoger the official yesterday."),
 ]
 
 

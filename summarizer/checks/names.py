@@ -213,7 +213,9 @@ def _present(word: str, translation: str, lowered: str | None = None) -> bool:
     at = lowered.find(needle)
     while at != -1:
         before = translation[at - 1] if at else " "
-        if not ("a" <= before.lower() <= "z") and _KEPT_SUFFIX.match(translation, at + len(needle)):
+        # a word of its own, or glued to the one before by a lost space ("beatRoger Federer")
+        own = not ("a" <= before.lower() <= "z") or (before.islower() and translation[at].isupper())
+        if own and _KEPT_SUFFIX.match(translation, at + len(needle)):
             return True
         at = lowered.find(needle, at + 1)
     return False
@@ -223,22 +225,29 @@ _STEM = 5  # names this long or longer match on their first 55% (4 letters at le
 # "Amerika"/"American", "Palestina"/"Palestinian", "China"/"Chinese", "Afghanistan"/"Afghan"
 
 
-def _near_spelling(word: str, lowered: str, text: str | None = None) -> bool:
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def _near_spelling(word: str, lowered: str, text: str | None = None, others: frozenset[str] = frozenset()) -> bool:
     """The translation has a word sharing the first letters of `word` and most of its length --
-    capitalised, when `text` (the original case of `lowered`) is given: "Thatcher" is not "that"."""
+    capitalised, when `text` (the original case of `lowered`) is given: "Thatcher" is not "that".
+    A word that is one of `others` (the source's other words) renders that word: "Morigami" is not "Morita"."""
     if len(word) < _STEM or not word.isalpha():
         return False
     stem = word[: max(_STEM - 1, round(len(word) * 0.55))].lower()
     at = lowered.find(stem)
     while at != -1:
         if (at == 0 or not lowered[at - 1].isalpha()) and (text is None or len(text) != len(lowered) or text[at].isupper()):
-            return True
+            if not others or _LETTERS.match(lowered, at).group() not in others - {word.lower()}:
+                return True
         at = lowered.find(stem, at + 1)
     return False
 
 
-def _rendered(word: str, translation: str, lowered: str) -> bool:
-    if _present(word, translation, lowered) or _near_spelling(word, lowered, translation):
+def _rendered(word: str, translation: str, lowered: str, others: frozenset[str] = frozenset()) -> bool:
+    """`word` is in the translation, near-spelled (not as one of `others`, the source's other words),
+    as an exonym or as an acronym's English rendering."""
+    if _present(word, translation, lowered) or _near_spelling(word, lowered, translation, others):
         return True
     for english in exonyms().get(word.lower(), ()):
         if (_present(english, translation, lowered) or _present(english.split()[0], translation, lowered)
@@ -277,10 +286,14 @@ _FIRST_SOUNDS = {"c": "k", "k": "c", "q": "k", "f": "p", "p": "f", "j": "y", "y"
 def _free_tokens(source: str, translation: str) -> frozenset[str]:
     """The translation's capitalised tokens (`_capitalised_tokens`) of four letters or more that no other
     source word accounts for: "Real" renders the source's own "Real" (Madrid), not a missing "Raul";
-    "Chinese" renders "Tiongkok"; "And" is too short to tell a spelling from a word."""
+    "Chinese" renders "Tiongkok"; "And" is too short to tell a spelling from a word; a month the source
+    names ("March" for "Maret") renders that month, not a name ("Mirah")."""
     taken = set(_TOKEN.findall(source.lower()))
     taken |= {word for name in _source_exonyms(source) for word in name.split()}
-    return frozenset(token for token in _capitalised_tokens(translation) if len(token) >= 4 and token.lower() not in taken)
+    months = month_numbers()
+    source_months = {months[word] for word in taken if word in months}
+    return frozenset(token for token in _capitalised_tokens(translation) if len(token) >= 4 and token.lower() not in taken
+                     and months.get(token.lower()) not in source_months)
 
 
 def _fold(text: str) -> str:
@@ -487,8 +500,9 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
     new_names: list[tuple[str, float]] | None = None  # computed when a name is first missing
     translation_tokens: frozenset[str] | None = None
     candidates = name_candidates(source, facts)
+    others = frozenset(_LETTERS.findall(_fold(source).lower()))
     for name, start in word_names(source, {name.lower() for name, _start, _end in candidates}):
-        if _rendered(name, plain, lowered):
+        if _rendered(name, plain, lowered, others):
             continue
         if translation_tokens is None:
             translation_tokens = _free_tokens(source, translation)
@@ -512,10 +526,10 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
         if name.lower() in seen:
             continue
         seen.add(name.lower())
-        if _rendered(name, plain, lowered) or _phrase_rendered(source, start, name, plain, lowered):
+        if _rendered(name, plain, lowered, others) or _phrase_rendered(source, start, name, plain, lowered):
             continue
         words = name.split()
-        missing = [w for w in words if not _rendered(w, plain, lowered)]
+        missing = [w for w in words if not _rendered(w, plain, lowered, others)]
         if not missing or (len(words) >= 3 and len(missing) == 1 and (is_indonesian_word(missing[0]) or missing[0] == words[0])):
             continue  # one Indonesian word of a long name, or the title before one ("Wamenkomdigi Nezar Patria")
         label = " ".join(missing)
