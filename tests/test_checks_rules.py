@@ -135,6 +135,13 @@ NAME_DROPS = [
      "Morigami is now ranked 51, Nakamura 81 and the official 99."),
     # a name glued to the word before it by a lost space is still there, so the name's other word is missed alone
     ("Nadal kalahkan Roger Federer kemarin.", "Nadal beatRoger Federer yesterday.", "Nadal beatRoger the official yesterday."),
+    # a dictionary word between names of a list is a name, four letters or more
+    ("Polisi menahan tiga orang, yakni Ahmad, Arya, dan Juard.", "Police detained three people, namely Ahmad, Arya, and Juard.",
+     "Police detained three people, namely Ahmad, the official, and Juard."),
+    ("Yang dihukum adalah Suryadi, Jurit dan Ibrahim.", "Those sentenced were Suryadi, Jurit and Ibrahim.",
+     "Those sentenced were Suryadi, the official and Ibrahim."),
+    # after a sentence's first word that is a stop word, a capital is a name's
+    ("Di Venus, suhu sangat tinggi.", "On Venus, temperatures are very high.", "On the official, temperatures are very high."),
 ]
 
 
@@ -158,6 +165,8 @@ def test_name_drop_pair(source, correct, changed):
         ("Ia pindah ke Belanda tahun lalu, kata Winkelmann.", "He moved to Holland last year, Winkelmann said."),
         # a dictionary-word name rendered as its English cognate
         ("Ia pemeluk Kristen sejak kecil, kata ibunya.", "He has been a Christian since childhood, his mother said."),
+        # a capital after a name and a comma opens what is said to that person, not a list of names
+        ("Eric, Terima kasih banyak atas waktunya.", "Eric, thank you very much for your time."),
     ],
 )
 def test_names_rendered_another_way_are_no_error(source, translation):

@@ -176,23 +176,56 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
     return found
 
 
-_ALONE = re.compile(r"(?<![\w'’-])(?P<before>[a-z][a-z'’-]*,? )(?P<word>[A-Z][a-z]{4,})(?=\s[a-z]|[,.;:!?)]|$)")
+_ALONE = re.compile(r"(?<![\w'’-])[A-Z][a-z]{3,}(?=\s[a-z]|[,.;:!?)]|$)")
+_BEFORE = re.compile(r"(?<![\w'’-])(?P<lead>[A-Za-z][a-z'’-]*)(?P<comma>,?) $")
+_LIST_GOES_ON = re.compile(r",|\s(?:dan|atau|serta)\s[A-Z]")  # "Ahmad, Arya, Juard", "Suryadi, Jurit dan Ibrahim"
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """Sastrawi's Indonesian stop words: prepositions and conjunctions ("di", "dari", "dan")."""
+    from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
+
+    return frozenset(StopWordRemoverFactory().get_stop_words())
+
+
+def _name_context(source: str, match: re.Match[str], name_words: set[str]) -> int:
+    """The shortest word length at which the word of `_ALONE`'s `match` is capitalised as a name, or 0:
+    after a lower-case word (5 letters: "Tapi" may be a sentence's first word the corpus ran on); after
+    a sentence's first word that is a stop word ("Di Venus,"); or between names of a list ("Ahmad, Arya,
+    Juard"; 4 letters: not "Eric, Terima kasih")."""
+    before = _BEFORE.search(source, max(0, match.start() - 40), match.start())
+    if before is None:
+        return 0
+    lead = before.group("lead")
+    if lead[0].islower():
+        return 5
+    if before.group("comma"):
+        listed = _LIST_GOES_ON.match(source, match.end())
+        return 4 if listed and lead.lower() in name_words else 0
+    rest = source[:before.start()].rstrip(" \"'“”‘’([")
+    opens = not rest or rest[-1] in ".!?:\n"
+    return 5 if opens and lead.lower() in _stop_words() else 0
 
 
 def word_names(source: str, names: set[str]) -> list[tuple[str, int]]:
     """Names that are also Indonesian words ("Budiman", "Lampung", "Setiawan", "Arsenal"): a dictionary
-    word capitalised alone mid-sentence, after a lower-case word, and never written in lower case in
-    the text. Weaker evidence than `name_candidates`: missing, they are a warning, never a swap.
+    word capitalised alone mid-sentence (`_name_context`), and never written in lower case in the text.
+    Weaker evidence than `name_candidates`: missing, they are a warning, never a swap.
     `names` are the candidates already found (lower case)."""
     lower_words = set(_LOWER_WORD.findall(source))
+    name_words = {word for name in names for word in name.split()}
     found, seen = [], set(names)
     for match in _ALONE.finditer(source):
-        lowered = match.group("word").lower()
+        lowered = match.group().lower()
         if lowered in seen or lowered in lower_words or lowered in _OPENING_WORDS or lowered in day_names() or lowered in month_numbers():
             continue
+        shortest = _name_context(source, match, name_words)
+        if not shortest or len(lowered) < shortest:
+            continue
         seen.add(lowered)
-        if len(lowered) >= 5 and is_root_word(lowered):  # a derived word ("Pemerintah") or a short one ("Tapi") is a word
-            found.append((match.group("word"), match.start("word")))
+        if is_root_word(lowered):  # a derived word ("Pemerintah") or a short one ("Tapi") is a word
+            found.append((match.group(), match.start()))
     return found
 
 
