@@ -333,6 +333,9 @@ def test_a_word_of_both_languages_after_a_name_continues_it():
     assert name_findings(source, kept.replace("Wings Air", "Wings")) == [("name_missing", "warning")]
     assert ("name_changed", "error") in name_findings(source, kept.replace("Wings Air", "Wings Kettlewell"))
     assert name_findings("Banjir melanda Jawa Barat kemarin.", "Floods hit West Java yesterday.") == []
+    # in a title-cased line too: "Sugar", "Lohan" after a name are its words, though Indonesian lists them
+    source = "Pemenang lomba tahun ini.\n\nAmanda Sugar, Kevin Lohan — Bandung"
+    assert_kept_and_each_loss_found(source, "This year's contest winners.\n\nAmanda Sugar, Kevin Lohan — Bandung", "Sugar", "Lohan")
 
 
 def test_a_names_dictionary_word_alone_missing_is_a_warning_even_near_a_new_name():

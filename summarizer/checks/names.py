@@ -157,9 +157,9 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
             opener = position == 0 or (gap.strip() and gap.strip()[-1] in _OPENERS)
             if position in in_place:
                 keep = True  # "Kuala Lumpur": each word is a KBBI word (estuary, mud), together a city
-            elif run and not heading and word.lower() in _english_words() and word.lower() not in lower_words and word.lower() not in _OPENING_WORDS:
-                # a word of both languages after a name continues it ("Wings Air", "Brown Sugar"): an
-                # Indonesian modifier that follows a name ("Jawa Barat") is no English word
+            elif run and word.lower() in _english_words() and word.lower() not in lower_words and word.lower() not in _OPENING_WORDS:
+                # a word of both languages after a name continues it ("Wings Air", "Brown Sugar"), in a
+                # title-cased line too: an Indonesian modifier that follows a name ("Jawa Barat") is no English word
                 keep = len(word) >= 3
             elif acronym:
                 keep = word not in _ROMAN and not heading
