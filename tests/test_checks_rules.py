@@ -36,6 +36,14 @@ FACT_PAIRS = [
      "He hesitated between two careers. You need to know fourteen things about me."),
     # race times: every digit counts
     ("Valentino Rossi (Ita) Yamaha 1:47.872", "Valentino Rossi (Ita) Yamaha 1:47.872", "Valentino Rossi (Ita) Yamaha 1:47.822"),
+    # ... also when the English side has a space after the colon, as MT writes them
+    ("Marc Marquez (Spanyol) Honda 1:43.443 21.", "Marc Marquez (Spain) Honda 1: 43.443 21.",
+     "Marc Marquez (Spain) Honda 1: 43.448 21."),
+    # a price whose thousands group a space split off ("Rp6, 500"): one number on either side
+    ("Beras dijual seharga Rp9, 500 per kilo, gula Rp12, 000 per kilo.",
+     "Rice sells for Rp9,500 per kilo, sugar for Rp12,000 per kilo.",
+     "Rice sells for Rp9,500 per kilo, sugar for Rp12,500 per kilo."),
+    ("Beras dijual seharga Rp9.500 per kilo.", "Rice sells for Rp9, 500 per kilo.", "Rice sells for Rp9, 900 per kilo."),
     # scores with spaced dashes: each set is one fact, so sets mixed up with the same digits are caught
     ("Nadal kalahkan Federer 7 — 5, 6 — 4.", "Nadal beat Federer 7 — 5, 6 — 4.", "Nadal beat Federer 7 — 4, 6 — 5."),
     # a date's day is a fact: "October 98" is no date, and "October" alone is not the date

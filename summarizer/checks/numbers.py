@@ -79,8 +79,9 @@ _AMOUNT = re.compile(
     (?:{_PREFIX}\s?)?
     (?P<num>\d+(?:[.,]\d+)*
       # a currency amount whose separator lost its digits to a space ("Rp2, 91 trillion", "R1, 5
-      # billion" in tokenised text): one number, since a list needs no scale word on its last item
-      (?(pre)(?:[.,]\s\d{{1,3}}(?=\s(?:{_SCALE_WORDS})\b))?|))(?![.,:/]?\d)
+      # billion" in tokenised text): one number, since a list needs no scale word on its last item;
+      # and a thousands group so split ("Rp6, 500 per liter"): a list of prices repeats the currency
+      (?(pre)(?:[.,]\s(?:\d{{1,3}}(?=\s(?:{_SCALE_WORDS})\b)|\d{{3}}(?![\d]|[.,]\d)))?|))(?![.,:/]?\d)
     (?:\s?(?P<scale>(?:{_SCALE_WORDS})\b|(?<=\d)[kKmMbBtT]\b(?!\.\w)|(?<=\s)[MT]\b))?
     (?P<ord>st|nd|rd|th|s(?=\W|$)|-an\b|'s)?
     (?P<glued>(?<=\d)(?:mins?|hrs?|secs?|yrs?|km|kg|cm|mm|ft|lbs?|mph|kph|ha|mw|kw))?
@@ -165,7 +166,12 @@ _RANGE = re.compile(
 )
 
 
-_LAP_TIME = re.compile(r"(?<![\w.,:])\d{1,2}:\d{2}[.,]\d{1,3}(?![\w]|[.,:]\d)")
+# a race time; on the English side a space may follow the colon ("1: 43.443", as MT writes it): the
+# minutes-colon-seconds-decimals shape continues after it, which nothing else in news text does
+_LAP_TIME = {
+    lang: re.compile(rf"(?<![\w.,:])\d{{1,2}}:{space}\d{{2}}[.,]\d{{1,3}}(?![\w]|[.,:]\d)")
+    for lang, space in (("id", ""), ("en", r"\s?"))
+}
 _YEAR_SPAN = re.compile(r"(?<![\w./-])(?P<y>(?:19|20)\d\d)/(?P<y2>(?:19|20)?\d\d)(?![\w/]|[.,]\d)")
 _SCALE_AFTER = re.compile(rf"\s?(?P<scale>{_SCALE_WORDS})\b", re.IGNORECASE)
 
@@ -176,10 +182,11 @@ def find_scores(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     A range with a scale word ("200-300 ribu") is two amounts, as the other language may well write
     it ("200 thousand to 300 thousand")."""
     found = []
-    for match in free_matches(_LAP_TIME, text, taken):
+    for match in free_matches(_LAP_TIME["en" if lang == "en" else "id"], text, taken):
         # a race time ("1:47.872", "2:48,006"): compared as written, every digit counts
         taken.take(*match.span())
-        found.append(Quantity(match.group(0).replace(",", "."), "duration", match.group(0), *match.span()))
+        value = "".join(match.group(0).split()).replace(",", ".")
+        found.append(Quantity(value, "duration", match.group(0), *match.span()))
     for match in free_matches(_YEAR_SPAN, text, taken):
         # "2011/12", "2011/2012": a season or school year, the two years it spans
         first, second = match.group("y"), match.group("y2")
