@@ -39,6 +39,13 @@ FACT_PAIRS = [
     # ... also when the English side has a space after the colon, as MT writes them
     ("Marc Marquez (Spanyol) Honda 1:43.443 21.", "Marc Marquez (Spain) Honda 1: 43.443 21.",
      "Marc Marquez (Spain) Honda 1: 43.448 21."),
+    # clock times in English news conventions: an agency's four digits before a zone, a number word
+    # before "o'clock", and an hour above 12 whatever "a.m." follows it
+    ("Insiden itu terjadi setelah pukul 21.00 waktu setempat.", "The incident took place after 2100 local time.",
+     "The incident took place after 2300 local time."),
+    ("Dia meninggal pada pukul 23:00.", "He died at eleven o'clock.", "He died at ten o'clock."),
+    ("Pesawat mendarat pukul 16:21 waktu Moskow.", "The plane landed at 16:21 a.m. Moscow time.",
+     "The plane landed at 18:21 a.m. Moscow time."),
     # a price whose thousands group a space split off ("Rp6, 500"): one number on either side
     ("Beras dijual seharga Rp9, 500 per kilo, gula Rp12, 000 per kilo.",
      "Rice sells for Rp9,500 per kilo, sugar for Rp12,000 per kilo.",
