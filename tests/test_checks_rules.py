@@ -74,6 +74,12 @@ FACT_PAIRS = [
     ("Duapuluh-empat jam yang lalu ia di Irak.", "Twenty-four hours ago he was in Iraq.", "Twenty-two hours ago he was in Iraq."),
     # a season's two years
     ("Liputan khusus Protes di Suriah 2011/12.", "Special coverage of the Syria Protests 2011/12.", "Special coverage of the Syria Protests 2011/13."),
+    # a scale word the source misspells ("jtua", "trilliun", no Indonesian word) reads as either
+    ("Ia dibeli seharga 5,5 jtua poundsterling.", "He was bought for £5.5m.", "He was bought for £6.5m."),
+    ("Kita memakai 12 trilliun watt.", "We use 12 trillion watts.", "We use 12 billion watts."),
+    # a fraction "of" a number is their product, and English says it with or without "of"
+    ("Setengah dari satu juta warga mengungsi.", "Half a million residents fled.", "A quarter of a million residents fled."),
+    ("Seperempat juta warga mengungsi.", "A quarter of a million residents fled.", "Half a million residents fled."),
     # Indonesian degree codes named in English
     ("Lima tahun lalu, saya mahasiswa S3 di sana.", "Five years ago, I was a Ph.D. student there.",
      "Five years ago, I was a master's student there."),
@@ -84,6 +90,10 @@ FACT_PAIRS = [
 def test_fact_rule_pair(source, correct, changed):
     assert errors(source, correct) == []
     assert errors(source, changed) != []
+
+
+def test_a_word_one_letter_off_a_scale_word_is_no_scale_when_it_is_a_word():
+    assert "number_missing" in errors("Ada 5 ribut di sana.", "There were 5 thousand there.")
 
 
 def test_a_number_word_with_a_unit_is_not_replaced_by_a_year():

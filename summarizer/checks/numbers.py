@@ -109,6 +109,38 @@ def _tail(text: str, end: int) -> tuple[str | None, str | None, bool, int]:
     return UNITS[word.lower()], None, False, match.end()
 
 
+_ID_SCALE_WORDS = ("ribu", "juta", "miliar", "milyar", "triliun")
+_NEXT_WORD = re.compile(r"\s([A-Za-z]{4,9})\b")
+
+
+def _one_slip(word: str, target: str) -> bool:
+    """`word` is `target` with one letter added, dropped or changed, or two neighbours swapped."""
+    if word == target or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diff = [i for i, (a, b) in enumerate(zip(word, target)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]])
+    short, long = sorted((word, target), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def _scale_slip(text: str, end: int, lang: Lang) -> float | None:
+    """The scale an Indonesian number's next word misspells ("5,5 jtua", "12 trilliun"), if it is no word."""
+    if lang != "id":
+        return None
+    match = _NEXT_WORD.match(text, end)
+    if match is None:
+        return None
+    word = match.group(1).lower()
+    scale = next((SCALES[w] for w in _ID_SCALE_WORDS if _one_slip(word, w)), None)
+    if scale is None:
+        return None
+    from summarizer.checks.lexicon import is_indonesian_word
+
+    return None if is_indonesian_word(word) else scale
+
+
 def _amount(text: str, match: re.Match[str], lang: Lang) -> Quantity | None:
     parsed = parse_digits(match.group("num").replace(" ", ""), lang)
     if parsed is None:
@@ -134,6 +166,9 @@ def _amount(text: str, match: re.Match[str], lang: Lang) -> Quantity | None:
     elif not suffix or suffix.lower() in ("s", "-an", "'s"):
         unit, suffix_currency, percent, end = _tail(text, end)
     currency = currency or suffix_currency
+    if not (scale or unit or percent or suffix):
+        slip = _scale_slip(text, end, lang)  # a source typo: either reading, as for an ambiguous separator
+        alts = (*alts, *(v * slip for v in (value, *alts))) if slip else alts
     values = tuple(v * factor for v in (value, *alts))
     if suffix and suffix.lower() in ("st", "nd", "rd", "th"):
         if prefix or scale:
@@ -239,6 +274,18 @@ _ID_RUN = re.compile(rf"\b(?P<ke>ke)?(?P<run>(?:{_ID_FIRST})(?:[\s-]?(?:{_ID_WOR
 _ID_SPLIT = re.compile(rf"{_ID_WORD}", re.IGNORECASE)
 
 
+_OF_RUN = re.compile(rf"\s+dari\s+(?P<run>(?:{_ID_FIRST})(?:[\s-]?(?:{_ID_WORD}))*)\b", re.IGNORECASE)
+
+
+def _fraction_of(text: str, end: int, value: float | None) -> tuple[float, int] | None:
+    """(the whole, its end) when the fraction `value` ("setengah", "seperempat") is "of" a number word."""
+    if value is None or not 0 < value < 1:
+        return None
+    match = _OF_RUN.match(text, end)
+    whole = _indonesian_words(_ID_SPLIT.findall(match.group("run").lower())) if match else None
+    return (whole, match.end()) if whole else None
+
+
 def _indonesian_words(words: list[str]) -> float | None:
     total, current = 0.0, 0.0
     previous = None
@@ -281,7 +328,7 @@ _EN_RUN = re.compile(
     # bottles" is 800 bottles of 2 litres
     rf"\b(?P<run>(?:{_EN_WORD})(?:(?:-|\sand\s|-and-)(?:{_EN_WORD}|point)|\s(?:{_EN_WORD}|point)(?!-(?:{_UNIT_WORDS})\b))*)(?!\w)"
     r"(?P<half>\sand\sa\shalf(?:\s(?:thousand|million|billion|trillion)\b)?)?"
-    r"|\b(?P<halfscale>half\s(?:a\s)?(?:thousand|million|billion|trillion))\b"
+    r"|\b(?P<halfscale>(?:half|a\squarter|quarter)\s(?:of\s)?(?:a\s|one\s)?(?:thousand|million|billion|trillion))\b"
     r"|\b(?P<special>a\sdozen|dozen(?!s)|twice|half|a\squarter|(?:a|an)(?=\s(?:" + _UNIT_WORDS + r")\b))\b",
     re.IGNORECASE,
 )
@@ -334,15 +381,15 @@ def find_number_words(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     for match in free_matches(_ID_RUN if lang == "id" else _EN_RUN, text, taken):
         start, end = match.span()
         if lang == "id":
-            words = _ID_SPLIT.findall(match.group("run").lower())
-            if match.group("ke"):
-                value = _indonesian_words(words)
-                kind = "ordinal"
-            else:
-                value = _indonesian_words(words)
-                kind = "number"
+            value = _indonesian_words(_ID_SPLIT.findall(match.group("run").lower()))
+            kind = "ordinal" if match.group("ke") else "number"
+            whole = _fraction_of(text, end, value) if kind == "number" else None
+            if whole is not None:  # "setengah dari satu juta": half a million
+                end = whole[1]
+                value *= whole[0]
         elif match.group("halfscale"):
-            value, kind = 0.5 * SCALES[match.group("halfscale").split()[-1].lower()], "number"
+            fraction = 0.25 if "quarter" in match.group("halfscale").lower() else 0.5
+            value, kind = fraction * SCALES[match.group("halfscale").split()[-1].lower()], "number"
         elif match.group("special"):
             value, kind = _SPECIAL.get(" ".join(match.group("special").lower().split())), "number"
         else:
