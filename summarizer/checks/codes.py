@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from summarizer.checks.lexicon import month_numbers
-from summarizer.checks.scan import Lang, Quantity, Taken, free_matches
+from summarizer.checks.scan import Lang, Quantity, Taken, free_matches, free_matches_at
 
 _ADDRESS = re.compile(
     r"https?://[^\s)\]>\"']+|\bwww\.[^\s)\]>\"']+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
@@ -103,6 +103,8 @@ def _lead_is_code(lead: str, rest: str, digits: str, hyphened: bool) -> bool:
 # hyphen-joined parts of which one is a code ("114-V8", "R2-D2", "A380-800", "SARS-CoV-2"); lower-case
 # words at either end are words, not part of it ("anti-COVID-19", "U-23-nya", "COVID-19-related")
 _CHAIN = re.compile(r"(?<![\w$€£¥@#./-])[A-Za-z0-9]+(?:[-‑][A-Za-z0-9]+)+(?![\w-]|[.,]\d)")
+_HYPHENS = re.compile(r"[-‑]")
+_RUN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-‑")
 _PART = re.compile(r"(?P<lead>[A-Za-z]{1,8})(?P<digits>\d{1,5})(?P<rest>[A-Za-z0-9]*)|\d{1,4}[A-Z]{1,4}")
 _PART_SPLIT = re.compile(r"[-‑]")
 
@@ -119,8 +121,29 @@ def _chain_code(parts: list[str]) -> bool:
     return False
 
 
+def _chain_starts(text: str) -> list[int]:
+    """Where a `_CHAIN` match can start: the first character of each run of letters, digits and hyphens
+    that holds a hyphen and a digit (inside a run, the lookbehind fails). Found from the hyphens, a few
+    per article: the pattern itself, tried at every word, cost ~0.2 ms an article."""
+    starts: list[int] = []
+    end = -1
+    for hyphen in _HYPHENS.finditer(text):
+        at = hyphen.start()
+        if at < end:
+            continue  # in the run already seen
+        start = at
+        while start > 0 and text[start - 1] in _RUN_CHARS:
+            start -= 1
+        end = at
+        while end < len(text) and text[end] in _RUN_CHARS:
+            end += 1
+        if any(c.isdigit() for c in text[start:end]):
+            starts.append(start)
+    return starts
+
+
 def _find_chains(text: str, taken: Taken, found: list[Quantity]) -> None:
-    for match in free_matches(_CHAIN, text, taken):
+    for match in free_matches_at(_CHAIN, text, taken, _chain_starts(text)):
         start, end = match.span()
         parts = _PART_SPLIT.split(match.group(0))
         while parts and parts[0].isalpha() and parts[0].islower():

@@ -133,7 +133,8 @@ _TIME_EN = re.compile(
     rf"|(?<![\w.,:])(?P<h2>[01]?\d|2[0-4]):(?P<m2>[0-5]\d)(?::[0-5]\d)?(?![\d]|[.,:]\d)(?:\s?(?:{_ZONES}))?"
     rf"|(?<![\w.,:])(?P<h3>[01]?\d|2[0-4])\.(?P<m3>[0-5]\d)\s?(?:{_ZONES})\b"
     r"|\b(?P<word>noon|midday|midnight)\b|\b(?P<h4>\d{1,2})\so'clock\b"
-    rf"|\b(?P<hword>{'|'.join(_CLOCK_WORDS)})\so'clock\b"
+    # (the lookahead makes "o'clock" what the windows look for: "one", "ten" are inside many words)
+    rf"|\b(?=[a-z]{{3,6}}\so'clock\b)(?P<hword>{'|'.join(_CLOCK_WORDS)})\so'clock\b"
     # the four digits of news agencies' 24-hour clock ("after 2100 local time", "at 1400 GMT")
     r"|(?<![\w.,:])(?P<h5>[01]\d|2[0-3])(?P<m5>[0-5]\d)\s(?:GMT|UTC|local\stime)\b",
     re.IGNORECASE,

@@ -16,6 +16,7 @@ is a small parser of satu..sembilan, belas/puluh/ratus/ribu/juta/miliar/triliun 
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from summarizer.checks.scan import Lang, Quantity, Taken, free_matches, parse_digits
 
@@ -329,10 +330,13 @@ _EN_RUN = re.compile(
     rf"\b(?P<run>(?:{_EN_WORD})(?:(?:-|\sand\s|-and-)(?:{_EN_WORD}|point)|\s(?:{_EN_WORD}|point)(?!-(?:{_UNIT_WORDS})\b))*)(?!\w)"
     r"(?P<half>\sand\sa\shalf(?:\s(?:thousand|million|billion|trillion)\b)?)?"
     r"|\b(?P<halfscale>(?:half|a\squarter|quarter)\s(?:of\s)?(?:a\s|one\s)?(?:thousand|million|billion|trillion))\b"
-    r"|\b(?P<special>a\sdozen|dozen(?!s)|twice|half|a\squarter|(?:a|an)(?=\s(?:" + _UNIT_WORDS + r")\b))\b",
+    r"|\b(?P<special>a\sdozen|dozen(?!s)|twice|half|a\squarter)\b",
     re.IGNORECASE,
 )
-_SPECIAL = {"a dozen": 12.0, "dozen": 12.0, "twice": 2.0, "half": 0.5, "a quarter": 0.25, "a": 1.0, "an": 1.0}
+# "a"/"an" before a unit ("a mile") is 1: its own pattern, tried after `_EN_RUN` (none of whose matches
+# holds an "a" before a unit), so the windows can look for `_EN_RUN`'s words, which "a" is too common for
+_EN_ARTICLE = re.compile(r"\b(?P<special>(?:a|an)(?=\s(?:" + _UNIT_WORDS + r")\b))\b", re.IGNORECASE)
+_SPECIAL = {"a dozen": 12.0, "dozen": 12.0, "twice": 2.0, "half": 0.5, "a quarter": 0.25}
 
 
 def _english_words(run: str) -> tuple[float, bool] | None:
@@ -378,7 +382,9 @@ def find_number_words(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     keywords = _ID_KEYWORDS if lang == "id" else _EN_KEYWORDS
     if taken.words.isdisjoint(keywords) and (lang == "id" or taken.words.isdisjoint(UNITS)):
         return found
-    for match in free_matches(_ID_RUN if lang == "id" else _EN_RUN, text, taken):
+    matches = free_matches(_ID_RUN, text, taken) if lang == "id" else chain(
+        free_matches(_EN_RUN, text, taken), free_matches(_EN_ARTICLE, text, taken))
+    for match in matches:
         start, end = match.span()
         if lang == "id":
             value = _indonesian_words(_ID_SPLIT.findall(match.group("run").lower()))
@@ -387,6 +393,8 @@ def find_number_words(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
             if whole is not None:  # "setengah dari satu juta": half a million
                 end = whole[1]
                 value *= whole[0]
+        elif match.re is _EN_ARTICLE:
+            value, kind = 1.0, "number"
         elif match.group("halfscale"):
             fraction = 0.25 if "quarter" in match.group("halfscale").lower() else 0.5
             value, kind = fraction * SCALES[match.group("halfscale").split()[-1].lower()], "number"
