@@ -77,6 +77,18 @@ def test_names_rendered_in_english_are_no_finding(source, translation):
         ("Pasien HER2 positif dirawat.", "HER2-positive patients were treated.", "HER5-positive patients were treated.", "code_missing"),
         ("Pesawat A320 itu mendarat.", "The A320 landed.", "The A321 landed.", "code_missing"),
         ("Kasus COVID-19 turun.", "Covid-19 cases fell.", "Covid cases fell.", "code_missing"),
+        # codes in hyphen-joined parts, with words hyphenated to either end
+        ("Tim Du 114-V8 menang.", "Team Du 114-V8 won.", "Team Du 114-V3 won.", "code_missing"),
+        ("Droid R2-D2 muncul.", "The R2-D2 droid appeared.", "The R2-D5 droid appeared.", "code_missing"),
+        ("Ia terbang dengan A380-800.", "He flew an A380-800.", "He flew an A380-900.", "code_missing"),
+        ("Virus SARS-CoV-2 menyebar.", "The SARS-CoV-2 virus spread.", "The SARS-CoV-3 virus spread.", "code_missing"),
+        ("Vaksin anti-COVID-19 tiba.", "The COVID-19-related vaccines arrived.", "The COVID-18-related vaccines arrived.", "code_missing"),
+        ("Timnas U-23-nya kalah.", "Its U-23 team lost.", "Its U-21 team lost.", "code_missing"),
+        # a code in capitals whose letters are also an abbreviation as a word ("no", "th")
+        ("Kadar NO2 naik.", "NO2 levels rose.", "NO3 levels rose.", "code_missing"),
+        # a code named twice, one changed: the other copy does not cover it
+        ("KTT G20 digelar. Para pemimpin G20 hadir.", "The G20 summit was held. G20 leaders attended.",
+         "The G20 summit was held. G29 leaders attended.", "code_missing"),
         ("Persib menang 2-1.", "Persib won 2-1.", "Persib won 2-3.", "score_changed"),
         ("Bobotnya 380 kg.", "It weighs 380 kg.", "It weighs 380 lb.", "unit_changed"),
         ("Ia ditahan 12 hari.", "He was held for 12 days.", "He was held for 12 weeks.", "unit_changed"),
@@ -90,6 +102,16 @@ def test_names_rendered_in_english_are_no_finding(source, translation):
 def test_category_pass_and_fail(source, good, bad, kind):
     assert errors(source, good) == []
     assert kind in errors(source, bad)
+
+
+def test_a_code_is_copied_as_a_token_of_its_own():
+    assert "code_missing" in errors("Ia memakai S1 di sini.", "He was 1 year old here.")
+    assert "code_missing" in errors("Pesawat A32 itu tua.", "The A320 plane is old.")
+    assert errors("Dua jet F-16 tiba.", "Two F-16s arrived.") == []
+
+
+def test_a_code_copied_fewer_times_with_nothing_in_its_place_is_a_paraphrase():
+    assert check_translation("KTT G20 digelar. Para pemimpin G20 hadir.", "The G20 summit was held. Its leaders attended.") == []
 
 
 def test_time_zone_offset_is_context_only():

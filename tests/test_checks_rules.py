@@ -36,6 +36,21 @@ FACT_PAIRS = [
      "He hesitated between two careers. You need to know fourteen things about me."),
     # race times: every digit counts
     ("Valentino Rossi (Ita) Yamaha 1:47.872", "Valentino Rossi (Ita) Yamaha 1:47.872", "Valentino Rossi (Ita) Yamaha 1:47.822"),
+    # ... also when the English side has a space after the colon, as MT writes them
+    ("Marc Marquez (Spanyol) Honda 1:43.443 21.", "Marc Marquez (Spain) Honda 1: 43.443 21.",
+     "Marc Marquez (Spain) Honda 1: 43.448 21."),
+    # clock times in English news conventions: an agency's four digits before a zone, a number word
+    # before "o'clock", and an hour above 12 whatever "a.m." follows it
+    ("Insiden itu terjadi setelah pukul 21.00 waktu setempat.", "The incident took place after 2100 local time.",
+     "The incident took place after 2300 local time."),
+    ("Dia meninggal pada pukul 23:00.", "He died at eleven o'clock.", "He died at ten o'clock."),
+    ("Pesawat mendarat pukul 16:21 waktu Moskow.", "The plane landed at 16:21 a.m. Moscow time.",
+     "The plane landed at 18:21 a.m. Moscow time."),
+    # a price whose thousands group a space split off ("Rp6, 500"): one number on either side
+    ("Beras dijual seharga Rp9, 500 per kilo, gula Rp12, 000 per kilo.",
+     "Rice sells for Rp9,500 per kilo, sugar for Rp12,000 per kilo.",
+     "Rice sells for Rp9,500 per kilo, sugar for Rp12,500 per kilo."),
+    ("Beras dijual seharga Rp9.500 per kilo.", "Rice sells for Rp9, 500 per kilo.", "Rice sells for Rp9, 900 per kilo."),
     # scores with spaced dashes: each set is one fact, so sets mixed up with the same digits are caught
     ("Nadal kalahkan Federer 7 — 5, 6 — 4.", "Nadal beat Federer 7 — 5, 6 — 4.", "Nadal beat Federer 7 — 4, 6 — 5."),
     # a date's day is a fact: "October 98" is no date, and "October" alone is not the date
@@ -59,6 +74,12 @@ FACT_PAIRS = [
     ("Duapuluh-empat jam yang lalu ia di Irak.", "Twenty-four hours ago he was in Iraq.", "Twenty-two hours ago he was in Iraq."),
     # a season's two years
     ("Liputan khusus Protes di Suriah 2011/12.", "Special coverage of the Syria Protests 2011/12.", "Special coverage of the Syria Protests 2011/13."),
+    # a scale word the source misspells ("jtua", "trilliun", no Indonesian word) reads as either
+    ("Ia dibeli seharga 5,5 jtua poundsterling.", "He was bought for £5.5m.", "He was bought for £6.5m."),
+    ("Kita memakai 12 trilliun watt.", "We use 12 trillion watts.", "We use 12 billion watts."),
+    # a fraction "of" a number is their product, and English says it with or without "of"
+    ("Setengah dari satu juta warga mengungsi.", "Half a million residents fled.", "A quarter of a million residents fled."),
+    ("Seperempat juta warga mengungsi.", "A quarter of a million residents fled.", "Half a million residents fled."),
     # Indonesian degree codes named in English
     ("Lima tahun lalu, saya mahasiswa S3 di sana.", "Five years ago, I was a Ph.D. student there.",
      "Five years ago, I was a master's student there."),
@@ -69,6 +90,10 @@ FACT_PAIRS = [
 def test_fact_rule_pair(source, correct, changed):
     assert errors(source, correct) == []
     assert errors(source, changed) != []
+
+
+def test_a_word_one_letter_off_a_scale_word_is_no_scale_when_it_is_a_word():
+    assert "number_missing" in errors("Ada 5 ribut di sana.", "There were 5 thousand there.")
 
 
 def test_a_number_word_with_a_unit_is_not_replaced_by_a_year():

@@ -120,6 +120,7 @@ def _starts_sentence(text: str, at: int) -> bool:
     return not before or before[-1] in ".!?\n\"“"
 
 
+_CLOCK_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 _ZONES = r"WIB|WITA|WIT|GMT|UTC|waktu\ssetempat|local\stime"
 _TIME_ID = re.compile(
     rf"\b(?:pukul|jam|pkl\.?)\s?(?P<h>\d{{1,2}})(?:[.:](?P<m>\d{{2}})(?::\d{{2}})?)?(?!\d|[.,:]\d)(?:\s?(?:{_ZONES}))?"
@@ -131,7 +132,11 @@ _TIME_EN = re.compile(
     rf"(?<![\w.,:])(?P<h>[01]?\d|2[0-4])(?:(?P<sep>[:.])(?P<m>[0-5]\d))?\s?(?P<ampm>a\.m\.?|p\.m\.?|am\b|pm\b)(?:\s?(?:{_ZONES}))?"
     rf"|(?<![\w.,:])(?P<h2>[01]?\d|2[0-4]):(?P<m2>[0-5]\d)(?::[0-5]\d)?(?![\d]|[.,:]\d)(?:\s?(?:{_ZONES}))?"
     rf"|(?<![\w.,:])(?P<h3>[01]?\d|2[0-4])\.(?P<m3>[0-5]\d)\s?(?:{_ZONES})\b"
-    r"|\b(?P<word>noon|midday|midnight)\b|\b(?P<h4>\d{1,2})\so'clock\b",
+    r"|\b(?P<word>noon|midday|midnight)\b|\b(?P<h4>\d{1,2})\so'clock\b"
+    # (the lookahead makes "o'clock" what the windows look for: "one", "ten" are inside many words)
+    rf"|\b(?=[a-z]{{3,6}}\so'clock\b)(?P<hword>{'|'.join(_CLOCK_WORDS)})\so'clock\b"
+    # the four digits of news agencies' 24-hour clock ("after 2100 local time", "at 1400 GMT")
+    r"|(?<![\w.,:])(?P<h5>[01]\d|2[0-3])(?P<m5>[0-5]\d)\s(?:GMT|UTC|local\stime)\b",
     re.IGNORECASE,
 )
 _AFTERNOON = {"siang", "sore", "malam"}
@@ -143,7 +148,7 @@ def _time_values(hour: int, minute: int, half: str | None) -> tuple[float, ...] 
         return None
     if half:
         if hour > 12:
-            return (float(hour * 60 + minute),) if half == "pm" else None
+            return (float(hour * 60 + minute),)  # "16:21 a.m.": the hour says which half, whatever follows
         return (float((hour % 12 + (12 if half == "pm" else 0)) * 60 + minute),)
     if 1 <= hour <= 12:
         return float(hour * 60 + minute), float((hour % 12 + 12) * 60 + minute), float((hour % 12) * 60 + minute)
@@ -165,8 +170,10 @@ def find_times(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
         groups = match.groupdict()
         if groups.get("word"):
             values: tuple[float, ...] | None = (0.0,) if groups["word"].lower() == "midnight" else (720.0,)
+        elif groups.get("hword"):
+            values = _time_values(_CLOCK_WORDS.index(groups["hword"].lower()) + 1, 0, None)
         else:
-            suffix = next(s for s in ("", "2", "3", "4") if groups.get("h" + s))
+            suffix = next(s for s in ("", "2", "3", "4", "5") if groups.get("h" + s))
             hour, minute = int(groups["h" + suffix]), int(groups.get("m" + suffix) or 0)
             values = _time_values(hour, minute, _half_of_day(groups))
         if not values:

@@ -283,12 +283,17 @@ _MISSING_KIND = {"date": "date_changed", "time": "time_changed", "code": "code_m
                  "address": "address_missing", "tz": "timezone_missing"}
 
 
-def _present_verbatim(q: Quantity, translation: str) -> bool:
-    """A code or address that extraction read differently is still there if its text is."""
-    from summarizer.checks.codes import code_rendered
+def _present_verbatim(q: Quantity, translation: str, source_facts: list[Quantity], replaced: bool) -> bool:
+    """A code or address that extraction read differently is still there if its text is.
+
+    A code the source names more often than the translation copies it ("G20" twice, then "G29") is
+    not there when another code stands in its place."""
+    from summarizer.checks.codes import code_count, code_rendered
 
     if q.kind == "code":
-        return code_rendered(q.span, translation)
+        if not code_rendered(q.span, translation):
+            return False
+        return not replaced or code_count(q.span, translation) >= sum(s.kind == "code" and s.value == q.value for s in source_facts)
     return q.kind == "address" and q.span.lower() in translation.lower()
 
 
@@ -303,7 +308,7 @@ def _fact_finding(s: Quantity, replacement: Quantity | None, trans_facts: list[Q
                        source_span=s.span, output_span=replacement.span)
     fewer = any(matches(s, t) for t in trans_facts)
     if fewer:
-        level = "unsure" if kind == "number_missing" else None
+        level = "unsure" if kind in ("number_missing", "code_missing") else None
         return finding(kind, f"{described} appears fewer times in the translation than in the source",
                        source_span=s.span, level=level)
     unsure = kind == "number_missing" and (s.spelled or s.value == 1.0)  # "satu"/"1" is often "a"/"an"
@@ -314,7 +319,7 @@ def check_facts(source: str, translation: str, source_facts: list[Quantity], tra
     paired, added = pair_facts(source_facts, trans_facts, len(source), len(translation))
     findings = []
     for s, match, replacement in paired:
-        if match is not None or (s.kind in ("code", "address") and _present_verbatim(s, translation)):
+        if match is not None or (s.kind in ("code", "address") and _present_verbatim(s, translation, source_facts, replacement is not None)):
             continue
         result = _fact_finding(s, replacement, trans_facts)
         if result is not None:

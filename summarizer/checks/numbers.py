@@ -16,6 +16,7 @@ is a small parser of satu..sembilan, belas/puluh/ratus/ribu/juta/miliar/triliun 
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from summarizer.checks.scan import Lang, Quantity, Taken, free_matches, parse_digits
 
@@ -79,8 +80,9 @@ _AMOUNT = re.compile(
     (?:{_PREFIX}\s?)?
     (?P<num>\d+(?:[.,]\d+)*
       # a currency amount whose separator lost its digits to a space ("Rp2, 91 trillion", "R1, 5
-      # billion" in tokenised text): one number, since a list needs no scale word on its last item
-      (?(pre)(?:[.,]\s\d{{1,3}}(?=\s(?:{_SCALE_WORDS})\b))?|))(?![.,:/]?\d)
+      # billion" in tokenised text): one number, since a list needs no scale word on its last item;
+      # and a thousands group so split ("Rp6, 500 per liter"): a list of prices repeats the currency
+      (?(pre)(?:[.,]\s(?:\d{{1,3}}(?=\s(?:{_SCALE_WORDS})\b)|\d{{3}}(?![\d]|[.,]\d)))?|))(?![.,:/]?\d)
     (?:\s?(?P<scale>(?:{_SCALE_WORDS})\b|(?<=\d)[kKmMbBtT]\b(?!\.\w)|(?<=\s)[MT]\b))?
     (?P<ord>st|nd|rd|th|s(?=\W|$)|-an\b|'s)?
     (?P<glued>(?<=\d)(?:mins?|hrs?|secs?|yrs?|km|kg|cm|mm|ft|lbs?|mph|kph|ha|mw|kw))?
@@ -108,6 +110,38 @@ def _tail(text: str, end: int) -> tuple[str | None, str | None, bool, int]:
     return UNITS[word.lower()], None, False, match.end()
 
 
+_ID_SCALE_WORDS = ("ribu", "juta", "miliar", "milyar", "triliun")
+_NEXT_WORD = re.compile(r"\s([A-Za-z]{4,9})\b")
+
+
+def _one_slip(word: str, target: str) -> bool:
+    """`word` is `target` with one letter added, dropped or changed, or two neighbours swapped."""
+    if word == target or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diff = [i for i, (a, b) in enumerate(zip(word, target)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]])
+    short, long = sorted((word, target), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def _scale_slip(text: str, end: int, lang: Lang) -> float | None:
+    """The scale an Indonesian number's next word misspells ("5,5 jtua", "12 trilliun"), if it is no word."""
+    if lang != "id":
+        return None
+    match = _NEXT_WORD.match(text, end)
+    if match is None:
+        return None
+    word = match.group(1).lower()
+    scale = next((SCALES[w] for w in _ID_SCALE_WORDS if _one_slip(word, w)), None)
+    if scale is None:
+        return None
+    from summarizer.checks.lexicon import is_indonesian_word
+
+    return None if is_indonesian_word(word) else scale
+
+
 def _amount(text: str, match: re.Match[str], lang: Lang) -> Quantity | None:
     parsed = parse_digits(match.group("num").replace(" ", ""), lang)
     if parsed is None:
@@ -133,6 +167,9 @@ def _amount(text: str, match: re.Match[str], lang: Lang) -> Quantity | None:
     elif not suffix or suffix.lower() in ("s", "-an", "'s"):
         unit, suffix_currency, percent, end = _tail(text, end)
     currency = currency or suffix_currency
+    if not (scale or unit or percent or suffix):
+        slip = _scale_slip(text, end, lang)  # a source typo: either reading, as for an ambiguous separator
+        alts = (*alts, *(v * slip for v in (value, *alts))) if slip else alts
     values = tuple(v * factor for v in (value, *alts))
     if suffix and suffix.lower() in ("st", "nd", "rd", "th"):
         if prefix or scale:
@@ -165,7 +202,12 @@ _RANGE = re.compile(
 )
 
 
-_LAP_TIME = re.compile(r"(?<![\w.,:])\d{1,2}:\d{2}[.,]\d{1,3}(?![\w]|[.,:]\d)")
+# a race time; on the English side a space may follow the colon ("1: 43.443", as MT writes it): the
+# minutes-colon-seconds-decimals shape continues after it, which nothing else in news text does
+_LAP_TIME = {
+    lang: re.compile(rf"(?<![\w.,:])\d{{1,2}}:{space}\d{{2}}[.,]\d{{1,3}}(?![\w]|[.,:]\d)")
+    for lang, space in (("id", ""), ("en", r"\s?"))
+}
 _YEAR_SPAN = re.compile(r"(?<![\w./-])(?P<y>(?:19|20)\d\d)/(?P<y2>(?:19|20)?\d\d)(?![\w/]|[.,]\d)")
 _SCALE_AFTER = re.compile(rf"\s?(?P<scale>{_SCALE_WORDS})\b", re.IGNORECASE)
 
@@ -176,10 +218,11 @@ def find_scores(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     A range with a scale word ("200-300 ribu") is two amounts, as the other language may well write
     it ("200 thousand to 300 thousand")."""
     found = []
-    for match in free_matches(_LAP_TIME, text, taken):
+    for match in free_matches(_LAP_TIME["en" if lang == "en" else "id"], text, taken):
         # a race time ("1:47.872", "2:48,006"): compared as written, every digit counts
         taken.take(*match.span())
-        found.append(Quantity(match.group(0).replace(",", "."), "duration", match.group(0), *match.span()))
+        value = "".join(match.group(0).split()).replace(",", ".")
+        found.append(Quantity(value, "duration", match.group(0), *match.span()))
     for match in free_matches(_YEAR_SPAN, text, taken):
         # "2011/12", "2011/2012": a season or school year, the two years it spans
         first, second = match.group("y"), match.group("y2")
@@ -232,6 +275,18 @@ _ID_RUN = re.compile(rf"\b(?P<ke>ke)?(?P<run>(?:{_ID_FIRST})(?:[\s-]?(?:{_ID_WOR
 _ID_SPLIT = re.compile(rf"{_ID_WORD}", re.IGNORECASE)
 
 
+_OF_RUN = re.compile(rf"\s+dari\s+(?P<run>(?:{_ID_FIRST})(?:[\s-]?(?:{_ID_WORD}))*)\b", re.IGNORECASE)
+
+
+def _fraction_of(text: str, end: int, value: float | None) -> tuple[float, int] | None:
+    """(the whole, its end) when the fraction `value` ("setengah", "seperempat") is "of" a number word."""
+    if value is None or not 0 < value < 1:
+        return None
+    match = _OF_RUN.match(text, end)
+    whole = _indonesian_words(_ID_SPLIT.findall(match.group("run").lower())) if match else None
+    return (whole, match.end()) if whole else None
+
+
 def _indonesian_words(words: list[str]) -> float | None:
     total, current = 0.0, 0.0
     previous = None
@@ -274,11 +329,14 @@ _EN_RUN = re.compile(
     # bottles" is 800 bottles of 2 litres
     rf"\b(?P<run>(?:{_EN_WORD})(?:(?:-|\sand\s|-and-)(?:{_EN_WORD}|point)|\s(?:{_EN_WORD}|point)(?!-(?:{_UNIT_WORDS})\b))*)(?!\w)"
     r"(?P<half>\sand\sa\shalf(?:\s(?:thousand|million|billion|trillion)\b)?)?"
-    r"|\b(?P<halfscale>half\s(?:a\s)?(?:thousand|million|billion|trillion))\b"
-    r"|\b(?P<special>a\sdozen|dozen(?!s)|twice|half|a\squarter|(?:a|an)(?=\s(?:" + _UNIT_WORDS + r")\b))\b",
+    r"|\b(?P<halfscale>(?:half|a\squarter|quarter)\s(?:of\s)?(?:a\s|one\s)?(?:thousand|million|billion|trillion))\b"
+    r"|\b(?P<special>a\sdozen|dozen(?!s)|twice|half|a\squarter)\b",
     re.IGNORECASE,
 )
-_SPECIAL = {"a dozen": 12.0, "dozen": 12.0, "twice": 2.0, "half": 0.5, "a quarter": 0.25, "a": 1.0, "an": 1.0}
+# "a"/"an" before a unit ("a mile") is 1: its own pattern, tried after `_EN_RUN` (none of whose matches
+# holds an "a" before a unit), so the windows can look for `_EN_RUN`'s words, which "a" is too common for
+_EN_ARTICLE = re.compile(r"\b(?P<special>(?:a|an)(?=\s(?:" + _UNIT_WORDS + r")\b))\b", re.IGNORECASE)
+_SPECIAL = {"a dozen": 12.0, "dozen": 12.0, "twice": 2.0, "half": 0.5, "a quarter": 0.25}
 
 
 def _english_words(run: str) -> tuple[float, bool] | None:
@@ -324,18 +382,22 @@ def find_number_words(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     keywords = _ID_KEYWORDS if lang == "id" else _EN_KEYWORDS
     if taken.words.isdisjoint(keywords) and (lang == "id" or taken.words.isdisjoint(UNITS)):
         return found
-    for match in free_matches(_ID_RUN if lang == "id" else _EN_RUN, text, taken):
+    matches = free_matches(_ID_RUN, text, taken) if lang == "id" else chain(
+        free_matches(_EN_RUN, text, taken), free_matches(_EN_ARTICLE, text, taken))
+    for match in matches:
         start, end = match.span()
         if lang == "id":
-            words = _ID_SPLIT.findall(match.group("run").lower())
-            if match.group("ke"):
-                value = _indonesian_words(words)
-                kind = "ordinal"
-            else:
-                value = _indonesian_words(words)
-                kind = "number"
+            value = _indonesian_words(_ID_SPLIT.findall(match.group("run").lower()))
+            kind = "ordinal" if match.group("ke") else "number"
+            whole = _fraction_of(text, end, value) if kind == "number" else None
+            if whole is not None:  # "setengah dari satu juta": half a million
+                end = whole[1]
+                value *= whole[0]
+        elif match.re is _EN_ARTICLE:
+            value, kind = 1.0, "number"
         elif match.group("halfscale"):
-            value, kind = 0.5 * SCALES[match.group("halfscale").split()[-1].lower()], "number"
+            fraction = 0.25 if "quarter" in match.group("halfscale").lower() else 0.5
+            value, kind = fraction * SCALES[match.group("halfscale").split()[-1].lower()], "number"
         elif match.group("special"):
             value, kind = _SPECIAL.get(" ".join(match.group("special").lower().split())), "number"
         else:

@@ -109,6 +109,28 @@ def free_matches(pattern: re.Pattern[str], text: str, taken: Taken) -> Iterator[
                 yield shorter
 
 
+def free_matches_at(pattern: re.Pattern[str], text: str, taken: Taken, starts: list[int]) -> Iterator[re.Match[str]]:
+    """`free_matches` for a pattern that can match only at `starts` (ascending, found by the caller):
+    the match at each start that no earlier match covers, as `finditer` would yield them."""
+    position = 0
+    for start in starts:
+        if start < position:
+            continue
+        match = pattern.match(text, start)
+        if match is None:
+            continue
+        position = max(match.end(), start + 1)
+        end = match.end()
+        if taken.free(start, end):
+            yield match
+            continue
+        claimed = taken.first_claimed(start, end)
+        if claimed > start:
+            shorter = pattern.match(text, start, claimed)
+            if shorter is not None and shorter.end() > start:
+                yield shorter
+
+
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])[\"”’')\]]*\s+(?=[\"“‘'(\[]*[A-Z0-9])|\n+")
 
 

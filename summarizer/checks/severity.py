@@ -21,6 +21,7 @@ SEVERITY: dict[str, Severity] = {
     "date_changed": "error",              # a date or a month named alone absent or changed
     "time_changed": "error",              # a clock time absent or changed
     "code_missing": "error",              # HER2, A320, COVID-19 not copied verbatim
+    "code_missing:unsure": "warning",     # ... there, only fewer times (a code the translation read otherwise)
     "score_changed": "error",             # a score or range absent or changed: 2-1 -> 2-3
     "address_missing": "warning",         # a URL, e-mail or phone number not copied
     "timezone_missing": "info",           # GMT+0100 not repeated
