@@ -165,6 +165,9 @@ NAME_DROPS = [
      "Police detained three people, namely Ahmad, the official, and Juard."),
     ("Yang dihukum adalah Suryadi, Jurit dan Ibrahim.", "Those sentenced were Suryadi, Jurit and Ibrahim.",
      "Those sentenced were Suryadi, the official and Ibrahim."),
+    # an Indonesian biblical name is kept as its English form, and lost when that is gone too
+    ("Ini adalah Matius Anderson dan Tariq Al-Daour.", "This is Matthew Anderson and Tariq Al-Daour.",
+     "This is the official Anderson and Tariq Al-Daour."),
     # after a sentence's first word that is a stop word, a capital is a name's
     ("Di Venus, suhu sangat tinggi.", "On Venus, temperatures are very high.", "On the official, temperatures are very high."),
 ]
@@ -192,6 +195,10 @@ def test_name_drop_pair(source, correct, changed):
         ("Ia pemeluk Kristen sejak kecil, kata ibunya.", "He has been a Christian since childhood, his mother said."),
         # a capital after a name and a comma opens what is said to that person, not a list of names
         ("Eric, Terima kasih banyak atas waktunya.", "Eric, thank you very much for your time."),
+        # biblical names and religious feasts in their Indonesian forms, rendered in English
+        ("Ini adalah Matius Anderson dan Tariq Al-Daour.", "This is Matthew Anderson and Tariq Al-Daour."),
+        ("Acara ini terjadi menjelang Prapaskah, 40 hari sebelum Paskah.", "The event takes place before Lent, the 40 days before Easter."),
+        ("Paus Fransiskus merayakan Natal di Vatikan.", "Pope Francis celebrated Christmas in the Vatican."),
     ],
 )
 def test_names_rendered_another_way_are_no_error(source, translation):

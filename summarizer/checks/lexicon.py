@@ -25,7 +25,8 @@ from functools import lru_cache
 
 @lru_cache(maxsize=1)
 def renderings() -> dict[str, dict]:
-    """The hand-kept entries CLDR lacks (`renderings.toml`): exonyms, month spellings, acronyms."""
+    """The hand-kept entries CLDR lacks (`renderings.toml`): exonyms, religious names and feasts, month
+    spellings, acronyms."""
     import tomllib
     from importlib.resources import files
 
@@ -92,7 +93,7 @@ def exonyms() -> dict[str, frozenset[str]]:
         # place names too, whatever KBBI lists ("paris" is also a plant there)
         if city.lower() not in table:
             add(city, city)
-    for name_id, names_en in renderings()["exonyms"].items():
+    for name_id, names_en in (renderings()["exonyms"] | renderings()["religious"]).items():
         add(name_id, *names_en)
     return {key: frozenset(values) for key, values in table.items()}
 
