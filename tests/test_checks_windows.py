@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def fact_patterns() -> list[re.Pattern[str]]:
     found = [v for module in (numbers, datetimes, codes) for v in vars(module).values() if isinstance(v, re.Pattern)]
+    found += [p for module in (numbers, datetimes, codes) for v in vars(module).values() if isinstance(v, dict)
+              for p in v.values() if isinstance(p, re.Pattern)]  # one pattern per language ("1: 43.443")
     return found + list(datetimes._patterns().values())  # the date patterns are built once, on first use
 
 
@@ -38,6 +40,7 @@ def test_bounds_are_read_from_the_pattern():
     assert bounds(r"\d?x", 0)[0] is None  # an optional digit is no digit
     assert bounds(r"\b(?:a|an)\s\w+", 0)[0] is None  # "a" is everywhere: not worth a window
     assert bounds(r"(?:pukul|jam)\s\d{1,2}(?=\sWIB)", 0) == (6, 14, digit)  # a digit is preferred to words
+    assert bounds(r"(?P<p>\$)?\d{1,3}(?(p),\d{3}|)", 0) == (1, 10, digit)  # a conditional: its wider branch
     assert bounds(r"\bke(?=tiga)\w+", re.I) == (2, None, frozenset(["tiga"]))  # a lookahead's text counts
     assert bounds(r"\b(?:Sept|Juli)\b", re.I) == (0, 6, frozenset(["sept", "juli"]))
     assert bounds(r"(?=\d)", 0)[0] is None  # an empty match: finditer's own rules

@@ -24,8 +24,9 @@ _ADDRESS = re.compile(
 )
 # letters then digits (HER2, A320, F-16, COVID-19, MH370, B12, SS19), or digits then letters (5G, 3D,
 # 4WD). Not money ("Rp835", "US50"), not a number with a unit or ordinal suffix ("10km", "5th", "50bn").
+# (What follows the digits is at most 24 characters, so the windows bound each search near a digit.)
 _CODE = re.compile(
-    r"(?<![\w$€£¥-])(?P<lead>[A-Za-z]{1,8})[-‑]?(?P<digits>\d{1,5})(?P<rest>[A-Za-z0-9]*)(?![\w-]|[.,]\d)"
+    r"(?<![\w$€£¥-])(?P<lead>[A-Za-z]{1,8})[-‑]?(?P<digits>\d{1,5})(?P<rest>[A-Za-z0-9]{0,24})(?![\w-]|[.,]\d)"
     r"|(?<![\w.,$-])(?P<digits2>\d{1,4})(?P<letters>[A-Z]{1,4}|[a-z]{1,2}(?=[A-Z]))(?![\w-])"
 )
 _NOT_CODE_LEADS = frozenset("rp us usd idr rm sgd eur gbp jpy ke no nomor pp uu pasal tahun th".split())

@@ -78,7 +78,7 @@ _AMOUNT = re.compile(
     rf"""
     (?<![\w.,:/#@])(?:(?<=[a-z]{{4}}[-–])|(?<![A-Za-z]-)(?<![A-Za-z]–))
     (?:{_PREFIX}\s?)?
-    (?P<num>\d+(?:[.,]\d+)*
+    (?P<num>\d{{1,20}}(?:[.,]\d{{1,20}}){{0,10}}  # bounded, so the windows bound each search
       # a currency amount whose separator lost its digits to a space ("Rp2, 91 trillion", "R1, 5
       # billion" in tokenised text): one number, since a list needs no scale word on its last item;
       # and a thousands group so split ("Rp6, 500 per liter"): a list of prices repeats the currency
@@ -271,7 +271,8 @@ _ID_ORDINALS = {"pertama": 1, "kedua": 2, "kesatu": 1}  # ke- + a number word: "
 _ID_WORD = "|".join(sorted([*_ID_UNITS, *_ID_SE, *_ID_MULTIPLIERS, *_ID_BIG], key=len, reverse=True))
 _ID_FIRST = "|".join(sorted([*_ID_UNITS, *_ID_SE], key=len, reverse=True))  # a run starts with a count
 # words may be written together or hyphenated: "duapuluh", "Sembilan-puluh lima", "Duapuluh-empat"
-_ID_RUN = re.compile(rf"\b(?P<ke>ke)?(?P<run>(?:{_ID_FIRST})(?:[\s-]?(?:{_ID_WORD}))*)\b", re.IGNORECASE)
+# (at most 16 words: a bound lets the windows bound each search)
+_ID_RUN = re.compile(rf"\b(?P<ke>ke)?(?P<run>(?:{_ID_FIRST})(?:[\s-]?(?:{_ID_WORD})){{0,16}})\b", re.IGNORECASE)
 _ID_SPLIT = re.compile(rf"{_ID_WORD}", re.IGNORECASE)
 
 
@@ -327,7 +328,7 @@ _EN_WORD = (
 _EN_RUN = re.compile(
     # "five-star": 5; a word hyphenated to a unit after a space counts on its own: "eight hundred two-liter
     # bottles" is 800 bottles of 2 litres
-    rf"\b(?P<run>(?:{_EN_WORD})(?:(?:-|\sand\s|-and-)(?:{_EN_WORD}|point)|\s(?:{_EN_WORD}|point)(?!-(?:{_UNIT_WORDS})\b))*)(?!\w)"
+    rf"\b(?P<run>(?:{_EN_WORD})(?:(?:-|\sand\s|-and-)(?:{_EN_WORD}|point)|\s(?:{_EN_WORD}|point)(?!-(?:{_UNIT_WORDS})\b)){{0,16}})(?!\w)"
     r"(?P<half>\sand\sa\shalf(?:\s(?:thousand|million|billion|trillion)\b)?)?"
     r"|\b(?P<halfscale>(?:half|a\squarter|quarter)\s(?:of\s)?(?:a\s|one\s)?(?:thousand|million|billion|trillion))\b"
     r"|\b(?P<special>a\sdozen|dozen(?!s)|twice|half|a\squarter)\b",
