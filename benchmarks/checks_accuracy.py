@@ -183,11 +183,11 @@ def main_news(args) -> int:
     ranges["both"] = ranges["first"] + ranges["second"]
     all_items = planting.articles(corpus, 0, len(corpus["source"]))
     names = planting.name_pool(all_items)
-    for half, label, (start, stop) in zip(("first", "second"), ("first half (tuned on)", "second half (held out)"), ranges["both"]):
+    for part, label, (start, stop) in zip(("first", "second"), ("first half (tuned on)", "second half (held out)"), ranges["both"]):
         if (start, stop) not in ranges[args.half]:
             continue
         items = planting.articles(corpus, start, stop)
-        _print_news(label, evaluate_news(items, names, show=args.show), wrong_references(half))
+        _print_news(label, evaluate_news(items, names, show=args.show), wrong_references(part))
         if args.verbose:
             for article_id, text in evaluate_news(items, names)["alarms"]:
                 print(f"    {article_id} {text}")
