@@ -114,6 +114,13 @@ def test_a_code_copied_fewer_times_with_nothing_in_its_place_is_a_paraphrase():
     assert check_translation("KTT G20 digelar. Para pemimpin G20 hadir.", "The G20 summit was held. Its leaders attended.") == []
 
 
+def test_a_value_counting_something_else_is_that_facts_replacement_before_an_earlier_facts():
+    source = "Heynckes — Bayern (£4.2m) pergi. Petani kita menguasai 0,3 hektar lahan."
+    findings = check_translation(source, "Heynckes — Bayern (@4.2m) left. Our farmers control 0.3 acres of land.")
+    assert sorted((f.kind, f.source_span, f.output_span) for f in findings if f.severity == "error") == [
+        ("number_missing", "£4.2m", None), ("unit_changed", "0,3 hektar", "0.3 acres")]
+
+
 def test_time_zone_offset_is_context_only():
     findings = check_translation("Gempa terjadi pukul 10.00 GMT+0100.", "The quake struck at 10:00.")
     assert [(f.kind, f.severity) for f in findings] == [("timezone_missing", "info")]

@@ -172,21 +172,41 @@ def pair_facts(
             used[j] = True
             paired[i] = j
     _pair_ranges_written_as_ends(source_facts, trans_facts, paired, used)
+    replaced = _replacements(source_facts, trans_facts, paired, used, source_length, trans_length)
     result = []
     for i, s in enumerate(source_facts):
         if i in paired:
             result.append((s, trans_facts[paired[i]], None))
-            continue
-        where = s.start / source_length
-        candidates = [j for j, t in enumerate(trans_facts)
-                      if not used[j] and _replaces(s, t, abs(t.start / trans_length - where))]
-        replacement = None
-        if candidates:
-            j = min(candidates, key=lambda j: abs(trans_facts[j].start / trans_length - where))
-            used[j] = True
-            replacement = trans_facts[j]
-        result.append((s, None, replacement))
+        else:
+            result.append((s, None, trans_facts[replaced[i]] if i in replaced else None))
     return result, [t for j, t in enumerate(trans_facts) if not used[j]]
+
+
+def _unit_swapped(s: Quantity, t: Quantity) -> bool:
+    return bool(s.unit and t.unit and s.unit != t.unit and same_value(s, t))
+
+
+def _replacements(
+    source_facts: list[Quantity], trans_facts: list[Quantity], paired: dict[int, int], used: list[bool],
+    source_length: int, trans_length: int,
+) -> dict[int, int]:
+    """source index -> the translation fact left over that likely replaced it, the nearest by position.
+    A fact whose value stands there counting something else ("0,3 hektar" -> "0.3 acres") takes it
+    first, so an unrelated fact earlier in the text does not."""
+    out: dict[int, int] = {}
+    for first_pass in (True, False):
+        for i, s in enumerate(source_facts):
+            if i in paired or i in out:
+                continue
+            where = s.start / source_length
+            candidates = [j for j, t in enumerate(trans_facts)
+                          if not used[j] and (not first_pass or _unit_swapped(s, t))
+                          and _replaces(s, t, abs(t.start / trans_length - where))]
+            if candidates:
+                j = min(candidates, key=lambda j: abs(trans_facts[j].start / trans_length - where))
+                used[j] = True
+                out[i] = j
+    return out
 
 
 _RANGE_GAP = 40  # at most this many characters between a range's two ends written as two numbers
@@ -301,7 +321,7 @@ def _fact_finding(s: Quantity, replacement: Quantity | None, trans_facts: list[Q
     kind = _MISSING_KIND.get(family(s.kind), "number_missing")
     described = f"'{s.span}' ({describe(s)})"
     if replacement is not None:
-        if kind == "number_missing" and s.unit and replacement.unit and s.unit != replacement.unit and same_value(s, replacement):
+        if kind == "number_missing" and _unit_swapped(s, replacement):
             return finding("unit_changed", f"{described} counts {s.unit}, the translation has '{replacement.span}' ({replacement.unit})",
                            source_span=s.span, output_span=replacement.span)
         return finding(kind, f"{described} is not in the translation; it has '{replacement.span}' ({describe(replacement)}) instead",
