@@ -193,6 +193,8 @@ def test_name_drop_pair(source, correct, changed):
         ("Ia pindah ke Belanda tahun lalu, kata Winkelmann.", "He moved to Holland last year, Winkelmann said."),
         # a dictionary-word name rendered as its English cognate
         ("Ia pemeluk Kristen sejak kecil, kata ibunya.", "He has been a Christian since childhood, his mother said."),
+        # "pra-" (before) prefixes a root word: "Prapaskah" is the season before Easter, translated, no name
+        ("Acara itu digelar sepekan menjelang Prapaskah setiap tahun.", "The event is held a week before Lent every year."),
         # a capital after a name and a comma opens what is said to that person, not a list of names
         ("Eric, Terima kasih banyak atas waktunya.", "Eric, thank you very much for your time."),
         # biblical names and religious feasts in their Indonesian forms, rendered in English

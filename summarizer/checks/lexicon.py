@@ -136,12 +136,12 @@ def _whole_words() -> frozenset[str]:
     return frozenset(word.strip() for word in data.split() if word.strip()) | _root_words()
 
 
-# Affixes, most specific first. A nasal prefix replaced the root's first letter: "memukul" = mem+pukul,
+# Affixes, most specific first ("pra-" is "pre-": "prasejarah", "Prapaskah"). A nasal prefix replaced the root's first letter: "memukul" = mem+pukul,
 # "menulis" = men+tulis, "mengirim" = meng+kirim, "menyapu" = meny+sapu.
 _PREFIXES = (
     ("meny", "s"), ("meng", "k"), ("meng", ""), ("mem", "p"), ("mem", ""), ("men", "t"), ("men", ""), ("me", ""),
     ("peny", "s"), ("peng", "k"), ("peng", ""), ("pem", "p"), ("pem", ""), ("pen", "t"), ("pen", ""),
-    ("per", ""), ("pel", ""), ("pe", ""), ("ber", ""), ("bel", ""), ("be", ""), ("ter", ""), ("di", ""), ("ke", ""), ("se", ""), ("", ""),
+    ("per", ""), ("pel", ""), ("pe", ""), ("ber", ""), ("bel", ""), ("be", ""), ("ter", ""), ("di", ""), ("ke", ""), ("se", ""), ("pra", ""), ("", ""),
 )
 _SUFFIXES = ("nya", "kan", "an", "i", "lah", "kah", "pun", "")
 
