@@ -5,6 +5,8 @@ shapes of the false alarms and missed changes measured on the id-en news corpus,
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from summarizer.checks import check_translation
 
@@ -377,3 +379,13 @@ def test_a_names_dictionary_word_alone_missing_is_a_warning_even_near_a_new_name
     source = "Mereka bermain melawan AIK di Friends Arena kemarin."
     changed = "They played AIK at the Friends stadium in Solna yesterday."
     assert name_findings(source, changed) == [("name_missing", "warning")]
+
+
+@given(st.text(alphabet=st.sampled_from("aeAE .\u0301\u0308\u0327éÉçñﬁ²Ａ“”’İıſKÅß\u212a"), max_size=24))
+@settings(max_examples=300, deadline=None)
+def test_folding_only_the_non_ascii_runs_drops_the_same_accents_as_decomposing_the_whole_text(text):
+    import unicodedata
+
+    from summarizer.checks.names import _fold
+
+    assert _fold(text) == "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

@@ -329,13 +329,22 @@ def _free_tokens(source: str, translation: str) -> frozenset[str]:
                      and months.get(token.lower()) not in source_months)
 
 
-def _fold(text: str) -> str:
-    """`text` without its accents ("Arsène" -> "Arsene"): the tokens are ASCII words."""
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_run(match: re.Match[str]) -> str:
     import unicodedata
 
+    return "".join(c for c in unicodedata.normalize("NFKD", match.group()) if not unicodedata.combining(c))
+
+
+def _fold(text: str) -> str:
+    """`text` without its accents ("Arsène" -> "Arsene"): the tokens are ASCII words. Only the non-ASCII
+    runs are decomposed (NFKD leaves ASCII as it is, and an accent is dropped wherever it stands), so
+    a long text with a few curly quotes is not walked character by character."""
     if text.isascii():
         return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _NON_ASCII.sub(_fold_run, text)
 
 
 def _capitalised_tokens(text: str) -> frozenset[str]:
