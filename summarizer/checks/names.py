@@ -402,15 +402,22 @@ _WORD_NAME_WINDOW = 0.1  # closer for a name that is also a dictionary word: wea
 
 def _source_exonyms(source: str) -> set[str]:
     """The English names (lower case) of the places and languages the source names, one to three words."""
-    table = exonyms()
+    table, firsts = exonyms(), _exonym_firsts()
     words = _TOKEN.findall(source.lower())
     found: set[str] = set()
-    for size in (1, 2, 3):
-        for i in range(len(words) - size + 1):
-            names = table.get(" ".join(words[i:i + size]))
+    for i, word in enumerate(words):
+        # two- and three-word names are looked up only from a word that starts one ("amerika serikat")
+        for size in (1, 2, 3) if word in firsts else (1,):
+            names = table.get(" ".join(words[i:i + size])) if i + size <= len(words) else None
             if names:
                 found.update(n.lower() for n in names)
     return found
+
+
+@lru_cache(maxsize=1)
+def _exonym_firsts() -> frozenset[str]:
+    """The first words of the exonym table's names of more than one word."""
+    return frozenset(name.split(" ")[0] for name in exonyms() if " " in name)
 
 
 def _opens_quote(text: str, at: int) -> bool:
