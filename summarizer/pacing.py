@@ -12,6 +12,7 @@ its limit; see benchmarks/results.md).
 from __future__ import annotations
 
 import asyncio
+import collections
 import time
 
 from summarizer.errors import ConfigError
@@ -21,7 +22,12 @@ RATE_LIMIT_COOLDOWN_SECONDS = 10.0  # after a 429, one slot less for this long, 
 
 class RequestSlots:
     """At most `limit` requests in flight. Every 429 takes one slot away (never the last) and the
-    slots come back one per `cooldown` seconds without a new 429 (additive increase, as TCP does)."""
+    slots come back one per `cooldown` seconds without a new 429 (additive increase, as TCP does).
+
+    A freed slot is handed to the longest waiter directly (first come, first served): one wake-up per
+    release, not every waiter re-checking (a 16-slot batch woke 16 tasks per answer). The releasing
+    task then yields once, so the waiter's request, ready to go, leaves before the answer just
+    received is post-processed: the endpoint's slot is refilled first, the parsing and writing wait."""
 
     def __init__(self, limit: int, *, cooldown: float = RATE_LIMIT_COOLDOWN_SECONDS) -> None:
         if limit < 1:
@@ -31,12 +37,7 @@ class RequestSlots:
         self.cooldown = cooldown
         self.in_use = 0
         self._grow_at = 0.0
-        self._changed: asyncio.Condition | None = None  # made in the running loop on first use
-
-    def _condition(self) -> asyncio.Condition:
-        if self._changed is None:
-            self._changed = asyncio.Condition()
-        return self._changed
+        self._waiters: collections.deque[asyncio.Future] = collections.deque()
 
     def _recover(self) -> None:
         now = time.monotonic()
@@ -49,24 +50,46 @@ class RequestSlots:
         self.current = max(1, self.current - 1)
         self._grow_at = time.monotonic() + self.cooldown
 
+    def _hand_over(self) -> int:
+        """Give free slots to the waiters in order (each counted in `in_use` before it wakes, so no
+        newcomer takes its place); how many were woken."""
+        self._recover()
+        woken = 0
+        while self._waiters and self.in_use < self.current:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self.in_use += 1
+                waiter.set_result(None)
+                woken += 1
+        return woken
+
     async def __aenter__(self) -> "RequestSlots":
-        changed = self._condition()
-        async with changed:
-            # A waiter always has a request in flight ahead of it (current >= 1), whose release
-            # wakes it: no polling needed to notice the cooldown ending.
-            while True:
-                self._recover()
-                if self.in_use < self.current:
-                    break
-                await changed.wait()
+        self._recover()
+        if self.in_use < self.current and not self._waiters:
             self.in_use += 1
+            return self
+        # A waiter always has a request in flight ahead of it (current >= 1), whose release
+        # wakes it: no polling needed to notice the cooldown ending.
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.in_use -= 1  # handed a slot, then cancelled before using it: pass it on
+                self._hand_over()
+            else:
+                try:
+                    self._waiters.remove(waiter)
+                except ValueError:
+                    pass
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        changed = self._condition()
-        async with changed:
-            self.in_use -= 1
-            changed.notify_all()
+        self.in_use -= 1
+        if self._hand_over():
+            await asyncio.sleep(0)  # the woken request leaves before this task's post-processing
 
 
 class RateLimiter:

@@ -187,6 +187,7 @@ class ArticlePipeline:
         self._overheads: dict[tuple[str, str, int], int] = {}  # the same for every article of a run
         self._prompt_tokens: dict[str, int] = {}  # system prompts' counts: most articles of a run share one
         self._checks_lock = threading.Lock()
+        self.check_pool: Any = None  # a `checks_worker.CheckPool` while a batch runs (None: checks in a thread)
         # Called with (what, number, count) as each request of an article leaves: a status line hooks in here.
         self.progress: Callable[[str, int, int], None] | None = None
 
@@ -217,11 +218,10 @@ class ArticlePipeline:
         first answers back do not wait for it while the next articles' requests wait for them."""
         if not self.settings.run_checks:
             return
-        from summarizer.checks import check_translation
+        from summarizer.checks_worker import load_resources
 
         with self._checks_lock:
-            check_translation("Pada 23 Juli 2025 pukul 13.00 WIB, Gubernur BI berkata di Jakarta.",
-                              "On 23 July 2025 at 13:00 WIB, the BI Governor said in Jakarta.", source_lang="id")
+            load_resources()
 
     def _planning_overhead(self) -> int:
         return max(
@@ -446,7 +446,13 @@ class ArticlePipeline:
         if self.settings.run_checks and with_checks:
             # In a thread: ~17 ms of CPU for a 1,000-token article (and ~0.5 s to load the language
             # model the first time) would otherwise hold up the event loop and the other articles' requests.
-            checks, state.timings["checks"] = await asyncio.to_thread(self._check, source.text, translation, content.summary, glossary, language or "id")
+            # A batch hands us a worker process (`check_pool`), so that they do not even hold the GIL the loop needs.
+            pool, checked = self.check_pool, None
+            if pool is not None:
+                checked = await pool.run(source.text, translation, content.summary, glossary, language or "id")
+            if checked is None:  # no worker, not ready yet, or gone: the same checks in a thread
+                checked = await asyncio.to_thread(self._check, source.text, translation, content.summary, glossary, language or "id")
+            checks, state.timings["checks"] = checked
             errors_found = [f for f in checks if f.severity == "error"]
             if errors_found and self.settings.strict:
                 raise FaithfulnessError(
@@ -515,17 +521,12 @@ class ArticlePipeline:
         return content
 
     def _check(self, text: str, translation: str, summary: list[SummaryBullet], glossary: list[GlossaryEntry], language: str) -> tuple[list, float]:
-        from summarizer.checks import check_translation
-        from summarizer.checks import check_summary_references
+        from summarizer.checks_worker import check_article
 
         # One at a time: CPU-bound (the GIL serializes them anyway), and the first call then loads
         # the language model once instead of once per concurrent article.
         with self._checks_lock:
-            checked = time.perf_counter()
-            findings = check_translation(text, translation, summary=[b.text for b in summary], glossary=glossary, source_lang=language)
-            findings += check_summary_references(text, summary, source_lang=language)
-            order = {"error": 0, "warning": 1, "info": 2}
-            return sorted(findings, key=lambda f: order[f.severity]), time.perf_counter() - checked
+            return check_article(text, translation, summary, glossary, language)
 
     def settings_source_language(self, source: CleanedSource) -> str | None:
         if source.language and source.language_confidence >= 0.5:

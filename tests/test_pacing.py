@@ -54,3 +54,32 @@ def test_each_429_takes_a_slot_away_never_the_last_and_they_come_back_after_the_
 def test_a_limit_below_one_is_a_config_error():
     with pytest.raises(ConfigError):
         RequestSlots(0)
+
+
+def test_a_freed_slot_goes_to_the_longest_waiter_and_its_request_leaves_before_the_releaser_goes_on():
+    """One wake-up per release (first come, first served), and the releasing task yields: the next
+    request is sent before the answer just received is post-processed."""
+
+    async def run() -> list[str]:
+        slots = RequestSlots(1)
+        order: list[str] = []
+
+        async def holder() -> None:
+            async with slots:
+                await asyncio.sleep(0.02)
+            order.append("holder goes on")
+
+        async def waiter(name: str) -> None:
+            async with slots:
+                order.append(name)
+                await asyncio.sleep(0.01)
+
+        first = asyncio.ensure_future(holder())
+        await asyncio.sleep(0)
+        waiters = [asyncio.ensure_future(waiter(f"waiter {n}")) for n in range(3)]
+        await asyncio.gather(first, *waiters)
+        assert slots.in_use == 0
+        return order
+
+    assert asyncio.run(run()) == ["waiter 0", "holder goes on", "waiter 1", "waiter 2"]
+

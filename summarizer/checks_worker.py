@@ -1,0 +1,225 @@
+"""The checks of one article, and a worker process that runs them for a batch.
+
+    check_article(text, translation, summary, glossary, source_lang) -> ([Finding], seconds)
+    pool = CheckPool()      starts one worker process (`python -m summarizer.checks_worker`), which
+                            loads the checks' resources at once, while the batch's first requests are out
+    pool.ready              True once it has (until then, and if it dies, the caller checks in a thread)
+    await pool.run(...)     check_article in the worker; None when the worker is gone or not ready
+    pool.close()            stops the worker and waits for it; a batch closes it when it ends
+
+Why a process: the checks are pure Python (~10 ms of CPU for a 1,000-token article). In a thread they
+hold the GIL the event loop needs to read answers and send the next requests: at 16 in flight against
+a 200 ms server a batch of 1,000-token articles lost a third of its throughput to them
+(benchmarks/batch_throughput.py). In another process they cost the loop's process only the pickling
+of two texts and the findings (~0.3 ms).
+
+Why not `multiprocessing`: its `spawn` runs the caller's main script again in the child (a Python
+user's unguarded script would start its batch twice), and `fork` in a process with threads (the
+SDK's, asyncio.to_thread) can hand the child a lock no thread will release. A plain child process
+that imports only the checks has neither problem. Frames on its stdin/stdout: 8-byte length, pickle;
+both directions go through threads of ours, so the event loop never blocks on a full pipe.
+
+Nothing is lost when the worker fails: an article it has not answered is checked in a thread by the
+caller (same findings). The worker ignores Ctrl-C (the terminal sends it to the whole process group)
+and ends when its stdin closes: when the batch closes the pool, or when the batch's process dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import Future
+from typing import IO, Any, Iterable
+
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+_LENGTH = struct.Struct(">Q")
+WORKER_MODULE = "summarizer.checks_worker"
+READY_WAIT = 2.0  # seconds an article waits for the worker to be ready before it is checked in a thread
+
+
+def check_article(text: str, translation: str, summary: Iterable[Any], glossary: Iterable[Any], source_lang: str) -> tuple[list, float]:
+    """Every finding about one article's translation, summary (`SummaryBullet`s: text and cited
+    paragraphs) and glossary, errors first, and the seconds the checks took."""
+    from summarizer.checks import check_summary_references, check_translation
+
+    summary = list(summary)
+    started = time.perf_counter()
+    findings = check_translation(text, translation, summary=[b.text for b in summary], glossary=glossary, source_lang=source_lang)
+    findings += check_summary_references(text, summary, source_lang=source_lang)
+    return sorted(findings, key=lambda f: _ORDER[f.severity]), time.perf_counter() - started
+
+
+# A worker warms up on a few paragraphs with names, places, money, dates and times: a one-sentence
+# pair leaves the English word lists and exonyms to the first real article (~0.3 s of its check).
+_WARM_SOURCE = ("Menteri Keuangan Sri Mulyani Indrawati mengatakan di Jakarta, Senin (22/3), bahwa ekonomi tumbuh 5,1 persen.\n\n"
+                "Perusahaan Amazon memangkas 16.000 pekerjaan dan berinvestasi US$50 miliar di Jepang dan Amerika Serikat.\n\n"
+                "Rapat dimulai pukul 13.00 WIB pada 23 Juli 2025 di Gedung Putih, Washington.")
+_WARM_TRANSLATION = ("Finance Minister Sri Mulyani Indrawati said in Jakarta on Monday (22/3) that the economy grew 5.1 percent.\n\n"
+                     "Amazon cut 16,000 jobs and invested US$50 billion in Japan and the United States.\n\n"
+                     "The meeting started at 13:00 WIB on 23 July 2025 at the White House, Washington.")
+
+
+def load_resources(*, thorough: bool = False) -> None:
+    """The checks' one-time loads (CLDR names, the Indonesian lexicon, the language model), by checking a
+    small pair; `thorough` (the worker, which has a core of its own): a pair that loads every list."""
+    from summarizer.checks import check_translation
+
+    if thorough:
+        check_translation(_WARM_SOURCE, _WARM_TRANSLATION, source_lang="id")
+        return
+    check_translation("Pada 23 Juli 2025 pukul 13.00 WIB, Gubernur BI berkata di Jakarta.",
+                      "On 23 July 2025 at 13:00 WIB, the BI Governor said in Jakarta.", source_lang="id")
+
+
+def write_frame(stream: IO[bytes], message: Any) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(payload)) + payload)
+    stream.flush()
+
+
+def read_frame(stream: IO[bytes]) -> Any:
+    """The next message, or None at the end of the stream."""
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return None
+    (length,) = _LENGTH.unpack(head)
+    payload = stream.read(length)
+    return pickle.loads(payload) if len(payload) == length else None
+
+
+class CheckPool:
+    """One worker process and the two threads that feed it and read its answers."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", WORKER_MODULE],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+        self._pending: dict[int, Future] = {}
+        self._pending_lock = threading.Lock()
+        self._ids = itertools.count()
+        self._outbox: queue.Queue = queue.Queue()
+        self._ready = threading.Event()
+        self._started: Future = Future()  # True once the worker is ready, False if it ended before
+        self._gone = threading.Event()
+        self._threads = [threading.Thread(target=self._write, daemon=True, name="checks-writer"),
+                         threading.Thread(target=self._read, daemon=True, name="checks-reader")]
+        for thread in self._threads:
+            thread.start()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set() and not self._gone.is_set()
+
+    async def run(self, text: str, translation: str, summary: Iterable[Any], glossary: Iterable[Any], source_lang: str) -> tuple[list, float] | None:
+        """check_article's answer from the worker, or None (not ready, or gone before answering)."""
+        if not self._ready.is_set():
+            # the first answers of a batch may come back before the worker has loaded: wait for it
+            # (~0.5 s of CPU from the batch's start), not longer than READY_WAIT, else check in a thread
+            try:
+                await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(self._started)), READY_WAIT)
+            except asyncio.TimeoutError:
+                return None
+        if not self.ready:
+            return None
+        future: Future = Future()
+        with self._pending_lock:
+            if self._gone.is_set():
+                return None
+            ident = next(self._ids)
+            self._pending[ident] = future
+        self._outbox.put((ident, (text, translation, list(summary), list(glossary), source_lang)))
+        return await asyncio.wrap_future(future)
+
+    def close(self) -> None:
+        """Stop the worker (it finishes the article it holds and exits) and wait for it."""
+        self._outbox.put(None)  # the writer closes the worker's stdin
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        for stream in (self._process.stdout,):
+            if stream is not None:
+                stream.close()
+
+    def _write(self) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            while (message := self._outbox.get()) is not None:
+                write_frame(stdin, message)
+        except (BrokenPipeError, OSError):
+            self._gone.set()
+        finally:
+            try:
+                stdin.close()
+            except OSError:
+                pass
+
+    def _read(self) -> None:
+        stdout = self._process.stdout
+        assert stdout is not None
+        try:
+            while (message := read_frame(stdout)) is not None:
+                if message == "ready":
+                    self._ready.set()
+                    _settle(self._started, True)
+                    continue
+                ident, ok, value = message
+                with self._pending_lock:
+                    future = self._pending.pop(ident, None)
+                _settle(future, value if ok else None)  # a check that raised there: the caller checks in a thread
+        except (OSError, ValueError, pickle.UnpicklingError, EOFError):
+            pass
+        finally:
+            with self._pending_lock:
+                self._gone.set()
+                pending, self._pending = list(self._pending.values()), {}
+            for future in pending:
+                _settle(future, None)  # the caller checks in a thread instead
+            if not self._started.done():
+                _settle(self._started, False)
+
+
+def _settle(future: Future | None, value: Any) -> None:
+    """Answer a caller, unless it is no longer waiting (its task was cancelled)."""
+    if future is not None and future.set_running_or_notify_cancel():
+        future.set_result(value)
+
+
+def main() -> int:
+    """The worker: reads (id, check_article arguments) frames on stdin until it closes, answers (id,
+    ok, findings and seconds, or the error's text) on stdout. Anything else printed goes to stderr."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch decides when we stop: it closes our stdin
+    inbox, outbox = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr
+    load_resources(thorough=True)
+    write_frame(outbox, "ready")
+    while (message := read_frame(inbox)) is not None:
+        ident, arguments = message
+        try:
+            answer = (ident, True, check_article(*arguments))
+        except Exception as err:  # noqa: BLE001 - one article's failure is reported, the worker goes on
+            answer = (ident, False, f"{type(err).__name__}: {err}")
+        write_frame(outbox, answer)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,114 @@
+"""The checks' worker process: the same findings as in-process checks, a clean stop, a dead worker
+means checks in a thread, and a long batch runs one and leaves none behind."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+from helpers import SEED_000
+from test_batch import batch_in_process, make_folder
+
+from summarizer.batch import BatchOptions
+from summarizer.batch import runner
+from summarizer.checks_worker import CheckPool, check_article
+from summarizer.schemas import GlossaryEntry, SummaryBullet
+from summarizer.sources import load_source
+
+SEED_000_EN = Path(__file__).resolve().parent / "data" / "checks" / "seed000.en.txt"
+
+
+def wait_ready(pool: CheckPool) -> None:
+    deadline = time.monotonic() + 120  # a wait on a loaded machine, not a timing assertion
+    while not pool.ready and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pool.ready
+
+
+def worker_children() -> list[int]:
+    """Our child processes running the checks worker."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and b"summarizer.checks_worker" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_worker_gives_the_findings_of_the_checks_in_process():
+    source, translation = load_source(SEED_000).text, load_source(SEED_000_EN).text.replace("16,000", "17,000")
+    summary = [SummaryBullet(text="Amazon is cutting 16,000 jobs.", paragraphs=[1]), SummaryBullet(text="It invests US$60 billion.", paragraphs=[1])]
+    glossary = [GlossaryEntry(term="layoff", source_term="PHK", definition="Termination of employment.", paragraphs=[1])]
+    pool = CheckPool()
+    try:
+        wait_ready(pool)
+        findings, seconds = asyncio.run(pool.run(source, translation, summary, glossary, "id"))
+    finally:
+        pool.close()
+    expected, _ = check_article(source, translation, summary, glossary, "id")
+    assert findings == expected and seconds > 0
+    assert any("17,000" in f.message or "16,000" in f.message for f in findings)  # the changed number, found by the worker
+    assert pool._process.returncode == 0 and worker_children() == []  # noqa: SLF001 - the child exited by itself
+
+
+def test_a_dead_worker_means_checks_in_a_thread():
+    pool = CheckPool()
+    try:
+        wait_ready(pool)
+        os.kill(pool.pid, signal.SIGKILL)
+        pool._process.wait()  # noqa: SLF001
+        deadline = time.monotonic() + 60
+        while pool.ready and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not pool.ready
+        assert asyncio.run(pool.run("Harga naik 5 persen.", "Prices rose 5 percent.", [], [], "id")) is None
+    finally:
+        pool.close()
+    assert worker_children() == []
+
+
+def test_the_worker_ignores_ctrl_c_and_ends_when_its_input_closes():
+    pool = CheckPool()
+    try:
+        wait_ready(pool)
+        os.kill(pool.pid, signal.SIGINT)  # the terminal sends Ctrl-C to the whole process group
+        time.sleep(0.3)
+        assert pool.ready and pool._process.poll() is None  # noqa: SLF001
+    finally:
+        pool.close()
+    assert pool._process.returncode == 0 and worker_children() == []  # noqa: SLF001
+
+
+def test_a_long_batch_checks_in_a_worker_and_leaves_none_behind(llm_server, tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "POOL_MIN_ARTICLES", 6)  # the threshold is about speed; 6 articles show the behaviour
+    make_folder(tmp_path / "news", 6)
+    seen: list[int] = []
+
+    def progress(event) -> None:
+        if event.kind == "finished":
+            seen.extend(worker_children())
+
+    report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=4), progress=progress)
+    assert report.done == 6 and report.failed == 0
+    assert len(set(seen)) == 1  # one worker, alive while articles finished
+    assert worker_children() == []  # and stopped with the batch
+    lines = (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 6 and all(isinstance(json.loads(line)["checks"], list) for line in lines)
+
+
+def test_a_short_batch_starts_no_worker(llm_server, tmp_path):
+    make_folder(tmp_path / "news", 3)
+    seen: list[int] = []
+    report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=2),
+                              progress=lambda event: seen.extend(worker_children()))
+    assert report.done == 3 and seen == []
