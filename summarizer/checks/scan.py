@@ -97,7 +97,12 @@ def free_matches(pattern: re.Pattern[str], text: str, taken: Taken) -> Iterator[
     The matches are `pattern.finditer(text)`'s, looked for only near the digits or keywords every
     match of `pattern` needs (`windows`)."""
     index = taken.index if taken.text is text else TextIndex(text)
-    for match in finditer_windowed(pattern, index):
+    return _unclaimed(pattern, text, taken, finditer_windowed(pattern, index))
+
+
+def _unclaimed(pattern: re.Pattern[str], text: str, taken: Taken, matches: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
+    """Each of `matches` that overlaps nothing claimed, or else its shorter match before the claimed span."""
+    for match in matches:
         start, end = match.span()
         if taken.free(start, end):
             yield match
@@ -112,23 +117,18 @@ def free_matches(pattern: re.Pattern[str], text: str, taken: Taken) -> Iterator[
 def free_matches_at(pattern: re.Pattern[str], text: str, taken: Taken, starts: list[int]) -> Iterator[re.Match[str]]:
     """`free_matches` for a pattern that can match only at `starts` (ascending, found by the caller):
     the match at each start that no earlier match covers, as `finditer` would yield them."""
+    return _unclaimed(pattern, text, taken, _matches_at(pattern, text, starts))
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
     position = 0
     for start in starts:
         if start < position:
             continue
         match = pattern.match(text, start)
-        if match is None:
-            continue
-        position = max(match.end(), start + 1)
-        end = match.end()
-        if taken.free(start, end):
+        if match is not None:
+            position = max(match.end(), start + 1)
             yield match
-            continue
-        claimed = taken.first_claimed(start, end)
-        if claimed > start:
-            shorter = pattern.match(text, start, claimed)
-            if shorter is not None and shorter.end() > start:
-                yield shorter
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])[\"”’')\]]*\s+(?=[\"“‘'(\[]*[A-Z0-9])|\n+")
