@@ -152,9 +152,8 @@ class CheckPool:
             self._process.wait()
         for thread in self._threads:
             thread.join(timeout=5)
-        for stream in (self._process.stdout,):
-            if stream is not None:
-                stream.close()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
     def _write(self) -> None:
         stdin = self._process.stdin
