@@ -211,7 +211,7 @@ def test_cache_stats_and_clear(llm_server, tmp_path):
     assert b"1 cached answer" in stats.stdout
     answers_kib = float(stats.stdout.decode().split("cached answer(s), ")[1].split(" KiB")[0])
     assert answers_kib < 10 * 1024, "the answers only, not the ~70 MB language model copy"
-    assert f"{cache / 'language-model'}: uncompressed language model copy".encode() in stats.stdout
+    assert f"{cache / 'language-model'}: uncompressed language model copy and English word list".encode() in stats.stdout
     cleared = run_cli("cache", "clear", "--cache-dir", str(cache))
     assert b"removed 1" in cleared.stdout
     assert run_cli("summarize", str(SEED_000), *endpoint(llm_server), "--cache-dir", str(cache)).returncode == 0

@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+from summarizer.checks import english_lexicon
 from summarizer.checks.lexicon import day_names, exonyms, translatable_acronyms, is_indonesian_word, is_root_word, month_numbers, place_names
 from summarizer.checks.scan import sentence_spans
 from summarizer.checks.severity import finding
@@ -38,24 +39,14 @@ _ROMAN = frozenset({"I", "II", "III", "IV", "V", "VI", "X"})
 _OPENERS = frozenset(":“\"'‘■●•-—–([")
 
 
-@lru_cache(maxsize=1)
-def _webster_and_gcide() -> frozenset[str]:
-    """Every entry of Webster's 2nd and GCIDE as listed (read once: ~0.1 s a read)."""
-    from english_words import get_english_words_set
-
-    return frozenset(get_english_words_set(["web2", "gcide"], alpha=True))
-
-
-@lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
-    # the lower-case entries only: capitalised ones are names ("Shirley", "Margaret")
-    return frozenset(w for w in _webster_and_gcide() if w.islower())
+    """The dictionary's lower-case entries: capitalised ones are names ("Shirley", "Margaret")."""
+    return english_lexicon.lowercase_words()
 
 
-@lru_cache(maxsize=1)
 def _dictionary_entries() -> frozenset[str]:
     """Every entry, lower-cased: with the capitalised ones ("Christmas", "Jew")."""
-    return frozenset(w.lower() for w in _webster_and_gcide())
+    return english_lexicon.entries()
 
 
 def _in_dictionary(word: str) -> bool:

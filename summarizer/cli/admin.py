@@ -86,7 +86,7 @@ def cache_stats(cache_dir: CacheDirOpt = None) -> None:
     typer.echo(f"{stats['directory']}: {stats['entries']} cached answer(s), {stats['bytes'] / 1024:.1f} KiB")
     copies = copy_folder()
     if copies is not None and copies.is_dir():
-        typer.echo(f"{copies}: uncompressed language model copy, {folder_bytes(copies) / 2**20:.1f} MiB (delete it any time; the next run writes it again)")
+        typer.echo(f"{copies}: uncompressed language model copy and English word list, {folder_bytes(copies) / 2**20:.1f} MiB (delete it any time; the next run writes it again)")
 
 
 @cache_app.command("clear", help="Delete every cached answer.")
