@@ -39,12 +39,12 @@ if TYPE_CHECKING:
     from summarizer.sources import CleanedSource
 
 
-# Below this many articles a batch checks in a thread: a worker process takes ~1 s of CPU to start
-# and load the checks, while the first answers wait for it (checks_worker.READY_WAIT). Measured on a
-# shared 2-core machine (16 in flight, 200 ms, 1,000-token articles): a 96-article batch was slower
-# with the worker than with the thread; the integrator's idle-machine run: 400 articles 81% of the
-# bare client with the worker, 61% with the thread.
-POOL_MIN_ARTICLES = 200
+# Below this many articles a batch checks in a thread: a worker process takes ~0.6 s of CPU to start
+# and load the checks, while the first answers wait for it (checks_worker.READY_WAIT). Measured with
+# benchmarks/batch_throughput.py (16 in flight, 200 ms, seed 000 answered with its translation, whole
+# run as a share of the bare client's; a shared 2-core machine, so ranges): 20 articles 64% with the
+# thread / 38% with the worker, 48 articles 46-52% / 48-50%, 96 articles 44-46% / 54-68%.
+POOL_MIN_ARTICLES = 64
 
 
 @dataclass
