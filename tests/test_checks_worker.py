@@ -61,6 +61,23 @@ def test_worker_gives_the_findings_of_the_checks_in_process():
     assert pool._process.returncode == 0 and worker_children() == []  # noqa: SLF001 - the child exited by itself
 
 
+def test_a_finishing_pool_hands_back_an_article_that_would_queue_behind_another():
+    """The batch's last wave: the second article goes to a thread (None) instead of waiting in the worker."""
+    pool = CheckPool()
+    try:
+        wait_ready(pool)
+
+        async def two_at_once():
+            return await asyncio.gather(*(pool.run("Harga naik 5 persen.", "Prices rose 5 percent.", [], [], "id") for _ in range(2)))
+
+        assert None not in asyncio.run(two_at_once()), "not finishing: both go to the worker"
+        pool.finishing = True
+        first, second = asyncio.run(two_at_once())
+        assert first is not None and second is None
+    finally:
+        pool.close()
+
+
 def test_a_dead_worker_means_checks_in_a_thread():
     pool = CheckPool()
     try:

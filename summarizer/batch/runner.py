@@ -170,6 +170,7 @@ class BatchRun:
         # `concurrency` caps requests in flight (the slots), not articles: twice as many workers, so
         # that while some wait on the endpoint others load, check and write theirs.
         self.workers = options.concurrency * 2
+        self._stopped = 0  # workers that took their stop sign
         capped = options.max_cost_usd is not None or options.max_tokens is not None
         self.done_before = 0  # with a cap: articles done in earlier runs, for "K of N articles done"
         self.budget = session.budget(max_cost_usd=options.max_cost_usd, max_tokens=options.max_tokens, start_anyway=options.start_anyway) if capped else None
@@ -236,6 +237,10 @@ class BatchRun:
         while True:
             item = await queue.get()
             if item is None:
+                self._stopped += 1
+                pool = self.session.pipeline.check_pool
+                if pool is not None and self._stopped >= self.workers - self.options.concurrency:
+                    pool.finishing = True  # at most `concurrency` articles left: the last wave
                 return
             if not self._budget_reached():  # a queued article not started yet stays for the resume
                 await self._process(item)
