@@ -24,10 +24,12 @@ COPY_FORMAT = 1  # bump when the layout of the copy changes
 _SOURCES = ("web2", "gcide")
 
 
+@lru_cache(maxsize=1)  # asked once per capitalised word: the cached call skips the tuple unpacking
 def lowercase_words() -> frozenset[str]:
     return _sets()[0]
 
 
+@lru_cache(maxsize=1)
 def entries() -> frozenset[str]:
     return _sets()[1]
 
