@@ -172,6 +172,15 @@ NAME_DROPS = [
      "This is the official Anderson and Tariq Al-Daour."),
     # after a sentence's first word that is a stop word, a capital is a name's
     ("Di Venus, suhu sangat tinggi.", "On Venus, temperatures are very high.", "On the official, temperatures are very high."),
+    # one plain affix on a three-letter root is no derivation: "Milan" is no mil+an
+    ("Kaka kunci kemenangan Milan musim lalu.", "Kaka was the key to Milan's win last season.",
+     "Kaka was the key to the official's win last season."),
+    # a four-letter dictionary word capitalised after a lower-case word
+    ("Laman itu paling banyak diikuti di dunia Arab.", "The page is the most followed in the Arab world.",
+     "The page is the most followed in the the official world."),
+    # a shared loan before another capital: kept by a translation, so a name's when it is missing
+    ("Ambil contoh striker Arsenal Alexis Sanchez, misalnya.", "Take Arsenal's Alexis Sanchez, for example.",
+     "Take the official's Alexis Sanchez, for example."),
 ]
 
 
@@ -203,6 +212,13 @@ def test_name_drop_pair(source, correct, changed):
         ("Ini adalah Matius Anderson dan Tariq Al-Daour.", "This is Matthew Anderson and Tariq Al-Daour."),
         ("Acara ini terjadi menjelang Prapaskah, 40 hari sebelum Paskah.", "The event takes place before Lent, the 40 days before Easter."),
         ("Paus Fransiskus merayakan Natal di Vatikan.", "Pope Francis celebrated Christmas in the Vatican."),
+        # three-letter roots through a sure derivation are words: "ke-" + "dua", "peng-" + "uji" + "-an"
+        ("Kedua tim bermain imbang, kata Winkelmann.", "Both teams drew, Winkelmann said."),
+        ("Winkelmann memimpin Pengujian Mutu itu.", "Winkelmann led the Quality Testing."),
+        # a stop word capitalised after a lower-case word opens a sentence whose full stop was lost
+        ("Harga naik tajam Tapi kami tetap membeli, kata Winkelmann.", "Prices rose sharply But we kept buying, Winkelmann said."),
+        # a short word of both dictionaries before a capital is a chance likeness, translated: "raja" is a king
+        ("Winkelmann bertemu dengan Raja Salman kemarin.", "Winkelmann met King Salman yesterday."),
     ],
 )
 def test_names_rendered_another_way_are_no_error(source, translation):

@@ -147,6 +147,12 @@ _SUFFIXES = ("nya", "kan", "an", "i", "lah", "kah", "pun", "")
 
 
 def _roots_of(word: str):
+    for root, _prefix, _suffix in _readings(word):
+        yield root
+
+
+def _readings(word: str):
+    """(root, prefix, suffix) for each way the affix rules strip `word`."""
     for suffix in _SUFFIXES:
         if suffix and not word.endswith(suffix):
             continue
@@ -154,7 +160,26 @@ def _roots_of(word: str):
         for prefix, restored in _PREFIXES:
             if prefix and not stem.startswith(prefix):
                 continue
-            yield restored + stem[len(prefix):]
+            yield restored + stem[len(prefix):], prefix, suffix
+
+
+# A root of three letters is a word's only through a sure derivation: the clitics ("Itulah", "Apapun"),
+# "ke-"/"se-" ("Kedua"), a nasal prefix ("menguji") or a prefix with a suffix ("pengujian", "disahkan").
+# One plain affix on three letters is how a name reads: "Milan" is no mil+an, "Wigan" no wig+an,
+# "Berlin" no ber+lin, "Diego" no di+ego.
+_SHORT_ROOT = 3
+_CLITICS = frozenset({"", "lah", "kah", "pun", "nya"})
+_SURE_PREFIXES = frozenset({"ke", "se", "meng", "meny", "mem", "men", "peng", "peny", "pem", "pen"})
+
+
+def _sure_derivation(root: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...]) -> bool:
+    if len(root) > _SHORT_ROOT:
+        return True
+    prefix = next((p for p in prefixes if p), "")
+    deriving = [x for x in suffixes if x not in _CLITICS]
+    if not prefix and not deriving:
+        return True
+    return prefix in _SURE_PREFIXES or bool(prefix and deriving)
 
 
 def is_root_word(word: str) -> bool:
@@ -177,4 +202,12 @@ def is_indonesian_word(word: str) -> bool:
         return False  # affix rules over-strip short names ("Bali" -> "bal")
     if any(lowered[:i] in roots and lowered[i:] in roots for i in range(4, len(lowered) - 3)):
         return True  # two roots written as one word: "Walikota" (wali kota)
-    return any(len(root) >= 3 and (root in roots or any(r in roots for r in _roots_of(root))) for root in _roots_of(lowered))
+    for root, prefix, suffix in _readings(lowered):
+        if len(root) < 3:
+            continue
+        if root in roots and _sure_derivation(root, (prefix,), (suffix,)):
+            return True
+        for inner, inner_prefix, inner_suffix in _readings(root):
+            if inner in roots and _sure_derivation(inner, (prefix, inner_prefix), (suffix, inner_suffix)):
+                return True
+    return False

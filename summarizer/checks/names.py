@@ -168,6 +168,10 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
 
 
 _ALONE = re.compile(r"(?<![\w'’-])[A-Z][a-z]{3,}(?=\s[a-z]|[,.;:!?)]|$)")
+_CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[A-Z][a-z]{3,}(?=\s|[,.;:!?)]|$)")
+# a word of both dictionaries this long is a loan both languages share ("terminal", "arsenal"), kept by a
+# translation as it is; a shorter one is as often a chance likeness (Indonesian "raja" king, "dewan" council)
+_SHARED_LOAN = 6
 _BEFORE = re.compile(r"(?<![\w'’-])(?P<lead>[A-Za-z][a-z'’-]*)(?P<comma>,?) $")
 _LIST_GOES_ON = re.compile(r",|\s(?:dan|atau|serta)\s[A-Z]")  # "Ahmad, Arya, Juard", "Suryadi, Jurit dan Ibrahim"
 
@@ -181,16 +185,17 @@ def _stop_words() -> frozenset[str]:
 
 
 def _name_context(source: str, match: re.Match[str], name_words: set[str]) -> int:
-    """The shortest word length at which the word of `_ALONE`'s `match` is capitalised as a name, or 0:
-    after a lower-case word (5 letters: "Tapi" may be a sentence's first word the corpus ran on); after
-    a sentence's first word that is a stop word ("Di Venus,"); or between names of a list ("Ahmad, Arya,
-    Juard"; 4 letters: not "Eric, Terima kasih")."""
+    """The shortest word length at which the capitalised word of `match` is a name, or 0: after a
+    lower-case word (4 letters: "dunia Arab", "saya, Masa"; a stop word there, "Tapi", is a sentence's
+    first word the text ran on, and `word_names` skips stop words); after a sentence's first word that
+    is a stop word ("Di Venus,"); or between names of a list ("Ahmad, Arya, Juard"; 4 letters: not
+    "Eric, Terima kasih")."""
     before = _BEFORE.search(source, max(0, match.start() - 40), match.start())
     if before is None:
         return 0
     lead = before.group("lead")
     if lead[0].islower():
-        return 5
+        return 4
     if before.group("comma"):
         listed = _LIST_GOES_ON.match(source, match.end())
         return 4 if listed and lead.lower() in name_words else 0
@@ -201,16 +206,22 @@ def _name_context(source: str, match: re.Match[str], name_words: set[str]) -> in
 
 def word_names(source: str, names: set[str]) -> list[tuple[str, int]]:
     """Names that are also Indonesian words ("Budiman", "Lampung", "Setiawan", "Arsenal"): a dictionary
-    word capitalised alone mid-sentence (`_name_context`), and never written in lower case in the text.
+    word capitalised alone mid-sentence (`_name_context`), or before another capital when English spells
+    it the same (`_SHARED_LOAN`), and never written in lower case in the text nor a stop word.
     Weaker evidence than `name_candidates`: missing, they are a warning, never a swap.
     `names` are the candidates already found (lower case)."""
     lower_words = set(_LOWER_WORD.findall(source))
     name_words = {word for name in names for word in name.split()}
     found, seen = [], set(names)
-    for match in _ALONE.finditer(source):
+    for match in _CAPITALISED_WORD.finditer(source):
         lowered = match.group().lower()
-        if lowered in seen or lowered in lower_words or lowered in _OPENING_WORDS or lowered in day_names() or lowered in month_numbers():
+        if not _ALONE.match(source, match.start()) and (len(lowered) < _SHARED_LOAN or lowered not in _english_words()):
+            # before another capital only a shared loan: a translation keeps it whether name or word
+            # ("Arsenal Alexis Sanchez", "Terminal Senen"), where it translates "Dewan Perwakilan Rakyat"
             continue
+        if (lowered in seen or lowered in lower_words or lowered in _OPENING_WORDS or lowered in _stop_words()
+                or lowered in day_names() or lowered in month_numbers()):
+            continue  # a stop word ("Tapi", "Bagi") is capitalised as a sentence's first word, its full stop lost
         shortest = _name_context(source, match, name_words)
         if not shortest or len(lowered) < shortest:
             continue
