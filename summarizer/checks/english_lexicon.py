@@ -15,8 +15,6 @@ words count as English, never run code. A copy that cannot be read or written is
 
 from __future__ import annotations
 
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -89,16 +87,12 @@ def _read_copy(path: Path) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _write_copy(path: Path, lower: frozenset[str], every: frozenset[str]) -> None:
+    from summarizer.outputs import write_atomic
+
     text = "\n".join(sorted(lower)) + "\n\n" + "\n".join(sorted(every - lower)) + f"\n# {len(lower)} {len(every)}\n"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temp, path)  # whole or not at all; another process's identical copy is fine to replace
-        finally:
-            if os.path.exists(temp):
-                os.unlink(temp)
+        # whole or not at all (another process's identical copy is fine to replace); no fsync: a copy lost
+        # to a crash is only built again
+        write_atomic(path, text, fsync=False)
     except OSError:
         pass  # read-only or full disk: the next process builds the sets again
