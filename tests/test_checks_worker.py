@@ -126,17 +126,23 @@ def test_a_long_batch_checks_in_a_worker_and_leaves_none_behind(llm_server, tmp_
 def test_a_batch_marks_only_its_last_wave_as_finishing(llm_server, tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "POOL_MIN_ARTICLES", 6)
     make_folder(tmp_path / "news", 10)
-    asked: list[bool] = []  # `finishing` as each article's check reached the worker
-    run = CheckPool.run
+    asked: list[bool] = []  # `finishing` as each article's check reached the worker, then when the batch closed it
+    run, close = CheckPool.run, CheckPool.close
 
     async def recording_run(self, *args):
         asked.append(self.finishing)
         return await run(self, *args)
 
+    def recording_close(self):
+        asked.append(self.finishing)
+        close(self)
+
     monkeypatch.setattr(CheckPool, "run", recording_run)
+    monkeypatch.setattr(CheckPool, "close", recording_close)
     report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=2), progress=None)
-    assert report.done == 10 and len(asked) == 10
-    assert asked[0] is False and asked[-1] is True, asked  # early articles queue in the worker; the last wave may not
+    assert report.done == 10 and len(asked) == 11
+    # no worker has taken its stop sign before the first article is checked; all of them have by the close
+    assert asked[0] is False and asked[-1] is True, asked
 
 
 def test_a_short_batch_starts_no_worker(llm_server, tmp_path):
