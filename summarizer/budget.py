@@ -10,8 +10,11 @@ the schema it sends, with the chat framing) plus its `max_tokens`, the most the 
 The bound is reserved before sending and settled to the answer's real usage after, so the spend is
 counted from the answers, never from estimates. A request that does not fit waits while others are
 in flight (their settling usually frees most of their reservation); when it cannot fit even with
-nothing in flight, the budget is reached: that request and every later one raise BudgetReached, the
-ones in flight finish, and the caller stops cleanly.
+nothing in flight, the budget is reached: that request raises BudgetReached, the callers start no new
+article, and the ones under way go on while their requests still fit. Why not refuse everything from
+then on: an article's requests differ in size (a part's translation, then a smaller summary), and
+refusing a small one that fits because another article's big one did not would throw away what the
+started article already spent. Every request is still held to the cap.
 
 What the cap cannot see: a server that reports more prompt tokens than we count (a chat template
 much longer than the framing we add) can pass it by that difference; an inexact counter's count is
@@ -199,8 +202,6 @@ class Budget:
             self._changed, self._loop = asyncio.Condition(), loop
         async with self._changed:
             while True:
-                if self.reached:
-                    break
                 if self._fits(hold.prompt_tokens, hold.completion_tokens, with_in_flight=True):
                     self.reserved_prompt += hold.prompt_tokens
                     self.reserved_completion += hold.completion_tokens

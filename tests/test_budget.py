@@ -177,7 +177,7 @@ def test_multi_file_summarize_stops_at_the_cap_and_resumes_from_the_cache(llm_se
 
 def test_the_budget_waits_for_requests_in_flight_before_giving_up():
     """Library level: a request that does not fit beside one in flight waits for it to settle; one
-    that cannot fit with nothing in flight is refused, and so is every later one."""
+    that cannot fit with nothing in flight is refused, and the budget is reached."""
     budget = Budget(max_tokens=100)
 
     class Usage:
@@ -203,12 +203,48 @@ def test_the_budget_waits_for_requests_in_flight_before_giving_up():
         with pytest.raises(BudgetReached):
             async with budget.hold(30, 50):  # 40 + 80 > 100 with nothing in flight
                 pass
+
+    asyncio.run(scenario())
+    assert budget.reached and budget.refused == 1
+
+
+def test_a_reached_budget_still_lets_a_started_article_send_a_request_that_fits():
+    """Another article's big request that cannot fit reaches the budget; the small request an article
+    under way still needs (a summary after its translation) fits, and is sent: refusing it would throw
+    away what that article already spent. What does not fit is refused at once, nothing in flight."""
+    budget = Budget(max_tokens=100)
+
+    class Usage:
+        prompt_tokens, completion_tokens = 10, 10
+
+    async def scenario():
+        order = []
+
+        async def started_article():
+            async with budget.hold(20, 30) as hold:  # its translation: 50 reserved
+                await asyncio.sleep(0.05)
+                hold.settle(Usage())  # spent 20
+            order.append("translated")
+            await asyncio.sleep(0.02)  # the other article's request is refused meanwhile
+            async with budget.hold(20, 20) as hold:  # its summary: 20 + 40 <= 100
+                hold.settle(Usage())
+            order.append("summarized")
+
+        async def other_article():
+            await asyncio.sleep(0.01)
+            with pytest.raises(BudgetReached):
+                async with budget.hold(40, 50):  # 50 + 90 > 100: waits; then 20 + 90 > 100 with nothing in flight
+                    pass
+            order.append("refused")
+
+        await asyncio.gather(started_article(), other_article())
+        assert order == ["translated", "refused", "summarized"]
         with pytest.raises(BudgetReached):
-            async with budget.hold(1, 1):  # reached: nothing more, even what would fit
+            async with budget.hold(40, 50):  # 40 + 90 > 100, nothing in flight: refused without waiting
                 pass
 
     asyncio.run(scenario())
-    assert budget.reached and budget.refused == 2
+    assert budget.reached and budget.refused == 2 and budget.spent_tokens == 40
 
 
 def test_session_budget_prices_from_the_settings():

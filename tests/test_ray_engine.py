@@ -308,6 +308,8 @@ def test_capped_cli_on_ray_speaks_as_the_local_engine(llm_server, tmp_path):
     proc = run_cli(*args, "--max-tokens", "6000", "--start-anyway", "--max-output-tokens", "2000", timeout=300)
     stderr = proc.stderr.decode()
     assert proc.returncode == 5, stderr
+    # at least one article is done under the cap (on failure: what the run said and its report)
+    assert (out / "manifest.jsonl").is_file(), stderr + "\n" + (out / "report.json").read_text(encoding="utf-8")
     done = [e for e in manifest(out) if e["state"] == "done"]
     assert f"budget reached: {len(done)} of 4 articles done, " in stderr and " of 6000 tokens; re-run with a higher cap to resume" in stderr
     assert "Traceback" not in stderr and 1 <= len(done) < 4
