@@ -134,14 +134,18 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
                 found.append((name, sentence_start + run[0].start(), sentence_start + run[-1].end()))
                 run.clear()
 
-        previous_end = 0
-        for position, token in enumerate(tokens):
-            word = token.group().strip("'’-")
-            gap = sentence[previous_end:token.start()]
-            previous_end = token.end()
+        # Only capitalised tokens can be names (a token starts with an ASCII letter and ends with a letter
+        # or digit): the rest only end a run, so they are skipped here, not looped over (most of a text).
+        last = -2
+        for position, token in [(p, t) for p, t in enumerate(tokens) if t.group()[0] < "a"]:
+            if position != last + 1:
+                flush()  # a lower-case word came between, which ends a run
+            last = position
+            word = token.group()
+            gap = sentence[tokens[position - 1].end() if position else 0:token.start()]
             if run and gap.strip():
                 flush()  # punctuation between two words ends a name: "Anthropic, Amazon"
-            if not word or not word[0].isupper() or any(c.isdigit() for c in word):
+            if any(c.isdigit() for c in word):
                 flush()
                 continue
             acronym = len(word) >= 2 and not word[1:].islower() and _mostly_capitals(word)
@@ -408,8 +412,12 @@ def _source_exonyms(source: str) -> set[str]:
     words = _TOKEN.findall(source.lower())
     found: set[str] = set()
     for i, word in enumerate(words):
-        # two- and three-word names are looked up only from a word that starts one ("amerika serikat")
-        for size in (1, 2, 3) if word in firsts else (1,):
+        names = table.get(word)
+        if names:
+            found.update(n.lower() for n in names)
+        if word not in firsts:
+            continue  # two- and three-word names are looked up only from a word that starts one ("amerika serikat")
+        for size in (2, 3):
             names = table.get(" ".join(words[i:i + size])) if i + size <= len(words) else None
             if names:
                 found.update(n.lower() for n in names)
