@@ -175,13 +175,19 @@ def test_multi_file_summarize_stops_at_the_cap_and_resumes_from_the_cache(llm_se
     assert len(list(out.iterdir())) == 3
 
 
+class _Usage:
+    """An answer's usage, as the SDK reports it: 10 prompt and 10 completion tokens."""
+
+    prompt_tokens, completion_tokens = 10, 10
+
+
+TEN_AND_TEN = _Usage()
+
+
 def test_the_budget_waits_for_requests_in_flight_before_giving_up():
     """Library level: a request that does not fit beside one in flight waits for it to settle; one
     that cannot fit with nothing in flight is refused, and the budget is reached."""
     budget = Budget(max_tokens=100)
-
-    class Usage:
-        prompt_tokens, completion_tokens = 10, 10
 
     async def scenario():
         order = []
@@ -190,13 +196,13 @@ def test_the_budget_waits_for_requests_in_flight_before_giving_up():
             async with budget.hold(30, 50) as hold:
                 await asyncio.sleep(0.05)
                 order.append("first sent")
-                hold.settle(Usage())
+                hold.settle(TEN_AND_TEN)
 
         async def second():
             await asyncio.sleep(0.01)
             async with budget.hold(30, 50) as hold:  # 80 + 80 > 100: waits for the first to settle to 20
                 order.append("second sent")
-                hold.settle(Usage())
+                hold.settle(TEN_AND_TEN)
 
         await asyncio.gather(first(), second())
         assert order == ["first sent", "second sent"] and budget.spent_tokens == 40
@@ -214,20 +220,17 @@ def test_a_reached_budget_still_lets_a_started_article_send_a_request_that_fits(
     away what that article already spent. What does not fit is refused at once, nothing in flight."""
     budget = Budget(max_tokens=100)
 
-    class Usage:
-        prompt_tokens, completion_tokens = 10, 10
-
     async def scenario():
         order = []
 
         async def started_article():
             async with budget.hold(20, 30) as hold:  # its translation: 50 reserved
                 await asyncio.sleep(0.05)
-                hold.settle(Usage())  # spent 20
+                hold.settle(TEN_AND_TEN)  # spent 20
             order.append("translated")
             await asyncio.sleep(0.02)  # the other article's request is refused meanwhile
             async with budget.hold(20, 20) as hold:  # its summary: 20 + 40 <= 100
-                hold.settle(Usage())
+                hold.settle(TEN_AND_TEN)
             order.append("summarized")
 
         async def other_article():
