@@ -134,10 +134,11 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
                 found.append((name, sentence_start + run[0].start(), sentence_start + run[-1].end()))
                 run.clear()
 
-        # Only capitalised tokens can be names (a token starts with an ASCII letter and ends with a letter
-        # or digit): the rest only end a run, so they are skipped here, not looped over (most of a text).
+        # Only capitalised tokens can be names (a token starts with a letter and ends with a letter or
+        # digit, so nothing is stripped): the rest only end a run, so they are skipped here, not looped
+        # over (most of a text).
         last = -2
-        for position, token in [(p, t) for p, t in enumerate(tokens) if t.group()[0] < "a"]:
+        for position, token in [(p, t) for p, t in enumerate(tokens) if t.group()[0].isupper()]:
             if position != last + 1:
                 flush()  # a lower-case word came between, which ends a run
             last = position
@@ -412,13 +413,11 @@ def _source_exonyms(source: str) -> set[str]:
     words = _TOKEN.findall(source.lower())
     found: set[str] = set()
     for i, word in enumerate(words):
-        names = table.get(word)
-        if names:
-            found.update(n.lower() for n in names)
-        if word not in firsts:
-            continue  # two- and three-word names are looked up only from a word that starts one ("amerika serikat")
-        for size in (2, 3):
-            names = table.get(" ".join(words[i:i + size])) if i + size <= len(words) else None
+        keys: tuple[str, ...] = (word,)
+        if word in firsts:  # two- and three-word names are looked up only from a word that starts one ("amerika serikat")
+            keys += tuple(" ".join(words[i:i + size]) for size in (2, 3) if i + size <= len(words))
+        for key in keys:
+            names = table.get(key)
             if names:
                 found.update(n.lower() for n in names)
     return found
