@@ -40,7 +40,6 @@ import time
 from concurrent.futures import Future
 from typing import IO, Any, Iterable
 
-_ORDER = {"error": 0, "warning": 1, "info": 2}
 _LENGTH = struct.Struct(">Q")
 WORKER_MODULE = "summarizer.checks_worker"
 READY_WAIT = 2.0  # seconds an article waits for the worker to be ready before it is checked in a thread
@@ -49,13 +48,12 @@ READY_WAIT = 2.0  # seconds an article waits for the worker to be ready before i
 def check_article(text: str, translation: str, summary: Iterable[Any], glossary: Iterable[Any], source_lang: str) -> tuple[list, float]:
     """Every finding about one article's translation, summary (`SummaryBullet`s: text and cited
     paragraphs) and glossary, errors first, and the seconds the checks took."""
-    from summarizer.checks import check_summary_references, check_translation
+    from summarizer.checks import check_brief
 
     summary = list(summary)
     started = time.perf_counter()
-    findings = check_translation(text, translation, summary=[b.text for b in summary], glossary=glossary, source_lang=source_lang)
-    findings += check_summary_references(text, summary, source_lang=source_lang)
-    return sorted(findings, key=lambda f: _ORDER[f.severity]), time.perf_counter() - started
+    findings = check_brief(text, translation, summary, glossary, source_lang=source_lang)
+    return findings, time.perf_counter() - started
 
 
 # A worker warms up on a few paragraphs with names, places, money, dates and times: a one-sentence

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from helpers import SEED_000, run_cli, user_prompt
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,7 @@ from summarizer.paragraph_refs import MARKER_TOKENS, Sources, numbered, paragrap
 from summarizer.render import to_markdown
 from summarizer.schemas import ArticleResult, BriefOutput, SummaryBullet, citing_at_most, llm_schema
 from summarizer.sources import load_source
-from summarizer.checks import check_summary_references
+from summarizer.checks import check_brief, check_summary_references, check_translation
 
 SEED_TEXT = load_source(SEED_000).text
 SEED_PARAGRAPHS = split_paragraphs(SEED_TEXT)
@@ -244,6 +245,25 @@ def test_citation_check_findings_on_the_seed():
     assert miscited[0].output_span == "US$125 billion"
     assert not any("bullet 1" in f.message or "bullet 4" in f.message for f in findings)
     assert layoffs  # the seed has the figure the uncited bullet states
+
+
+def test_a_brief_checks_its_citations_with_the_facts_the_translation_checks_extracted():
+    # check_brief reads each paragraph's figures off the article's facts, extracted once: the same
+    # findings as the two checks run apart, which extract the article again
+    (capex,) = _where("US$125 miliar")[:1]
+    bullets = [
+        SummaryBullet(text="Capital expenditure reaches US$125 billion in 2026.", paragraphs=[2]),  # figure elsewhere
+        SummaryBullet(text="Amazon is laying off 16,000 employees.", paragraphs=[capex]),
+        SummaryBullet(text="Sam Altman leads the talks.", paragraphs=[capex]),
+    ]
+    translation = (Path(__file__).parent / "data" / "checks" / "seed000.en.txt").read_text(encoding="utf-8")
+    apart = check_translation(SEED_TEXT, translation, summary=[b.text for b in bullets], source_lang="id")
+    apart += check_summary_references(SEED_TEXT, bullets, source_lang="id")
+    together = check_brief(SEED_TEXT, translation, bullets, [], source_lang="id")
+    order = {"error": 0, "warning": 1, "info": 2}
+    assert together == sorted(apart, key=lambda f: order[f.severity])
+    assert any(f.kind == "summary_miscited" and f"¶{capex}" in f.message and "bullet 1" in f.message for f in together)
+    assert any(f.kind == "summary_miscited" and "bullet 2" in f.message for f in together)
 
 
 def test_names_count_only_when_no_figure_confirms_the_citation_and_none_is_in_the_cited_paragraphs():

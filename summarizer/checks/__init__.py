@@ -2,6 +2,8 @@
 glossary terms, language.
 
     check_translation(source, translation, summary=..., glossary=..., source_lang="id") -> [Finding]
+    check_brief(source, translation, summary_bullets, glossary, source_lang="id") -> [Finding]
+                                       the same and the bullets' cited paragraphs (checks.citations)
     fact_spans(source, translation, source_lang="id") -> [FactMatch]   each fact and what became of it
     extract_quantities(text, lang)     the number-like facts of a text (`Quantity`), dates included
     normalize_number(text, lang)       "16.000" (id) / "16,000" (en) / "US$50 miliar" -> float
@@ -28,7 +30,7 @@ Identical findings are reported once, with `count`.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from summarizer.checks.citations import check_summary_references
 from summarizer.checks.facts import FactMatch, check_facts, check_summary, extract_facts, extract_quantities, match_facts
@@ -39,11 +41,11 @@ from summarizer.checks.scan import Lang, Quantity
 from summarizer.checks.severity import SEVERITY
 from summarizer.checks.structure import check_structure
 from summarizer.checks.untranslated import MIN_WORDS_FOR_LANGUAGE, UNTRANSLATED_ERROR_RATIO, check_untranslated
-from summarizer.schemas import Finding
+from summarizer.schemas import Finding, SummaryBullet
 
 __all__ = [
     "FactMatch", "Finding", "MIN_WORDS_FOR_LANGUAGE", "Quantity", "SEVERITY", "TRANSLATABLE_ACRONYMS",
-    "UNTRANSLATED_ERROR_RATIO", "check_summary_references", "check_translation", "extract_quantities", "fact_spans", "normalize_number",
+    "UNTRANSLATED_ERROR_RATIO", "check_brief", "check_summary_references", "check_translation", "extract_quantities", "fact_spans", "normalize_number",
 ]
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -99,15 +101,32 @@ def check_translation(
     source_lang: str = "id",
 ) -> list[Finding]:
     """Every finding about `translation` (and `summary`, `glossary`) against `source`, errors first."""
+    return _check_translation(source, translation, list(summary), glossary, source_lang)[0]
+
+
+def check_brief(source: str, translation: str, summary: Sequence[SummaryBullet], glossary: Iterable[Any], *,
+                source_lang: str = "id") -> list[Finding]:
+    """`check_translation` and `check_summary_references` of one article's brief, errors first: the
+    article's and the bullets' facts are extracted once for both."""
+    texts = [bullet.text for bullet in summary]
+    findings, source_facts, bullet_facts = _check_translation(source, translation, texts, glossary, source_lang)
+    findings += check_summary_references(source, summary, source_lang=source_lang, source_facts=source_facts, bullet_facts=bullet_facts)
+    return sorted(findings, key=lambda f: _ORDER[f.severity])
+
+
+def _check_translation(source: str, translation: str, summary: list[str], glossary: Iterable[Any],
+                       source_lang: str) -> tuple[list[Finding], list[Quantity], list[list[Quantity]]]:
+    """The findings of `check_translation`, and the facts extracted: the source's and each bullet's."""
     source_lang = (source_lang or "id").lower()
     source_facts = extract_facts(source, _number_lang(source_lang))
     trans_facts = extract_facts(translation, "en")
+    bullet_facts = [extract_facts(bullet, "en") for bullet in summary]
     findings: list[Finding] = []
     findings += check_facts(source, translation, source_facts, trans_facts)
-    findings += check_summary(source_facts, list(summary))
+    findings += check_summary(source_facts, summary, bullet_facts)
     findings += check_names(source, translation, [(q.start, q.end) for q in source_facts if q.kind in _NAMED_FACTS])
     findings += check_structure(source, translation, source_lang)
     findings += check_glossary(source, glossary)
     findings += check_untranslated(translation, source_lang)
     findings += check_injection(source)
-    return sorted(_counted(findings), key=lambda f: _ORDER[f.severity])
+    return sorted(_counted(findings), key=lambda f: _ORDER[f.severity]), source_facts, bullet_facts

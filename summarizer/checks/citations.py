@@ -25,10 +25,10 @@ import math
 import re
 from typing import Iterable, Sequence
 
-from summarizer.checks.facts import extract_quantities
+from summarizer.checks.facts import extract_quantities, is_quantity
 from summarizer.checks.scan import Quantity
 from summarizer.checks.severity import finding
-from summarizer.chunking import split_paragraphs
+from summarizer.chunking import paragraph_spans
 from summarizer.schemas import Finding, SummaryBullet
 
 _NAME_WORD = re.compile(r"(?<![\w])[A-Z][\w&’'-]*\w")
@@ -44,17 +44,27 @@ def _same_figure(a: Quantity, b: Quantity) -> bool:
 
 
 class _Article:
-    """The article's paragraphs, with their figures extracted once and only when a bullet needs them."""
+    """The article's paragraphs, with their figures extracted once and only when a bullet needs them.
 
-    def __init__(self, source: str, lang: str) -> None:
+    With `source_facts` (the whole article's facts, which the translation checks extracted already) a
+    paragraph's figures are those inside its span: no second extraction of the article (~3 ms for
+    1,000 tokens when a bullet's figure sends the check to every paragraph)."""
+
+    def __init__(self, source: str, lang: str, source_facts: list[Quantity] | None = None) -> None:
         self.source = source
-        self.paragraphs = split_paragraphs(source)
+        self.spans = paragraph_spans(source)
+        self.paragraphs = [source[s:e] for s, e in self.spans]
         self.lang = lang
+        self._facts = source_facts
         self._figures: dict[int, list[Quantity]] = {}
 
     def figures(self, number: int) -> list[Quantity]:
         if number not in self._figures:
-            self._figures[number] = extract_quantities(self.paragraphs[number - 1], self.lang)
+            if self._facts is None:
+                self._figures[number] = extract_quantities(self.paragraphs[number - 1], self.lang)
+            else:
+                start, end = self.spans[number - 1]
+                self._figures[number] = [q for q in self._facts if start <= q.start and q.end <= end and is_quantity(q)]
         return self._figures[number]
 
     def with_figure(self, figure: Quantity, numbers: Iterable[int]) -> list[int]:
@@ -67,13 +77,14 @@ class _Article:
         return [n for n in numbers if word in self.paragraphs[n - 1] and pattern.search(self.paragraphs[n - 1])]
 
 
-def _bullet_findings(article: _Article, position: int, bullet: SummaryBullet) -> list[Finding]:
+def _bullet_findings(article: _Article, position: int, bullet: SummaryBullet, bullet_facts: list[Quantity] | None) -> list[Finding]:
     everywhere = range(1, len(article.paragraphs) + 1)
     cited = [n for n in bullet.paragraphs if 1 <= n <= len(article.paragraphs)]
     cites = _where(cited)
     findings: list[Finding] = []
     confirmed = False  # a figure of the bullet is in a cited paragraph: the citation holds
-    for figure in extract_quantities(bullet.text, "en"):
+    figures = extract_quantities(bullet.text, "en") if bullet_facts is None else [q for q in bullet_facts if is_quantity(q)]
+    for figure in figures:
         if figure.spelled:
             continue
         if article.with_figure(figure, cited):
@@ -103,11 +114,13 @@ def _bullet_findings(article: _Article, position: int, bullet: SummaryBullet) ->
     return findings
 
 
-def check_summary_references(source: str, summary: Sequence[SummaryBullet], *, source_lang: str = "id") -> list[Finding]:
+def check_summary_references(source: str, summary: Sequence[SummaryBullet], *, source_lang: str = "id",
+                             source_facts: list[Quantity] | None = None, bullet_facts: Sequence[list[Quantity]] | None = None) -> list[Finding]:
     """Findings about the paragraphs `summary`'s bullets cite (article paragraph numbers, as
-    `split_paragraphs(source)` numbers them), warnings first."""
+    `split_paragraphs(source)` numbers them), warnings first. `source_facts` (`extract_facts(source)`)
+    and `bullet_facts` (`extract_facts` of each bullet, in English): facts already extracted, not again."""
     lang = "id" if (source_lang or "id").lower() in ("id", "ms") else "en"
-    article = _Article(source, lang)
+    article = _Article(source, lang, source_facts)
     findings: list[Finding] = []
     for position, bullet in enumerate(summary, start=1):
         if not any(1 <= n <= len(article.paragraphs) for n in bullet.paragraphs):
@@ -116,6 +129,6 @@ def check_summary_references(source: str, summary: Sequence[SummaryBullet], *, s
                 output_span=bullet.text[:120],
             ))
             continue
-        findings += _bullet_findings(article, position, bullet)
+        findings += _bullet_findings(article, position, bullet, None if bullet_facts is None else bullet_facts[position - 1])
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: order[f.severity])

@@ -358,10 +358,11 @@ def _beside_a_match(t: Quantity, translation: str, source_facts: list[Quantity])
     return "(" in before or any(matches(s, t) for s in source_facts)
 
 
-def check_summary(source_facts: list[Quantity], summary: list[str]) -> list[Finding]:
+def check_summary(source_facts: list[Quantity], summary: list[str], bullet_facts: list[list[Quantity]] | None = None) -> list[Finding]:
+    """Figures of the summary the source lacks. `bullet_facts`: `extract_facts` of each bullet, if done already."""
     findings = []
-    for bullet in summary:
-        for q in extract_facts(bullet, "en"):
+    for i, bullet in enumerate(summary):
+        for q in extract_facts(bullet, "en") if bullet_facts is None else bullet_facts[i]:
             if q.spelled or family(q.kind) != "number":
                 continue
             if not any(matches(s, q) for s in source_facts):
@@ -370,9 +371,14 @@ def check_summary(source_facts: list[Quantity], summary: list[str]) -> list[Find
     return findings
 
 
+def is_quantity(q: Quantity) -> bool:
+    """A number, amount, percentage, year, ordinal or date; not a code, hashtag or clock time."""
+    return family(q.kind) == "number" or q.kind == "date"
+
+
 def extract_quantities(text: str, lang: Lang = "id") -> list[Quantity]:
     """The numbers, amounts, percentages, years, ordinals and dates of `text`, in order.
 
     Codes (GPT-4, H100, COVID-19, 5G), hashtags' digits and clock times are read as what they are and
     left out here: they are not quantities."""
-    return [q for q in extract_facts(text, lang) if family(q.kind) == "number" or q.kind == "date"]
+    return [q for q in extract_facts(text, lang) if is_quantity(q)]
