@@ -19,8 +19,37 @@ _INJECTION = re.compile(
 )
 
 
+# What every match of _INJECTION holds, branch by branch, looked for in the lower-cased text first: the
+# regex tries its ten branches at every position (~0.7 ms for a 1,000-token article), a few `in` tests
+# take ~0.03 ms, and most articles hold none of these. The letters that IGNORECASE matches to an ASCII
+# one but `lower()` does not turn into it are mapped first (dotted and dotless i, long s).
+_CASE_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+_VERBS = ("abaikan", "lupakan", "hiraukan", "ignore", "disregard", "forget", "<|im_start|>", "[inst]", "system>")
+_ROLES = ("system", "sistem", "assistant")
+_LINE_LEAD = " \t>*#["
+
+
+def _may_hold_instructions(text: str) -> bool:
+    if "\u0130" in text or "\u0131" in text or "\u017f" in text:  # rare; translate() walks every character
+        text = text.translate(_CASE_FOLD)
+    lowered = text.lower()
+    if any(word in lowered for word in _VERBS):
+        return True
+    if "now" in lowered and "you" in lowered:  # you are now
+        return True
+    if "sekarang" in lowered and ("kamu" in lowered or "anda" in lowered):  # kamu/anda sekarang adalah
+        return True
+    if ("instructions" in lowered and "new" in lowered) or ("instruksi" in lowered and "baru" in lowered):
+        return True  # new instructions: / instruksi baru:
+    # a line that opens with a role ("System:", "> [assistant]:")
+    return any(role in lowered for role in _ROLES) and any(
+        line.lstrip(_LINE_LEAD).startswith(_ROLES) for line in lowered.split("\n"))
+
+
 def check_injection(source: str) -> list[Finding]:
     """Instruction-like text inside the article: likely a prompt-injection attempt."""
+    if not _may_hold_instructions(source):
+        return []
     found = list(islice(_INJECTION.finditer(source), 5))
     if not found:
         return []
