@@ -30,6 +30,8 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&'’-]*[A-Za-z0-9]|[A-Z]")
 _NOT_NAMES = re.compile(
     r"\b(?:US|S|A|HK|NZ|C)\$|\b(?:US|Rp|IDR|USD)(?=\s?\d)|#\w+|\S+@\S+|https?://\S+|\b\w+\.(?:co\.id|com|id|org|net)\b"
 )
+# what every match of _NOT_NAMES holds ("$", "Rp", "#", "@", "http", ".com"): most sentences hold none
+_NOT_NAME_MARKS = ("$", "US", "Rp", "IDR", "#", "@", "http", ".co", ".id", ".org", ".net")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z'-]+\b")
 # words that open Indonesian sentences and that the root-word lexicon lacks (function words, clitics)
 _OPENING_WORDS = frozenset("ia dia mereka kami kita saya aku anda engkau beliau namun tetapi sementara meski meskipun "
@@ -93,7 +95,8 @@ def _multiword_places(sentence: str, tokens: list[re.Match[str]]) -> set[int]:
     marked: set[int] = set()
     firsts = _multiword_place_firsts()
     for i, token in enumerate(tokens):
-        if token.group().lower() not in firsts:
+        word = token.group()
+        if not word[0].isupper() or word.lower() not in firsts:  # each word of the place is capitalised
             continue
         for size in (3, 2):
             words = tokens[i:i + size]
@@ -119,7 +122,8 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
     for sentence_start, sentence_end in sentence_spans(source):
         sentence = source[sentence_start:sentence_end]
         # currency marks and addresses are no names ("US$5", "Rp5", "kompas.com"): blank them, same length
-        sentence = _NOT_NAMES.sub(lambda m: " " * len(m.group()), sentence)
+        if any(mark in sentence for mark in _NOT_NAME_MARKS):
+            sentence = _NOT_NAMES.sub(lambda m: " " * len(m.group()), sentence)
         tokens = list(_TOKEN.finditer(sentence))
         # a title-cased line ("Paradoks Investasi dan Efisiensi", "Oprah Winfrey, Celine Dion"): its
         # capitals are no evidence, so only words in no Indonesian dictionary are names there (an English
@@ -146,7 +150,7 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
             gap = sentence[tokens[position - 1].end() if position else 0:token.start()]
             if run and gap.strip():
                 flush()  # punctuation between two words ends a name: "Anthropic, Amazon"
-            if any(c.isdigit() for c in word):
+            if not word.isalpha() and any(c.isdigit() for c in word):
                 flush()
                 continue
             acronym = len(word) >= 2 and not word[1:].islower() and _mostly_capitals(word)
