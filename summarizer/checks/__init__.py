@@ -38,7 +38,7 @@ from summarizer.checks.glossary import check_glossary
 from summarizer.checks.injection import check_injection
 from summarizer.checks.names import TRANSLATABLE_ACRONYMS, check_names
 from summarizer.checks.scan import Lang, Quantity
-from summarizer.checks.severity import SEVERITY
+from summarizer.checks.severity import SEVERITY, errors_first
 from summarizer.checks.structure import check_structure
 from summarizer.checks.untranslated import MIN_WORDS_FOR_LANGUAGE, UNTRANSLATED_ERROR_RATIO, check_untranslated
 from summarizer.schemas import Finding, SummaryBullet
@@ -48,7 +48,6 @@ __all__ = [
     "UNTRANSLATED_ERROR_RATIO", "check_brief", "check_summary_references", "check_translation", "extract_quantities", "fact_spans", "normalize_number",
 ]
 
-_ORDER = {"error": 0, "warning": 1, "info": 2}
 _NAMED_FACTS = ("code", "time", "tz", "address")  # facts with letters a name check would read again
 
 
@@ -111,7 +110,7 @@ def check_brief(source: str, translation: str, summary: Sequence[SummaryBullet],
     texts = [bullet.text for bullet in summary]
     findings, source_facts, bullet_facts = _check_translation(source, translation, texts, glossary, source_lang)
     findings += check_summary_references(source, summary, source_lang=source_lang, source_facts=source_facts, bullet_facts=bullet_facts)
-    return sorted(findings, key=lambda f: _ORDER[f.severity])
+    return errors_first(findings)
 
 
 def _check_translation(source: str, translation: str, summary: list[str], glossary: Iterable[Any],
@@ -129,4 +128,4 @@ def _check_translation(source: str, translation: str, summary: list[str], glossa
     findings += check_glossary(source, glossary)
     findings += check_untranslated(translation, source_lang)
     findings += check_injection(source)
-    return sorted(_counted(findings), key=lambda f: _ORDER[f.severity]), source_facts, bullet_facts
+    return errors_first(_counted(findings)), source_facts, bullet_facts

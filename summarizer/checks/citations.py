@@ -27,7 +27,7 @@ from typing import Iterable, Sequence
 
 from summarizer.checks.facts import extract_quantities, is_quantity
 from summarizer.checks.scan import Quantity
-from summarizer.checks.severity import finding
+from summarizer.checks.severity import errors_first, finding
 from summarizer.chunking import paragraph_spans
 from summarizer.schemas import Finding, SummaryBullet
 
@@ -130,5 +130,4 @@ def check_summary_references(source: str, summary: Sequence[SummaryBullet], *, s
             ))
             continue
         findings += _bullet_findings(article, position, bullet, None if bullet_facts is None else bullet_facts[position - 1])
-    order = {"error": 0, "warning": 1, "info": 2}
-    return sorted(findings, key=lambda f: order[f.severity])
+    return errors_first(findings)

@@ -6,7 +6,7 @@ Some kinds have a second, milder entry (`<kind>:unsure`) used when the same evid
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Iterable, Literal
 
 from summarizer.schemas import Finding
 
@@ -54,3 +54,11 @@ def finding(
     """A `Finding` of `kind`, its severity from `SEVERITY` (the `kind:level` entry when `level` is given)."""
     severity = SEVERITY[f"{kind}:{level}" if level else kind]
     return Finding(kind=kind, severity=severity, message=message, source_span=source_span, output_span=output_span)
+
+
+_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+
+def errors_first(findings: Iterable[Finding]) -> list[Finding]:
+    """`findings` ordered errors, warnings, info; each severity's findings in their order."""
+    return sorted(findings, key=lambda f: _RANK[f.severity])
