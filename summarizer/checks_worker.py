@@ -4,8 +4,10 @@
     pool = CheckPool()      starts one worker process (`python -m summarizer.checks_worker`), which
                             loads the checks' resources at once, while the batch's first requests are out
     pool.ready              True once it has (until then, and if it dies, the caller checks in a thread)
+    pool.starting           True while it loads (~0.6 s): the caller decides whether to wait or check in a thread
+    await pool.started_or(f)   returns when the worker is ready (or gone), or the asyncio future f is done
     pool.finishing = True   the batch's last wave: an article that would queue behind another checks in a thread
-    await pool.run(...)     check_article in the worker; None when the worker is gone or not ready
+    await pool.run(...)     check_article in the worker; None when the worker is gone or not ready yet
     pool.close()            stops the worker and waits for it; a batch closes it when it ends
 
 Why a process: the checks are pure Python (~10 ms of CPU for a 1,000-token article). In a thread they
@@ -42,7 +44,6 @@ from typing import IO, Any, Iterable
 
 _LENGTH = struct.Struct(">Q")
 WORKER_MODULE = "summarizer.checks_worker"
-READY_WAIT = 2.0  # seconds an article waits for the worker to be ready before it is checked in a thread
 
 
 def check_article(text: str, translation: str, summary: Iterable[Any], glossary: Iterable[Any], source_lang: str) -> tuple[list, float]:
@@ -113,6 +114,7 @@ class CheckPool:
         self._outbox: queue.Queue = queue.Queue()
         self._ready = threading.Event()
         self._started: Future = Future()  # True once the worker is ready, False if it ended before
+        self._started_here: tuple[Any, asyncio.Future] | None = None  # (loop, _started wrapped for that loop)
         self._gone = threading.Event()
         self._threads = [threading.Thread(target=self._write, daemon=True, name="checks-writer"),
                          threading.Thread(target=self._read, daemon=True, name="checks-reader")]
@@ -127,15 +129,20 @@ class CheckPool:
     def ready(self) -> bool:
         return self._ready.is_set() and not self._gone.is_set()
 
+    @property
+    def starting(self) -> bool:
+        return not self._started.done()
+
+    async def started_or(self, other: asyncio.Future) -> None:
+        """Return when the worker has started (or ended before), or when `other` is done. Neither is
+        cancelled: many articles wait on the one start."""
+        loop = asyncio.get_running_loop()
+        if self._started_here is None or self._started_here[0] is not loop:
+            self._started_here = (loop, asyncio.wrap_future(self._started))  # once per loop, not once per wait
+        await asyncio.wait({self._started_here[1], other}, return_when=asyncio.FIRST_COMPLETED)
+
     async def run(self, text: str, translation: str, summary: Iterable[Any], glossary: Iterable[Any], source_lang: str) -> tuple[list, float] | None:
-        """check_article's answer from the worker, or None (not ready, or gone before answering)."""
-        if not self._ready.is_set():
-            # the first answers of a batch may come back before the worker has loaded: wait for it
-            # (~0.5 s of CPU from the batch's start), not longer than READY_WAIT, else check in a thread
-            try:
-                await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(self._started)), READY_WAIT)
-            except asyncio.TimeoutError:
-                return None
+        """check_article's answer from the worker, or None (not ready yet, or gone before answering)."""
         if not self.ready:
             return None
         future: Future = Future()

@@ -187,6 +187,8 @@ class ArticlePipeline:
         self._overheads: dict[tuple[str, str, int], int] = {}  # the same for every article of a run
         self._prompt_tokens: dict[str, int] = {}  # system prompts' counts: most articles of a run share one
         self._checks_lock = threading.Lock()
+        self._thread_checks = 0  # articles checking in a thread (or waiting for the lock there); counted on the loop
+        self._thread_free_waiters: list[asyncio.Future] = []  # articles waiting for the thread or the worker
         self.check_pool: Any = None  # a `checks_worker.CheckPool` while a batch runs (None: checks in a thread)
         # Called with (what, number, count) as each request of an article leaves: a status line hooks in here.
         self.progress: Callable[[str, int, int], None] | None = None
@@ -447,12 +449,7 @@ class ArticlePipeline:
             # In a thread: ~17 ms of CPU for a 1,000-token article (and ~0.5 s to load the language
             # model the first time) would otherwise hold up the event loop and the other articles' requests.
             # A batch hands us a worker process (`check_pool`), so that they do not even hold the GIL the loop needs.
-            pool, checked = self.check_pool, None
-            if pool is not None:
-                checked = await pool.run(source.text, translation, content.summary, glossary, language or "id")
-            if checked is None:  # no worker, not ready yet, or gone: the same checks in a thread
-                checked = await asyncio.to_thread(self._check, source.text, translation, content.summary, glossary, language or "id")
-            checks, state.timings["checks"] = checked
+            checks, state.timings["checks"] = await self._checked(source.text, translation, content.summary, glossary, language or "id")
             errors_found = [f for f in checks if f.severity == "error"]
             if errors_found and self.settings.strict:
                 raise FaithfulnessError(
@@ -519,6 +516,34 @@ class ArticlePipeline:
             else:  # no part stated a fact the model could name: summarize the translation itself
                 content.summary = await self._summarize(_translated_paragraphs(parts), state)
         return content
+
+    async def _checked(self, *arguments: Any) -> tuple[list, float]:
+        """check_article(*arguments), in the batch's worker process when there is one, else in a thread.
+        While the worker is still loading (~0.6 s from the batch's start) an article takes the thread
+        when it is free rather than wait: waiting held the first answers' articles, and with them
+        every request slot, until the worker was ready (benchmarks/batch_throughput.py: the first
+        finished article ~0.5 s after the bare client's)."""
+        pool = self.check_pool
+        if pool is not None:
+            while pool.starting and self._thread_checks:
+                waiter = asyncio.get_running_loop().create_future()
+                self._thread_free_waiters.append(waiter)
+                await pool.started_or(waiter)
+            if not pool.starting:
+                checked = await pool.run(*arguments)
+                if checked is not None:
+                    return checked
+        # no worker, still loading, gone, or the last wave's article that would queue there: in a thread
+        self._thread_checks += 1
+        try:
+            return await asyncio.to_thread(self._check, *arguments)
+        finally:
+            self._thread_checks -= 1
+            if not self._thread_checks:
+                waiters, self._thread_free_waiters = self._thread_free_waiters, []
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_result(None)
 
     def _check(self, text: str, translation: str, summary: list[SummaryBullet], glossary: list[GlossaryEntry], language: str) -> tuple[list, float]:
         from summarizer.checks_worker import check_article

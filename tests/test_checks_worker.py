@@ -137,12 +137,54 @@ def test_a_batch_marks_only_its_last_wave_as_finishing(llm_server, tmp_path, mon
         asked.append(self.finishing)
         close(self)
 
+    def ready_at_once(self):  # every article then goes to the worker, none to the thread that checks while it loads
+        init(self)
+        wait_ready(self)
+
+    init = CheckPool.__init__
+    monkeypatch.setattr(CheckPool, "__init__", ready_at_once)
     monkeypatch.setattr(CheckPool, "run", recording_run)
     monkeypatch.setattr(CheckPool, "close", recording_close)
     report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=2), progress=None)
     assert report.done == 10 and len(asked) == 11
     # no worker has taken its stop sign before the first article is checked; all of them have by the close
     assert asked[0] is False and asked[-1] is True, asked
+
+
+def test_while_the_worker_loads_articles_are_checked_in_a_thread_instead_of_waiting(llm_server, tmp_path, monkeypatch):
+    """A worker that never gets ready (stopped as it starts): no article waits for it, every article is
+    checked in the thread, with the findings of the checks in process."""
+    monkeypatch.setattr(runner, "POOL_MIN_ARTICLES", 6)
+    make_folder(tmp_path / "news", 6)
+    asked_the_worker: list[bool] = []
+    init, run, close = CheckPool.__init__, CheckPool.run, CheckPool.close
+
+    def stopped_at_start(self):
+        init(self)
+        os.kill(self.pid, signal.SIGSTOP)
+
+    async def recording_run(self, *args):
+        asked_the_worker.append(self.ready)
+        return await run(self, *args)
+
+    def resumed_close(self):
+        os.kill(self.pid, signal.SIGCONT)  # so that it can see its input close and end
+        close(self)
+
+    monkeypatch.setattr(CheckPool, "__init__", stopped_at_start)
+    monkeypatch.setattr(CheckPool, "run", recording_run)
+    monkeypatch.setattr(CheckPool, "close", resumed_close)
+    report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=4), progress=None)
+    assert report.done == 6 and report.failed == 0
+    assert asked_the_worker == []  # nobody waited on the loading worker (before: each article waited up to 2 s, then went to the thread)
+    for line in (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines():
+        result = json.loads(line)
+        source = load_source(Path(result["source"])).text
+        summary = [SummaryBullet(**bullet) for bullet in result["summary"]]
+        glossary = [GlossaryEntry(**entry) for entry in result["glossary"]]
+        expected, _ = check_article(source, result["translation"], summary, glossary, result["source_language"])
+        assert [finding.model_dump(mode="json") for finding in expected] == result["checks"]
+    assert worker_children() == []
 
 
 def test_a_short_batch_starts_no_worker(llm_server, tmp_path):

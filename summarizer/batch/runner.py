@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 
 # Below this many articles a batch checks in a thread: a worker process takes ~0.6 s of CPU to start
-# and load the checks, while the first answers wait for it (checks_worker.READY_WAIT). Measured with
+# and load the checks (the first answers are checked in a thread meanwhile). Measured with
 # benchmarks/batch_throughput.py (16 in flight, 200 ms, seed 000 answered with its translation, whole
 # run as a share of the bare client's; a shared 2-core machine, so ranges): 20 articles 64% with the
 # thread / 38% with the worker, 48 articles 46-52% / 48-50%, 96 articles 44-46% / 54-68%.
@@ -354,9 +354,9 @@ class BatchRun:
                 self._close()
                 raise
         self._emit("start")
-        # the checks' one-time loads overlap the first requests instead of delaying the first answers
-        # (with a worker, there: the first answers wait for it, up to checks_worker.READY_WAIT)
-        checks_loaded = asyncio.ensure_future(asyncio.to_thread(self.session.pipeline.warm_up_checks) if pool is None else asyncio.sleep(0))
+        # The checks' one-time loads overlap the first requests instead of delaying the first answers.
+        # Here too with a worker: until it is ready (~0.6 s), the first answers are checked in a thread.
+        checks_loaded = asyncio.ensure_future(asyncio.to_thread(self.session.pipeline.warm_up_checks))
         queue: asyncio.Queue = asyncio.Queue(maxsize=self.workers)
         with self.session.client.limited(self.options.concurrency), self.session.client.budgeted(self.budget):
             tasks = [asyncio.ensure_future(self._produce(queue))]
