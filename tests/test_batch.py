@@ -384,7 +384,31 @@ def test_concurrency_caps_requests_not_articles(llm_server, tmp_path):
     finished = {name: t for kind, name, t in events if kind == "finished"}
     assert started["artikel-1.txt"] < finished["artikel-0.txt"]
     gaps = sorted(r.started for r in llm_server.chat_requests())
-    assert all(b - a < 0.4 + 0.15 for a, b in zip(gaps, gaps[1:])), "each request leaves right after the previous answer"
+    assert all(b - a < 0.4 + 0.15 for a, b in zip(gaps, gaps[1:])), ("each request leaves right after the previous answer", [round(b - a, 3) for a, b in zip(gaps, gaps[1:])])
+
+
+def test_the_first_wave_loads_before_the_articles_that_must_wait_for_a_slot(llm_server, tmp_path, monkeypatch):
+    """2 slots, 4 articles held at once: articles 3 and 4 start loading only when the first two loads
+    have ended (they cannot be sent before an answer is back; loading them alongside slowed the first requests)."""
+    from summarizer.batch import runner
+
+    loads: list[tuple[float, float]] = []
+    real_load = runner.BatchRun._load_and_plan
+
+    def slow_disk_load(self, item):
+        began = time.monotonic()
+        time.sleep(0.1)  # a slow disk: without the turn, the next loads would start during this one
+        loaded = real_load(self, item)
+        loads.append((began, time.monotonic()))
+        return loaded
+
+    monkeypatch.setattr(runner.BatchRun, "_load_and_plan", slow_disk_load)
+    make_folder(tmp_path / "news", 6)
+    report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=2))
+    assert report.done == 6 and len(loads) == 6
+    loads.sort()
+    first_wave_done = max(end for _, end in loads[:2])
+    assert all(began >= first_wave_done for began, _ in loads[2:]), loads
 
 
 def test_rate_limiter_gives_each_acquire_its_own_slot():

@@ -171,6 +171,8 @@ class BatchRun:
         # that while some wait on the endpoint others load, check and write theirs.
         self.workers = options.concurrency * 2
         self._stopped = 0  # workers that took their stop sign
+        self._loads_begun = self._loads_ended = 0
+        self._first_wave_loaded = asyncio.Event()  # the first `concurrency` loads have ended (see _take_load_turn)
         capped = options.max_cost_usd is not None or options.max_tokens is not None
         self.done_before = 0  # with a cap: articles done in earlier runs, for "K of N articles done"
         self.budget = session.budget(max_cost_usd=options.max_cost_usd, max_tokens=options.max_tokens, start_anyway=options.start_anyway) if capped else None
@@ -279,9 +281,15 @@ class BatchRun:
         session, task = self.session, self.options.task
         if item.problem:
             raise InputError(item.source, item.problem)
+        await self._take_load_turn()
         # The plan counts the article's tokens (~1 ms of tokenizer per 1,000 tokens, which lets go of
         # the GIL): in the thread with the load, not on the event loop that sends the other requests.
-        source, plan = await asyncio.to_thread(self._load_and_plan, item)
+        try:
+            source, plan = await asyncio.to_thread(self._load_and_plan, item)
+        finally:
+            self._loads_ended += 1
+            if self._loads_ended >= self.options.concurrency:
+                self._first_wave_loaded.set()
         item.text = None  # the loaded source is all we keep
         if self.rpm is not None or self.tpm is not None:
             if self.rpm is not None:
@@ -290,6 +298,14 @@ class BatchRun:
                 usage = plan.estimated_tokens(task)
                 await self.tpm.acquire(usage.prompt_tokens + usage.completion_tokens)
         return await session.arun(source, task, plan=plan, output=self.out_dir / item.output)
+
+    async def _take_load_turn(self) -> None:
+        """The first `concurrency` articles load first; the others wait for those loads to end. They
+        cannot be sent before a first answer is back anyway, and loading them alongside took the GIL
+        and the load threads from the first requests (benchmarks/batch_rampup.py: call -> first request)."""
+        self._loads_begun += 1
+        if self._loads_begun > self.options.concurrency and not self._first_wave_loaded.is_set():
+            await self._first_wave_loaded.wait()
 
     def _load(self, item: BatchItem) -> CleanedSource:
         if item.text is not None:
