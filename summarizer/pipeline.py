@@ -209,10 +209,9 @@ class ArticlePipeline:
         return sum(self.counter.count(m["content"]) + 4 for m in messages) + schema_tokens + 15 * extra_terms + 16
 
     def warm_up(self) -> None:
-        """Compile the templates and count their sizes now, and import what the first answer needs."""
+        """Compile the templates and count their sizes now. Not the checks' import (~0.2 s in a fresh
+        process): that is warm_up_checks', which a batch runs beside its first requests."""
         self._planning_overhead()
-        if self.settings.run_checks:
-            import summarizer.checks  # noqa: F401
 
     def warm_up_checks(self) -> None:
         """Load what the checks read once per process (CLDR names, the Indonesian lexicon, the word

@@ -411,6 +411,36 @@ def test_the_first_wave_loads_before_the_articles_that_must_wait_for_a_slot(llm_
     assert all(began >= first_wave_done for began, _ in loads[2:]), loads
 
 
+def test_the_checks_warm_up_waits_for_the_first_wave_of_loads(llm_server, tmp_path, monkeypatch):
+    """The checks' one-time loads (~0.5 s of GIL in a fresh process) start once the first wave is
+    loaded: before, they slowed the first loads, and so the first requests."""
+    from summarizer.batch import runner
+    from summarizer.pipeline import ArticlePipeline
+
+    loads_ended: list[float] = []
+    warm_ups: list[float] = []
+    real_load, real_warm_up = runner.BatchRun._load_and_plan, ArticlePipeline.warm_up_checks
+
+    def recorded_load(self, item):
+        loaded = real_load(self, item)
+        loads_ended.append(time.monotonic())
+        return loaded
+
+    def recorded_warm_up(self):
+        warm_ups.append(time.monotonic())
+        real_warm_up(self)
+
+    monkeypatch.setattr(runner.BatchRun, "_load_and_plan", recorded_load)
+    monkeypatch.setattr(ArticlePipeline, "warm_up_checks", recorded_warm_up)
+    make_folder(tmp_path / "news", 5)
+    report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=3))
+    assert report.done == 5 and len(warm_ups) == 1
+    assert warm_ups[0] >= sorted(loads_ended)[2]  # after the first 3 loads
+    # a batch with every article done before has no first wave: it ends, without warming up
+    again = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=3))
+    assert again.skipped == 5 and len(warm_ups) == 1
+
+
 def test_rate_limiter_gives_each_acquire_its_own_slot():
     async def run() -> list[float]:
         limiter = RateLimiter(600)  # 10 units per second

@@ -172,6 +172,7 @@ class BatchRun:
         self.workers = options.concurrency * 2
         self._stopped = 0  # workers that took their stop sign
         self._loads_begun = self._loads_ended = 0
+        self._all_queued = False
         self._first_wave_loaded = asyncio.Event()  # the first `concurrency` loads have ended (see _take_load_turn)
         capped = options.max_cost_usd is not None or options.max_tokens is not None
         self.done_before = 0  # with a cap: articles done in earlier runs, for "K of N articles done"
@@ -200,6 +201,7 @@ class BatchRun:
                 break  # queue nothing more; the workers finish what they hold
             if self._admit(item, seen):
                 await queue.put(item)
+        self._all_queued = True  # a batch shorter than one wave: its first wave is all of it
         for _ in range(self.workers):
             await queue.put(None)  # one stop sign per worker
 
@@ -288,7 +290,7 @@ class BatchRun:
             source, plan = await asyncio.to_thread(self._load_and_plan, item)
         finally:
             self._loads_ended += 1
-            if self._loads_ended >= self.options.concurrency:
+            if self._loads_ended >= self.options.concurrency or (self._all_queued and self._loads_ended == self._loads_begun):
                 self._first_wave_loaded.set()
         item.text = None  # the loaded source is all we keep
         if self.rpm is not None or self.tpm is not None:
@@ -370,9 +372,7 @@ class BatchRun:
                 self._close()
                 raise
         self._emit("start")
-        # The checks' one-time loads overlap the first requests instead of delaying the first answers.
-        # Here too with a worker: until it is ready (~0.6 s), the first answers are checked in a thread.
-        checks_loaded = asyncio.ensure_future(asyncio.to_thread(self.session.pipeline.warm_up_checks))
+        checks_loaded = asyncio.ensure_future(self._warm_up_checks())
         queue: asyncio.Queue = asyncio.Queue(maxsize=self.workers)
         with self.session.client.limited(self.options.concurrency), self.session.client.budgeted(self.budget):
             tasks = [asyncio.ensure_future(self._produce(queue))]
@@ -386,9 +386,19 @@ class BatchRun:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 raise
             finally:
+                if not self._first_wave_loaded.is_set():
+                    checks_loaded.cancel()  # waiting for a first wave that never came (every article skipped)
                 await asyncio.gather(checks_loaded, return_exceptions=True)
                 self._close()
         return self.report
+
+    async def _warm_up_checks(self) -> None:
+        """The checks' one-time loads (~0.25 s, ~0.5 s in a fresh process) in a thread once the first
+        wave is loaded: they overlap the first requests' wait instead of delaying the first answers'
+        checks, and do not slow the first loads. Here too with a worker: until it is ready (~0.6 s),
+        the first answers are checked in a thread."""
+        await self._first_wave_loaded.wait()
+        await asyncio.to_thread(self.session.pipeline.warm_up_checks)
 
     def _check_estimate(self) -> None:
         """The estimate of the articles still to do against the cap: EstimateOverBudget before anything
