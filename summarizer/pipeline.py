@@ -187,8 +187,9 @@ class ArticlePipeline:
         self._overheads: dict[tuple[str, str, int], int] = {}  # the same for every article of a run
         self._prompt_tokens: dict[str, int] = {}  # system prompts' counts: most articles of a run share one
         self._checks_lock = threading.Lock()
-        self._thread_checks = 0  # articles checking in a thread (or waiting for the lock there); counted on the loop
-        self._thread_free_waiters: list[asyncio.Future] = []  # articles waiting for the thread or the worker
+        self._local_checks = 0  # articles being checked in this process (0 or 1); counted on the loop
+        self._local_free_waiters: list[asyncio.Future] = []  # articles waiting to be checked here, or by the worker
+        self._checks_loaded = False  # the checks' one-time loads are done: a check can run on the loop
         self.check_pool: Any = None  # a `checks_worker.CheckPool` while a batch runs (None: checks in a thread)
         # Called with (what, number, count) as each request of an article leaves: a status line hooks in here.
         self.progress: Callable[[str, int, int], None] | None = None
@@ -224,6 +225,7 @@ class ArticlePipeline:
 
         with self._checks_lock:
             load_resources()
+        self._checks_loaded = True
 
     def _planning_overhead(self) -> int:
         return max(
@@ -446,9 +448,9 @@ class ArticlePipeline:
                     for term in _dedupe(content.glossary)]
         checks = []
         if self.settings.run_checks and with_checks:
-            # In a thread: ~17 ms of CPU for a 1,000-token article (and ~0.5 s to load the language
-            # model the first time) would otherwise hold up the event loop and the other articles' requests.
-            # A batch hands us a worker process (`check_pool`), so that they do not even hold the GIL the loop needs.
+            # ~10 ms of CPU for a 1,000-token article (and ~0.5 s of one-time loads): never in one piece
+            # on the event loop that serves the other articles' requests (see _checked). A long batch
+            # hands us a worker process (`check_pool`), so that they cost the loop nothing.
             checks, state.timings["checks"] = await self._checked(source.text, translation, content.summary, glossary, language or "id")
             errors_found = [f for f in checks if f.severity == "error"]
             if errors_found and self.settings.strict:
@@ -518,40 +520,61 @@ class ArticlePipeline:
         return content
 
     async def _checked(self, *arguments: Any) -> tuple[list, float]:
-        """check_article(*arguments), in the batch's worker process when there is one, else in a thread.
-        While the worker is still loading (~0.6 s from the batch's start) an article takes the thread
-        when it is free rather than wait: waiting held the first answers' articles, and with them
-        every request slot, until the worker was ready (benchmarks/batch_throughput.py: the first
-        finished article ~0.5 s after the bare client's)."""
-        pool = self.check_pool
-        if pool is not None:
-            while pool.starting and self._thread_checks:
-                waiter = asyncio.get_running_loop().create_future()
-                self._thread_free_waiters.append(waiter)
-                await pool.started_or(waiter)
-            if not pool.starting:
+        """check_article(*arguments), in the batch's worker process when there is one, else here, one
+        article at a time. While the worker is still loading (~0.6 s from the batch's start) an article
+        is checked here when no other is, rather than wait: waiting held the first answers' articles,
+        and with them every request slot, until the worker was ready (benchmarks/batch_throughput.py:
+        the first finished article ~0.5 s after the bare client's)."""
+        pool, loop = self.check_pool, asyncio.get_running_loop()
+        while True:
+            if pool is not None and not pool.starting:
                 checked = await pool.run(*arguments)
                 if checked is not None:
                     return checked
-        # no worker, still loading, gone, or the last wave's article that would queue there: in a thread
-        self._thread_checks += 1
+                pool = None  # gone, or the last wave's article that would queue there: checked here
+            if not self._local_checks:
+                break
+            waiter = loop.create_future()
+            self._local_free_waiters.append(waiter)
+            await (pool.started_or(waiter) if pool is not None else waiter)
+        self._local_checks += 1
         try:
-            return await asyncio.to_thread(self._check, *arguments)
+            if self._checks_loaded:
+                return await self._check_on_loop(*arguments)
+            return await asyncio.to_thread(self._check, *arguments)  # the first check loads the resources: not on the loop
         finally:
-            self._thread_checks -= 1
-            if not self._thread_checks:
-                waiters, self._thread_free_waiters = self._thread_free_waiters, []
-                for waiter in waiters:
-                    if not waiter.done():
-                        waiter.set_result(None)
+            self._local_checks -= 1
+            waiters, self._local_free_waiters = self._local_free_waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    async def _check_on_loop(self, text: str, translation: str, summary: list[SummaryBullet], glossary: list[GlossaryEntry], language: str) -> tuple[list, float]:
+        """check_article on the event loop, in steps (`checks.brief_steps`, each a few ms) with the loop's
+        other work run between them. In a thread the checks took the GIL from the loop, which then waited
+        up to the 5 ms switch interval at each of its turns: the answers of a wave were read slowly and
+        the next requests left late (benchmarks/batch_rampup.py, spread of the requests)."""
+        from summarizer.checks import brief_steps
+
+        steps = brief_steps(text, translation, list(summary), glossary, source_lang=language)
+        spent = 0.0  # the checks' own time, not the other work run between the steps
+        while True:
+            started = time.perf_counter()
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value, spent + time.perf_counter() - started
+            spent += time.perf_counter() - started
+            await asyncio.sleep(0)
 
     def _check(self, text: str, translation: str, summary: list[SummaryBullet], glossary: list[GlossaryEntry], language: str) -> tuple[list, float]:
         from summarizer.checks_worker import check_article
 
-        # One at a time: CPU-bound (the GIL serializes them anyway), and the first call then loads
-        # the language model once instead of once per concurrent article.
+        # under the lock: the warm-up (in another thread) and the first check load the resources once
         with self._checks_lock:
-            return check_article(text, translation, summary, glossary, language)
+            checked = check_article(text, translation, summary, glossary, language)
+        self._checks_loaded = True
+        return checked
 
     def settings_source_language(self, source: CleanedSource) -> str | None:
         if source.language and source.language_confidence >= 0.5:

@@ -187,6 +187,27 @@ def test_while_the_worker_loads_articles_are_checked_in_a_thread_instead_of_wait
     assert worker_children() == []
 
 
+def test_a_short_batch_checks_on_the_event_loop_once_the_checks_are_loaded(llm_server, tmp_path, monkeypatch):
+    """In steps on the loop (the loop runs its other work between them), not in a thread that takes
+    the GIL from the loop; only a check before the warm-up has loaded the resources goes to a thread."""
+    import threading
+
+    import summarizer.checks
+
+    threads: list[bool] = []
+    real_check_names = summarizer.checks.check_names
+
+    def recording_check_names(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real_check_names(*args, **kwargs)
+
+    monkeypatch.setattr(summarizer.checks, "check_names", recording_check_names)
+    make_folder(tmp_path / "news", 6)
+    report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=2))
+    assert report.done == 6 and len(threads) >= 6  # the warm-up checks a pair too
+    assert sum(threads) >= 4, threads  # batch_in_process runs the loop in the main thread
+
+
 def test_a_short_batch_starts_no_worker(llm_server, tmp_path):
     make_folder(tmp_path / "news", 3)
     seen: list[int] = []

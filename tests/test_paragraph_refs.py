@@ -266,6 +266,26 @@ def test_a_brief_checks_its_citations_with_the_facts_the_translation_checks_extr
     assert any(f.kind == "summary_miscited" and "bullet 2" in f.message for f in together)
 
 
+def test_a_brief_checked_in_steps_pauses_between_families_and_finds_the_same():
+    from summarizer.checks import brief_steps
+
+    (capex,) = _where("US$125 miliar")[:1]
+    bullets = [SummaryBullet(text="Capital expenditure reaches US$125 billion in 2026.", paragraphs=[2]),
+               SummaryBullet(text="Amazon is laying off 17,000 employees.", paragraphs=[capex])]
+    translation = (Path(__file__).parent / "data" / "checks" / "seed000.en.txt").read_text(encoding="utf-8")
+    steps, pauses = brief_steps(SEED_TEXT, translation, bullets, [], source_lang="id"), 0
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            findings = done.value
+            break
+        pauses += 1
+    assert pauses >= 4  # facts of the article, of the translation, their matching, names, structure
+    assert findings == check_brief(SEED_TEXT, translation, bullets, [], source_lang="id")
+    assert any("17,000" in f.message for f in findings)
+
+
 def test_names_count_only_when_no_figure_confirms_the_citation_and_none_is_in_the_cited_paragraphs():
     sam = _where("Sam Altman")
     other = next(n for n in range(1, len(SEED_PARAGRAPHS) + 1) if n not in sam and "Amazon" not in SEED_PARAGRAPHS[n - 1])

@@ -4,6 +4,7 @@ glossary terms, language.
     check_translation(source, translation, summary=..., glossary=..., source_lang="id") -> [Finding]
     check_brief(source, translation, summary_bullets, glossary, source_lang="id") -> [Finding]
                                        the same and the bullets' cited paragraphs (checks.citations)
+    brief_steps(...)                   check_brief as a generator that pauses between check families
     fact_spans(source, translation, source_lang="id") -> [FactMatch]   each fact and what became of it
     extract_quantities(text, lang)     the number-like facts of a text (`Quantity`), dates included
     normalize_number(text, lang)       "16.000" (id) / "16,000" (en) / "US$50 miliar" -> float
@@ -30,7 +31,7 @@ Identical findings are reported once, with `count`.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Generator, Iterable, Sequence, TypeVar
 
 from summarizer.checks.citations import check_summary_references
 from summarizer.checks.facts import FactMatch, check_facts, check_summary, extract_facts, extract_quantities, match_facts
@@ -45,8 +46,10 @@ from summarizer.schemas import Finding, SummaryBullet
 
 __all__ = [
     "FactMatch", "Finding", "MIN_WORDS_FOR_LANGUAGE", "Quantity", "SEVERITY", "TRANSLATABLE_ACRONYMS",
-    "UNTRANSLATED_ERROR_RATIO", "check_brief", "check_summary_references", "check_translation", "extract_quantities", "fact_spans", "normalize_number",
+    "UNTRANSLATED_ERROR_RATIO", "brief_steps", "check_brief", "check_summary_references", "check_translation", "extract_quantities", "fact_spans", "normalize_number",
 ]
+
+T = TypeVar("T")
 
 _NAMED_FACTS = ("code", "time", "tz", "address")  # facts with letters a name check would read again
 
@@ -107,24 +110,51 @@ def check_brief(source: str, translation: str, summary: Sequence[SummaryBullet],
                 source_lang: str = "id") -> list[Finding]:
     """`check_translation` and `check_summary_references` of one article's brief, errors first: the
     article's and the bullets' facts are extracted once for both."""
+    return run_steps(brief_steps(source, translation, summary, glossary, source_lang=source_lang))
+
+
+def brief_steps(source: str, translation: str, summary: Sequence[SummaryBullet], glossary: Iterable[Any], *,
+                source_lang: str = "id") -> Generator[None, None, list[Finding]]:
+    """`check_brief` in steps: a generator that yields between the check families (each at most a few
+    ms for a 1,000-token article) and returns the findings. A caller on an event loop lets the loop's
+    other work run at each yield, instead of checking in a thread that takes the GIL from the loop."""
     texts = [bullet.text for bullet in summary]
-    findings, source_facts, bullet_facts = _check_translation(source, translation, texts, glossary, source_lang)
+    findings, source_facts, bullet_facts = yield from _translation_steps(source, translation, texts, glossary, source_lang)
     findings += check_summary_references(source, summary, source_lang=source_lang, source_facts=source_facts, bullet_facts=bullet_facts)
     return errors_first(findings)
+
+
+def run_steps(steps: Generator[None, None, T]) -> T:
+    """The value a steps generator (`brief_steps`) returns, run to its end without pausing."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 def _check_translation(source: str, translation: str, summary: list[str], glossary: Iterable[Any],
                        source_lang: str) -> tuple[list[Finding], list[Quantity], list[list[Quantity]]]:
     """The findings of `check_translation`, and the facts extracted: the source's and each bullet's."""
+    return run_steps(_translation_steps(source, translation, summary, glossary, source_lang))
+
+
+def _translation_steps(source: str, translation: str, summary: list[str], glossary: Iterable[Any],
+                       source_lang: str) -> Generator[None, None, tuple[list[Finding], list[Quantity], list[list[Quantity]]]]:
     source_lang = (source_lang or "id").lower()
     source_facts = extract_facts(source, _number_lang(source_lang))
+    yield
     trans_facts = extract_facts(translation, "en")
     bullet_facts = [extract_facts(bullet, "en") for bullet in summary]
+    yield
     findings: list[Finding] = []
     findings += check_facts(source, translation, source_facts, trans_facts)
     findings += check_summary(source_facts, summary, bullet_facts)
+    yield
     findings += check_names(source, translation, [(q.start, q.end) for q in source_facts if q.kind in _NAMED_FACTS])
+    yield
     findings += check_structure(source, translation, source_lang)
+    yield
     findings += check_glossary(source, glossary)
     findings += check_untranslated(translation, source_lang)
     findings += check_injection(source)
