@@ -3,10 +3,10 @@
     check_article(text, translation, summary, glossary, source_lang) -> ([Finding], seconds)
     pool = CheckPool()      starts one worker process (`python -m summarizer.checks_worker`), which
                             loads the checks' resources at once, while the batch's first requests are out
-    pool.ready              True once it has (until then, and if it dies, the caller checks in a thread)
-    pool.starting           True while it loads (~0.6 s): the caller decides whether to wait or check in a thread
+    pool.ready              True once it has (until then, and if it dies, the caller checks in its own process)
+    pool.starting           True while it loads (~0.6 s): the caller decides whether to wait or check itself
     await pool.started_or(f)   returns when the worker is ready (or gone), or the asyncio future f is done
-    pool.finishing = True   the batch's last wave: an article that would queue behind another checks in a thread
+    pool.finishing = True   the batch's last wave: an article that would queue behind another is checked by the caller
     await pool.run(...)     check_article in the worker; None when the worker is gone or not ready yet
     pool.close()            stops the worker and waits for it; a batch closes it when it ends
 
@@ -22,8 +22,8 @@ SDK's, asyncio.to_thread) can hand the child a lock no thread will release. A pl
 that imports only the checks has neither problem. Frames on its stdin/stdout: 8-byte length, pickle;
 both directions go through threads of ours, so the event loop never blocks on a full pipe.
 
-Nothing is lost when the worker fails: an article it has not answered is checked in a thread by the
-caller (same findings). The worker ignores Ctrl-C (the terminal sends it to the whole process group)
+Nothing is lost when the worker fails: an article it has not answered is checked by the caller, in
+the batch's process (same findings). The worker ignores Ctrl-C (the terminal sends it to the whole process group)
 and ends when its stdin closes: when the batch closes the pool, or when the batch's process dies.
 """
 
@@ -103,7 +103,7 @@ class CheckPool:
         self._pending: dict[int, Future] = {}
         self._pending_lock = threading.Lock()
         # Set by the batch for its last wave (its workers are running out of articles): an article that would
-        # wait behind another in the worker is checked in a thread instead. The loop has few requests
+        # wait behind another in the worker is checked by the caller instead. The loop has few requests
         # left to serve by then, and both cores work off the backlog (96-article batches: +0-8 points
         # of the bare client's throughput, benchmarks/batch_throughput.py).
         self.finishing = False
@@ -190,7 +190,7 @@ class CheckPool:
                 ident, ok, value = message
                 with self._pending_lock:
                     future = self._pending.pop(ident, None)
-                _settle(future, value if ok else None)  # a check that raised there: the caller checks in a thread
+                _settle(future, value if ok else None)  # a check that raised there: the caller checks it itself
         except (OSError, ValueError, pickle.UnpicklingError, EOFError):
             pass
         finally:
@@ -198,7 +198,7 @@ class CheckPool:
                 self._gone.set()
                 pending, self._pending = list(self._pending.values()), {}
             for future in pending:
-                _settle(future, None)  # the caller checks in a thread instead
+                _settle(future, None)  # the caller checks them itself
             if not self._started.done():
                 _settle(self._started, False)
 

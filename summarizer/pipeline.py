@@ -190,7 +190,7 @@ class ArticlePipeline:
         self._local_checks = 0  # articles being checked in this process (0 or 1); counted on the loop
         self._local_free_waiters: list[asyncio.Future] = []  # articles waiting to be checked here, or by the worker
         self._checks_loaded = False  # the checks' one-time loads are done: a check can run on the loop
-        self.check_pool: Any = None  # a `checks_worker.CheckPool` while a batch runs (None: checks in a thread)
+        self.check_pool: Any = None  # a `checks_worker.CheckPool` while a long batch runs (None: checks here, see _checked)
         # Called with (what, number, count) as each request of an article leaves: a status line hooks in here.
         self.progress: Callable[[str, int, int], None] | None = None
 

@@ -39,11 +39,12 @@ if TYPE_CHECKING:
     from summarizer.sources import CleanedSource
 
 
-# Below this many articles a batch checks in a thread: a worker process takes ~0.6 s of CPU to start
-# and load the checks (the first answers are checked in a thread meanwhile). Measured with
+# Below this many articles a batch checks in its own process, with no worker: a worker takes ~0.6 s
+# of CPU to start and load the checks (the first answers are checked here meanwhile). Measured with
 # benchmarks/batch_throughput.py (16 in flight, 200 ms, seed 000 answered with its translation, whole
-# run as a share of the bare client's; a shared 2-core machine, so ranges): 20 articles 64% with the
-# thread / 38% with the worker, 48 articles 46-52% / 48-50%, 96 articles 44-46% / 54-68%.
+# run as a share of the bare client's; a shared 2-core machine, so ranges), when the checks here ran in
+# a thread, not yet on the loop in steps: 20 articles 64% with the thread / 38% with the worker,
+# 48 articles 46-52% / 48-50%, 96 articles 44-46% / 54-68%.
 POOL_MIN_ARTICLES = 64
 
 
@@ -352,7 +353,7 @@ class BatchRun:
 
     def _check_pool(self):
         """A checks worker process (summarizer.checks_worker), for a batch of at least POOL_MIN_ARTICLES
-        articles with checks on; the pipeline checks there once it is ready, in a thread until then."""
+        articles with checks on; the pipeline checks there once it is ready, itself until then."""
         if not self.session.settings.run_checks or self.report.total < POOL_MIN_ARTICLES or self.options.concurrency < 2:
             return None
         from summarizer.checks_worker import CheckPool
