@@ -17,13 +17,14 @@ may leave its line twice in results.jsonl (the manifest is the record of what is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Callable, Iterator, Literal
+from typing import IO, TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Literal
 
 from summarizer.batch.inputs import DEFAULT_GLOB, BatchItem, iter_items
 from summarizer.batch.manifest import MANIFEST_NAME, REPORT_NAME, RESERVED_NAMES, RESULTS_NAME, Manifest, open_append
@@ -174,7 +175,7 @@ class BatchRun:
         self._stopped = 0  # workers that took their stop sign
         self._loads_begun = self._loads_ended = 0
         self._all_queued = False
-        self._first_wave_loaded = asyncio.Event()  # the first `concurrency` loads have ended (see _take_load_turn)
+        self._first_wave_loaded = asyncio.Event()  # the first `concurrency` loads have ended (see _load_turn)
         capped = options.max_cost_usd is not None or options.max_tokens is not None
         self.done_before = 0  # with a cap: articles done in earlier runs, for "K of N articles done"
         self.budget = session.budget(max_cost_usd=options.max_cost_usd, max_tokens=options.max_tokens, start_anyway=options.start_anyway) if capped else None
@@ -284,15 +285,10 @@ class BatchRun:
         session, task = self.session, self.options.task
         if item.problem:
             raise InputError(item.source, item.problem)
-        await self._take_load_turn()
         # The plan counts the article's tokens (~1 ms of tokenizer per 1,000 tokens, which lets go of
         # the GIL): in the thread with the load, not on the event loop that sends the other requests.
-        try:
+        async with self._load_turn():
             source, plan = await asyncio.to_thread(self._load_and_plan, item)
-        finally:
-            self._loads_ended += 1
-            if self._loads_ended >= self.options.concurrency or (self._all_queued and self._loads_ended == self._loads_begun):
-                self._first_wave_loaded.set()
         item.text = None  # the loaded source is all we keep
         if self.rpm is not None or self.tpm is not None:
             if self.rpm is not None:
@@ -302,13 +298,20 @@ class BatchRun:
                 await self.tpm.acquire(usage.prompt_tokens + usage.completion_tokens)
         return await session.arun(source, task, plan=plan, output=self.out_dir / item.output)
 
-    async def _take_load_turn(self) -> None:
+    @contextlib.asynccontextmanager
+    async def _load_turn(self) -> AsyncIterator[None]:
         """The first `concurrency` articles load first; the others wait for those loads to end. They
         cannot be sent before a first answer is back anyway, and loading them alongside took the GIL
         and the load threads from the first requests (benchmarks/batch_rampup.py: call -> first request)."""
         self._loads_begun += 1
         if self._loads_begun > self.options.concurrency and not self._first_wave_loaded.is_set():
             await self._first_wave_loaded.wait()
+        try:
+            yield
+        finally:
+            self._loads_ended += 1
+            if self._loads_ended >= self.options.concurrency or (self._all_queued and self._loads_ended == self._loads_begun):
+                self._first_wave_loaded.set()
 
     def _load(self, item: BatchItem) -> CleanedSource:
         if item.text is not None:
@@ -397,7 +400,7 @@ class BatchRun:
         """The checks' one-time loads (~0.25 s, ~0.5 s in a fresh process) in a thread once the first
         wave is loaded: they overlap the first requests' wait instead of delaying the first answers'
         checks, and do not slow the first loads. Here too with a worker: until it is ready (~0.6 s),
-        the first answers are checked in a thread."""
+        the first answers are checked in this process."""
         await self._first_wave_loaded.wait()
         await asyncio.to_thread(self.session.pipeline.warm_up_checks)
 
