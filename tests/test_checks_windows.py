@@ -67,7 +67,8 @@ def test_same_matches_as_finditer_on_real_texts():
 FACTY = st.sampled_from(["1", "12", "2025", "16.000", "1,5", "13:10", "13.00", "2-1", "ke-3", "HER2", "F-16", "US$", "Rp",
                          " ", "  ", "\n\n", ".", ",", "-", "/", "(", ")", "pukul ", "WIB", "Juli", "July", "23rd", "th",
                          "miliar", "persen", "kg", "GMT+", "a", "Jakarta", "x", "noon", "Noon", "NOON", "dua", "belas",
-                         "tiga", "ke", "Sept", "é", "\u212a", "\u017f", "\u0130", "jam ", "o'clock", "mid", "night"])
+                         "tiga", "ke", "Sept", "é", "\u212a", "\u017f", "\u0130", "jam ", "o'clock", "mid", "night",
+                         "one", "twenty", "hundred", "first", " and ", "half", "a quarter", "million", "someone", "often"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -84,3 +85,44 @@ def test_a_window_cut_short_would_be_caught():
     text = "x" * 30 + "pukul 13:10 WIB"
     assert spans(finditer_windowed(pattern, TextIndex(text))) == [(36, 41)]
     assert spans(pattern.finditer(text, 0, len(text) - 1)) == []  # a cut through the lookahead
+
+
+class CountingPattern:
+    """A compiled pattern that counts the engine calls `finditer_windowed` makes on it."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.inner, self.pattern, self.flags = pattern, pattern.pattern, pattern.flags
+        self.calls = {"search": 0, "match": 0}
+
+    def search(self, *args):
+        self.calls["search"] += 1
+        return self.inner.search(*args)
+
+    def match(self, *args):
+        self.calls["match"] += 1
+        return self.inner.match(*args)
+
+    def finditer(self, *args):
+        return self.inner.finditer(*args)
+
+
+def test_a_narrow_window_with_a_long_reach_is_tried_start_by_start():
+    """A run of number words reads up to ~300 characters from its start, but can start only at its
+    word: one match attempt per candidate start, not a search that also tries the 300 starts after it."""
+    pattern = CountingPattern(numbers._EN_RUN)
+    text = "x " * 200 + "one hundred and twenty people, " + "y " * 200 + "often someone"
+    _lead, reach, _anchors = bounds(pattern.pattern, pattern.flags)
+    assert reach > 200
+    assert spans(finditer_windowed(pattern, TextIndex(text))) == spans(numbers._EN_RUN.finditer(text)) == [(400, 422)]
+    assert pattern.calls["search"] == 0
+    assert pattern.calls["match"] < 20
+
+
+def test_the_windows_of_one_text_are_merged_once_for_patterns_that_share_their_anchors():
+    text = "Pada 12 Maret 2025 pukul 13.00, 16.000 orang datang."
+    index = TextIndex(text)
+    same = [re.compile(r"\d{1,2}:\d\d"), re.compile(r"\d+(?:\.\d{3})+")]
+    assert {bounds(p.pattern, p.flags)[0] for p in same} == {0}
+    for pattern in same:
+        assert spans(finditer_windowed(pattern, index)) == spans(pattern.finditer(text))
+    assert list(index.windows) == [(frozenset([DIGIT]), 0)]

@@ -88,25 +88,25 @@ def _multiword_place_firsts() -> frozenset[str]:
     return frozenset(place.split()[0] for place in place_names() if " " in place)
 
 
-def _multiword_places(sentence: str, tokens: list[re.Match[str]]) -> set[int]:
+def _multiword_places(sentence: str, tokens: list[re.Match[str]], words: list[str], capitalised: list[int]) -> set[int]:
     """Indexes of the tokens that form, two or three capitalised words together, a place CLDR names
     and English writes the same ("Kuala Lumpur", "Buenos Aires"); one English translates ("Asia
-    Tenggara", "Inggris Raya") keeps its words' own treatment."""
+    Tenggara", "Inggris Raya") keeps its words' own treatment. `words` are the tokens' texts,
+    `capitalised` the indexes of the capitalised ones."""
     marked: set[int] = set()
     firsts = _multiword_place_firsts()
-    for i, token in enumerate(tokens):
-        word = token.group()
-        if not word[0].isupper() or word.lower() not in firsts:  # each word of the place is capitalised
+    for i in capitalised:  # each word of the place is capitalised
+        if words[i].lower() not in firsts:
             continue
         for size in (3, 2):
-            words = tokens[i:i + size]
-            if len(words) < size or not all(w.group()[0].isupper() for w in words) or not all(
-                sentence[a.end():b.start()] == " " for a, b in zip(words, words[1:])
+            span = range(i, i + size)
+            if i + size > len(tokens) or not all(words[j][0].isupper() for j in span) or not all(
+                sentence[tokens[j].end():tokens[j + 1].start()] == " " for j in span[:-1]
             ):
                 continue
-            place = " ".join(w.group().lower() for w in words)
+            place = " ".join(words[j].lower() for j in span)
             if place in place_names() and place in {n.lower() for n in exonyms().get(place, ())}:
-                marked.update(range(i, i + size))
+                marked.update(span)
     return marked
 
 
@@ -125,11 +125,13 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
         if any(mark in sentence for mark in _NOT_NAME_MARKS):
             sentence = _NOT_NAMES.sub(lambda m: " " * len(m.group()), sentence)
         tokens = list(_TOKEN.finditer(sentence))
+        words = [t.group() for t in tokens]  # read once: most of a text's tokens are only looked at here
+        capitalised = [p for p, word in enumerate(words) if word[0].isupper()]
         # a title-cased line ("Paradoks Investasi dan Efisiensi", "Oprah Winfrey, Celine Dion"): its
         # capitals are no evidence, so only words in no Indonesian dictionary are names there (an English
         # word in an Indonesian line is a name or a title kept verbatim: "Heather Graham", "Luke Shaw")
-        heading = _is_heading(sentence, [t.group() for t in tokens])
-        in_place = _multiword_places(sentence, tokens)
+        heading = _is_heading(sentence, words)
+        in_place = _multiword_places(sentence, tokens, words, capitalised)
         run: list[re.Match[str]] = []
 
         def flush() -> None:
@@ -142,11 +144,11 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
         # digit, so nothing is stripped): the rest only end a run, so they are skipped here, not looped
         # over (most of a text).
         last = -2
-        for position, token in [(p, t) for p, t in enumerate(tokens) if t.group()[0].isupper()]:
+        for position in capitalised:
             if position != last + 1:
                 flush()  # a lower-case word came between, which ends a run
             last = position
-            word = token.group()
+            token, word = tokens[position], words[position]
             gap = sentence[tokens[position - 1].end() if position else 0:token.start()]
             if run and gap.strip():
                 flush()  # punctuation between two words ends a name: "Anthropic, Amazon"
