@@ -14,7 +14,7 @@ not an exonym, and not an English word in any case (Webster's 2nd, from `english
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterable
 
 from summarizer.checks import english_lexicon
@@ -27,6 +27,11 @@ from summarizer.schemas import Finding
 TRANSLATABLE_ACRONYMS: dict[str, tuple[str, ...]] = translatable_acronyms()
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&'’-]*[A-Za-z0-9]|[A-Z]")
+# a `_TOKEN` from its capital on: searched for on its own, a pattern that opens with a letter class
+# lets the regex engine skip to the next capital instead of stopping at every word
+_FROM_CAPITAL = re.compile(r"[A-Z](?:[A-Za-z0-9&'’-]*[A-Za-z0-9])?")
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_TOKEN_NON_LETTERS = frozenset("0123456789&'’-")
 _NOT_NAMES = re.compile(
     r"\b(?:US|S|A|HK|NZ|C)\$|\b(?:US|Rp|IDR|USD)(?=\s?\d)|#\w+|\S+@\S+|https?://\S+|\b\w+\.(?:co\.id|com|id|org|net)\b"
 )
@@ -67,13 +72,20 @@ def _is_heading(sentence: str, words: list[str]) -> bool:
     return sum(w[0].isupper() for w in words) / len(words) > 0.6
 
 
-def _common(word: str, lower_words: set[str]) -> bool:
+def _common(word: str, lower_words: frozenset[str]) -> bool:
     lowered = word.lower()
     if lowered in place_names() and lowered not in lower_words:
         return False  # a country or city, though KBBI lists some ("Indonesia", "Kenya", "Paris")
     return (
         lowered in lower_words or is_indonesian_word(word) or lowered in day_names() or lowered in month_numbers()
     )
+
+
+@lru_cache(maxsize=2)
+def _lower_words(text: str) -> frozenset[str]:
+    """The words `text` writes in lower case. Cached for the last texts: `name_candidates` and
+    `word_names` read the same source (when no fact was blanked in it)."""
+    return frozenset(_LOWER_WORD.findall(text))
 
 
 def _mostly_capitals(word: str) -> bool:
@@ -117,7 +129,8 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
     facts, so their letters ("HER2", "GMT") are no names."""
     for start, end in facts:
         source = source[:start] + " " * (end - start) + source[end:]
-    lower_words = set(_LOWER_WORD.findall(source))
+    lower_words = _lower_words(source)
+    english = _english_words()
     found: list[tuple[str, int, int]] = []
     for sentence_start, sentence_end in sentence_spans(source):
         sentence = source[sentence_start:sentence_end]
@@ -149,27 +162,27 @@ def name_candidates(source: str, facts: Iterable[tuple[int, int]] = ()) -> list[
                 flush()  # a lower-case word came between, which ends a run
             last = position
             token, word = tokens[position], words[position]
-            gap = sentence[tokens[position - 1].end() if position else 0:token.start()]
-            if run and gap.strip():
+            marks = sentence[tokens[position - 1].end() if position else 0:token.start()].strip()
+            if run and marks:
                 flush()  # punctuation between two words ends a name: "Anthropic, Amazon"
             if not word.isalpha() and any(c.isdigit() for c in word):
                 flush()
                 continue
-            acronym = len(word) >= 2 and not word[1:].islower() and _mostly_capitals(word)
-            opener = position == 0 or (gap.strip() and gap.strip()[-1] in _OPENERS)
+            lowered = word.lower()
             if position in in_place:
                 keep = True  # "Kuala Lumpur": each word is a KBBI word (estuary, mud), together a city
-            elif run and word.lower() in _english_words() and word.lower() not in lower_words and word.lower() not in _OPENING_WORDS:
+            elif run and lowered in english and lowered not in lower_words and lowered not in _OPENING_WORDS:
                 # a word of both languages after a name continues it ("Wings Air", "Brown Sugar"), in a
                 # title-cased line too: an Indonesian modifier that follows a name ("Jawa Barat") is no English word
                 keep = len(word) >= 3
-            elif acronym:
+            elif len(word) >= 2 and not word[1:].islower() and _mostly_capitals(word):  # an acronym
                 keep = word not in _ROMAN and not heading
             elif heading:
                 keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words)
             else:
                 # a sentence's first word is a name only when it is no Indonesian word at all
-                keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words) and (not opener or word.lower() not in _OPENING_WORDS)
+                opener = position == 0 or (marks and marks[-1] in _OPENERS)
+                keep = len(word) >= 3 and not _common(word.split("-")[0], lower_words) and (not opener or lowered not in _OPENING_WORDS)
             if keep:
                 run.append(token)
             else:
@@ -221,7 +234,7 @@ def word_names(source: str, names: set[str]) -> list[tuple[str, int]]:
     it the same (`_SHARED_LOAN`), and never written in lower case in the text nor a stop word.
     Weaker evidence than `name_candidates`: missing, they are a warning, never a swap.
     `names` are the candidates already found (lower case)."""
-    lower_words = set(_LOWER_WORD.findall(source))
+    lower_words = _lower_words(source)
     name_words = {word for name in names for word in name.split()}
     found, seen = [], set(names)
     for match in _CAPITALISED_WORD.finditer(source):
@@ -274,23 +287,26 @@ _STEM = 5  # names this long or longer match on their first 55% (4 letters at le
 _LETTERS = re.compile(r"[a-z]+")
 
 
-def _near_spelling(word: str, lowered: str, text: str | None = None, others: frozenset[str] = frozenset()) -> bool:
+def _near_spelling(word: str, lowered: str, text: str | None = None, others: _SourceWords | None = None) -> bool:
     """The translation has a word sharing the first letters of `word` and most of its length --
     capitalised, when `text` (the original case of `lowered`) is given: "Thatcher" is not "that".
-    A word that is one of `others` (the source's other words) renders that word: "Morigami" is not "Morita"."""
+    A word that is one of `others.letters` (the source's other words) renders that word: "Morigami" is not "Morita"."""
     if len(word) < _STEM or not word.isalpha():
         return False
     stem = word[: max(_STEM - 1, round(len(word) * 0.55))].lower()
     at = lowered.find(stem)
     while at != -1:
         if (at == 0 or not lowered[at - 1].isalpha()) and (text is None or len(text) != len(lowered) or text[at].isupper()):
-            if not others or _LETTERS.match(lowered, at).group() not in others - {word.lower()}:
+            if others is None:
+                return True
+            found = _LETTERS.match(lowered, at).group()
+            if found not in others.letters or found == word.lower():
                 return True
         at = lowered.find(stem, at + 1)
     return False
 
 
-def _rendered(word: str, translation: str, lowered: str, others: frozenset[str] = frozenset()) -> bool:
+def _rendered(word: str, translation: str, lowered: str, others: _SourceWords | None = None) -> bool:
     """`word` is in the translation, near-spelled (not as one of `others`, the source's other words),
     as an exonym or as an acronym's English rendering."""
     if _present(word, translation, lowered) or _near_spelling(word, lowered, translation, others):
@@ -329,13 +345,35 @@ _ALIKE = 0.7  # difflib ratio from which two spellings are one name (0.5 with th
 _FIRST_SOUNDS = {"c": "k", "k": "c", "q": "k", "f": "p", "p": "f", "j": "y", "y": "j"}
 
 
-def _free_tokens(source: str, translation: str) -> frozenset[str]:
+class _SourceWords:
+    """What the names check reads of the source beyond its candidates, each read once and only when a
+    name is not found verbatim: its lower-case tokens and the English names of the places and languages
+    they name (`_free_tokens`, `_new_proper_names`), its runs of letters (`_near_spelling`)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    @cached_property
+    def words(self) -> list[str]:
+        return _TOKEN.findall(self.source.lower())
+
+    @cached_property
+    def exonyms(self) -> set[str]:
+        return _source_exonyms(self.words)
+
+    @cached_property
+    def letters(self) -> frozenset[str]:
+        """The source's runs of letters, accents dropped and lower-cased."""
+        return frozenset(_LETTERS.findall(_fold(self.source).lower()))
+
+
+def _free_tokens(source: _SourceWords, translation: str) -> frozenset[str]:
     """The translation's capitalised tokens (`_capitalised_tokens`) of four letters or more that no other
     source word accounts for: "Real" renders the source's own "Real" (Madrid), not a missing "Raul";
     "Chinese" renders "Tiongkok"; "And" is too short to tell a spelling from a word; a month the source
     names ("March" for "Maret") renders that month, not a name ("Mirah")."""
-    taken = set(_TOKEN.findall(source.lower()))
-    taken |= {word for name in _source_exonyms(source) for word in name.split()}
+    taken = set(source.words)
+    taken |= {word for name in source.exonyms for word in name.split()}
     months = month_numbers()
     source_months = {months[word] for word in taken if word in months}
     return frozenset(token for token in _capitalised_tokens(translation) if len(token) >= 4 and token.lower() not in taken
@@ -360,12 +398,27 @@ def _fold(text: str) -> str:
     return _NON_ASCII.sub(_fold_run, text)
 
 
+def capitalised_tokens(text: str) -> list[re.Match[str]]:
+    """The matches of `_TOKEN.finditer(text)` that start with a capital, found without matching the
+    rest: a token starts at the first letter of a run of token characters and takes the run up to its
+    last letter or digit, so a capital is a token's start unless a letter stands before it in its run
+    ("eBay", "Mc-Donald")."""
+    out = []
+    for match in _FROM_CAPITAL.finditer(text):
+        before = match.start() - 1
+        while before >= 0 and text[before] in _TOKEN_NON_LETTERS:
+            before -= 1
+        if before < 0 or text[before] not in _ASCII_LETTERS:
+            out.append(match)
+    return out
+
+
 def _capitalised_tokens(text: str) -> frozenset[str]:
     """The capitalised tokens of `text`, accents dropped, and each two adjacent ones written together
     ("Abdul Rahman" -> "AbdulRahman": "Abdulrachman" is that name). A one-letter word joins nothing:
     "And I" is no "AndI" to pass for "Andy"."""
     text = _fold(text)
-    tokens = [m for m in _TOKEN.finditer(text) if m.group()[0].isupper()]
+    tokens = capitalised_tokens(text)
     joined = {a.group() + b.group() for a, b in zip(tokens, tokens[1:])
               if text[a.end():b.start()] == " " and min(len(a.group()), len(b.group())) >= 2}
     return frozenset({t.group() for t in tokens} | joined)
@@ -413,20 +466,15 @@ _NAME_WINDOW = 0.2  # a replacement sits about where the name was: within 20% of
 _WORD_NAME_WINDOW = 0.1  # closer for a name that is also a dictionary word: weaker evidence
 
 
-def _source_exonyms(source: str) -> set[str]:
-    """The English names (lower case) of the places and languages the source names, one to three words."""
+def _source_exonyms(words: list[str]) -> set[str]:
+    """The English names (lower case) of the places and languages that `words` (a source's lower-case
+    tokens) name, one to three words."""
     table, firsts = exonyms(), _exonym_firsts()
-    words = _TOKEN.findall(source.lower())
-    found: set[str] = set()
-    for i, word in enumerate(words):
-        keys: tuple[str, ...] = (word,)
-        if word in firsts:  # two- and three-word names are looked up only from a word that starts one ("amerika serikat")
-            keys += tuple(" ".join(words[i:i + size]) for size in (2, 3) if i + size <= len(words))
-        for key in keys:
-            names = table.get(key)
-            if names:
-                found.update(n.lower() for n in names)
-    return found
+    keys = set(words) & table.keys()
+    # two- and three-word names are looked up only from a word that starts one ("amerika serikat")
+    for i in [i for i, word in enumerate(words) if word in firsts]:
+        keys.update(" ".join(words[i:i + size]) for size in (2, 3) if i + size <= len(words))
+    return {n.lower() for key in keys for n in table.get(key, ())}
 
 
 @lru_cache(maxsize=1)
@@ -457,9 +505,7 @@ def _capitalised_runs(translation: str) -> list[tuple[list[re.Match[str]], bool]
     each with whether it is a title phrase joined by "of" (then "and": "Minister of Communication and
     Digital Affairs")."""
     runs: list[tuple[list[re.Match[str]], bool]] = []
-    for match in _TOKEN.finditer(translation):
-        if not match.group()[0].isupper():
-            continue
+    for match in capitalised_tokens(translation):
         gap = translation[runs[-1][0][-1].end():match.start()] if runs else ""
         if runs and gap == " ":
             runs[-1][0].append(match)
@@ -480,7 +526,7 @@ def _heading_lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
+def _new_proper_names(source: str, translation: str, source_exonyms: set[str]) -> list[tuple[str, float]]:
     """(word, relative position) of the capitalised words of the translation that are not in the source
     nor an English name of a place it names.
 
@@ -489,7 +535,6 @@ def _new_proper_names(source: str, translation: str) -> list[tuple[str, float]]:
     ("Foreign Ministry") and the words around a name the source has ("Premier League", "Atlantic
     Ocean", "United States") are not new names."""
     lowered_source = source.lower()
-    source_exonyms = _source_exonyms(source)
     source_exonym_words = {w for name in source_exonyms for w in name.split()}
     exonym_text = " ".join(sorted(source_exonyms))  # "Canadian" is the adjective of "Kanada"'s "Canada"
     english = _english_words()
@@ -562,18 +607,18 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
     findings: list[Finding] = []
     seen: set[str] = set()
     new_names: list[tuple[str, float]] | None = None  # computed when a name is first missing
+    source_words = _SourceWords(source)
     translation_tokens: frozenset[str] | None = None
     candidates = name_candidates(source, facts)
-    others = frozenset(_LETTERS.findall(_fold(source).lower()))
     for name, start in word_names(source, {name.lower() for name, _start, _end in candidates}):
-        if _rendered(name, plain, lowered, others):
+        if _rendered(name, plain, lowered, source_words):
             continue
         if translation_tokens is None:
-            translation_tokens = _free_tokens(source, translation)
+            translation_tokens = _free_tokens(source_words, translation)
         if _spelled_alike(name, translation_tokens, cognate=True):
             continue
         if new_names is None:
-            new_names = _new_proper_names(source, translation)
+            new_names = _new_proper_names(source, translation, source_words.exonyms)
         # a dictionary word may be rightly translated ("Natal" -> "Christmas", "Yahudi" -> "Jews"); a
         # word in no English dictionary, in any case, close to where it was is a name in its place
         # ("Setiawan" -> "Kettlewell")
@@ -590,19 +635,19 @@ def check_names(source: str, translation: str, facts: Iterable[tuple[int, int]] 
         if name.lower() in seen:
             continue
         seen.add(name.lower())
-        if _rendered(name, plain, lowered, others) or _phrase_rendered(source, start, name, plain, lowered):
+        if _rendered(name, plain, lowered, source_words) or _phrase_rendered(source, start, name, plain, lowered):
             continue
         words = name.split()
-        missing = [w for w in words if not _rendered(w, plain, lowered, others)]
+        missing = [w for w in words if not _rendered(w, plain, lowered, source_words)]
         if not missing or (len(words) >= 3 and len(missing) == 1 and (is_indonesian_word(missing[0]) or missing[0] == words[0])):
             continue  # one Indonesian word of a long name, or the title before one ("Wamenkomdigi Nezar Patria")
         label = " ".join(missing)
         if translation_tokens is None:
-            translation_tokens = _free_tokens(source, translation)
+            translation_tokens = _free_tokens(source_words, translation)
         if all(_spelled_alike(w, translation_tokens) for w in missing):
             continue  # "Praha"/"Prague", "Skotlandia"/"Scotland", "Muchtar"/"Mochtar": one name, two spellings
         if new_names is None:
-            new_names = _new_proper_names(source, translation)
+            new_names = _new_proper_names(source, translation, source_words.exonyms)
         where = start / max(1, len(source))
         # a sentence's first word may be capitalised for that alone ("Nah", "Mari"): missing at most
         # and a name's dictionary words alone ("Air" of "Wings Air", "Kuala Lumpur") may have been translated
