@@ -26,6 +26,7 @@ TINY = {
     "eval_corpus": ["--corpus", str(ROOT / "tests" / "data" / "id-en-news-slice"), "--lines", "60"],
     "report_build": ["--articles", "6", "--long-tokens", "1500", "--runs", "1"],
     "batch_rampup": ["--articles", "4", "--concurrency", "2", "--tokens", "200", "--rounds", "1"],
+    "checks_speed": ["--runs", "2"],
 }
 
 
