@@ -15,7 +15,7 @@ from test_batch import batch_in_process, make_folder
 
 from summarizer.batch import BatchOptions
 from summarizer.batch import runner
-from summarizer.checks_worker import CheckPool, check_article
+from summarizer.checks_worker import START_LIMIT, CheckPool, check_article, load_resources
 from summarizer.schemas import GlossaryEntry, SummaryBullet
 from summarizer.sources import load_source
 
@@ -152,8 +152,9 @@ def test_a_batch_marks_only_its_last_wave_as_finishing(llm_server, tmp_path, mon
 
 
 def test_while_the_worker_loads_articles_are_checked_in_a_thread_instead_of_waiting(llm_server, tmp_path, monkeypatch):
-    """A worker that never gets ready (stopped as it starts): no article waits for it, every article is
-    checked in the thread, with the findings of the checks in process."""
+    """A worker that never gets ready (stopped as it starts), in a process that has the checks loaded:
+    no article waits for it, every article is checked here, with the findings of the checks in process."""
+    load_resources()  # (a process without them waits for the worker: the test below)
     monkeypatch.setattr(runner, "POOL_MIN_ARTICLES", 6)
     make_folder(tmp_path / "news", 6)
     asked_the_worker: list[bool] = []
@@ -185,6 +186,78 @@ def test_while_the_worker_loads_articles_are_checked_in_a_thread_instead_of_wait
         expected, _ = check_article(source, result["translation"], summary, glossary, result["source_language"])
         assert [finding.model_dump(mode="json") for finding in expected] == result["checks"]
     assert worker_children() == []
+
+
+# A batch in a fresh process (as `summarizer batch` runs), its worker stopped at start when asked:
+# prints where each article was checked and whether this process loaded the checks.
+_FRESH_BATCH = """
+import asyncio, json, os, signal, sys, time
+from pathlib import Path
+from summarizer import checks_worker
+from summarizer.api import Session
+from summarizer.batch import BatchOptions, run_batch, runner
+
+runner.POOL_MIN_ARTICLES = 6
+by_worker, init = [], checks_worker.CheckPool.__init__
+run, close = checks_worker.CheckPool.run, checks_worker.CheckPool.close
+def started(self):
+    init(self)
+    if sys.argv[3] == "stop":
+        os.kill(self.pid, signal.SIGSTOP)
+async def recording(self, *args):
+    answer = await run(self, *args)
+    by_worker.append(answer is not None)
+    return answer
+def resumed_close(self):
+    os.kill(self.pid, signal.SIGCONT)
+    close(self)
+checks_worker.CheckPool.__init__, checks_worker.CheckPool.run = started, recording
+checks_worker.CheckPool.close = resumed_close
+last_wave = []  # every value the batch gives `finishing` (True: its last wave may be checked here)
+checks_worker.CheckPool.finishing = property(lambda self: self.__dict__.get("_finishing", False),
+                                             lambda self, value: (last_wave.append(value), self.__dict__.__setitem__("_finishing", value)))
+
+async def main():
+    session = Session(base_url=sys.argv[1], model="test-model")
+    try:
+        return await run_batch(session, [Path(sys.argv[2]) / "news"], BatchOptions(out_dir=Path(sys.argv[2]) / "out", concurrency=4))
+    finally:
+        await session.aclose()
+
+started_at = time.monotonic()
+report = asyncio.run(main())
+print(json.dumps({"done": report.done, "by_worker": sum(by_worker), "loaded_here": checks_worker.resources_loaded(),
+                  "seconds": time.monotonic() - started_at, "last_wave_here": any(last_wave)}))
+"""
+
+
+def _fresh_batch(server, tmp_path: Path, worker: str) -> dict:
+    import subprocess
+    import sys
+
+    make_folder(tmp_path / "news", 6)
+    proc = subprocess.run([sys.executable, "-c", _FRESH_BATCH, server.base_url, str(tmp_path), worker],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_a_fresh_process_leaves_the_checks_to_its_worker(llm_server, tmp_path):
+    """A batch in a process that has not loaded the checks (a CLI run) does not load them beside its
+    worker: ~0.75 s of CPU that ended about when the worker was ready, taken from the worker, the
+    event loop and the server. Every article is checked by the worker, the last wave's too (checked
+    here, its articles would load the checks first)."""
+    outcome = _fresh_batch(llm_server, tmp_path, "run")
+    assert outcome["done"] == 6 and outcome["by_worker"] == 6, outcome
+    assert outcome["loaded_here"] is False and outcome["last_wave_here"] is False, outcome
+
+
+def test_a_fresh_process_checks_itself_when_its_worker_is_stuck(llm_server, tmp_path):
+    """The wait for the worker is bounded: one still starting after START_LIMIT seconds (here stopped
+    by SIGSTOP) is given up, and the articles are checked in the batch's own process."""
+    outcome = _fresh_batch(llm_server, tmp_path, "stop")
+    assert outcome["done"] == 6 and outcome["by_worker"] == 0, outcome
+    assert outcome["loaded_here"] is True and outcome["seconds"] >= START_LIMIT, outcome
 
 
 def test_a_short_batch_checks_on_the_event_loop_once_the_checks_are_loaded(llm_server, tmp_path, monkeypatch):

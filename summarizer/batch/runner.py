@@ -29,6 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Li
 from summarizer.batch.inputs import DEFAULT_GLOB, BatchItem, iter_items
 from summarizer.batch.manifest import MANIFEST_NAME, REPORT_NAME, RESERVED_NAMES, RESULTS_NAME, Manifest, open_append
 from summarizer.batch.run_settings import RunSettings, remember_or_check
+from summarizer.checks_worker import resources_loaded
 from summarizer.errors import BudgetReached, ConfigError, EstimateOverBudget, ExitCode, InputError, RequestDeferred, SummarizerError
 from summarizer.outputs import prepare_folder
 from summarizer.pacing import RateLimiter
@@ -245,8 +246,10 @@ class BatchRun:
             if item is None:
                 self._stopped += 1
                 pool = self.session.pipeline.check_pool
-                if pool is not None and self._stopped >= self.workers - self.options.concurrency:
-                    pool.finishing = True  # at most `concurrency` articles left: the last wave
+                # at most `concurrency` articles left: the last wave (not where a check here would
+                # first load the checks, ~0.75 s)
+                if pool is not None and self._stopped >= self.workers - self.options.concurrency and resources_loaded():
+                    pool.finishing = True
                 return
             if not self._budget_reached():  # a queued article not started yet stays for the resume
                 await self._process(item)
@@ -397,11 +400,16 @@ class BatchRun:
         return self.report
 
     async def _warm_up_checks(self) -> None:
-        """The checks' one-time loads (~0.25 s, ~0.5 s in a fresh process) in a thread once the first
+        """The checks' one-time loads (~0.25 s, ~0.75 s in a fresh process) in a thread once the first
         wave is loaded: they overlap the first requests' wait instead of delaying the first answers'
-        checks, and do not slow the first loads. Here too with a worker: until it is ready (~0.6 s),
-        the first answers are checked in this process."""
+        checks, and do not slow the first loads. With a worker, only in a process that has them
+        loaded already (then, until the worker is ready, the first answers are checked here)."""
         await self._first_wave_loaded.wait()
+        if self.session.pipeline.check_pool is not None and not resources_loaded():
+            # a fresh process (a CLI run) with a worker: the worker loads them. Loading here too took
+            # ~0.75 s of CPU beside the first wave, from the loop, the worker and the server alike, and
+            # ended about when the worker was ready (benchmarks/batch_throughput.py, first round)
+            return
         await asyncio.to_thread(self.session.pipeline.warm_up_checks)
 
     def _check_estimate(self) -> None:
