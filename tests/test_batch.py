@@ -387,8 +387,54 @@ def test_concurrency_caps_requests_not_articles(llm_server, tmp_path):
     assert all(b - a < 0.4 + 0.15 for a, b in zip(gaps, gaps[1:])), ("each request leaves right after the previous answer", [round(b - a, 3) for a, b in zip(gaps, gaps[1:])])
 
 
+def test_at_most_two_articles_load_at_once(llm_server, tmp_path, monkeypatch):
+    """A load holds the GIL (cleaning, language detection): many at once took it from the event loop
+    that sends the requests. Four slots, eight articles: never more than LOADS_AT_ONCE loads overlap."""
+    from summarizer.batch import runner
+
+    loads: list[tuple[float, float]] = []
+    real_load = runner.BatchRun._load_and_plan
+
+    def slow_disk_load(self, item):
+        began = time.monotonic()
+        time.sleep(0.1)
+        loaded = real_load(self, item)
+        loads.append((began, time.monotonic()))
+        return loaded
+
+    monkeypatch.setattr(runner.BatchRun, "_load_and_plan", slow_disk_load)
+    make_folder(tmp_path / "news", 8)
+    report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=4))
+    assert report.done == 8 and len(loads) == 8
+    at_once = max(sum(1 for b, e in loads if b <= began < e) for began, _end in loads)  # loads running as each began
+    assert at_once == runner.LOADS_AT_ONCE == 2, loads
+
+
+def test_answers_waiting_for_their_checks_leave_the_slots_to_other_articles(llm_server, tmp_path, monkeypatch):
+    """Four article workers per request slot: while the first answers wait for their checks (a checks
+    worker still starting), the next articles' requests go out. Two slots, checks that take 1 s:
+    eight requests leave before the first article is done (with two workers per slot, four)."""
+    from summarizer.pipeline import ArticlePipeline
+
+    real_checked = ArticlePipeline._checked
+
+    async def slow_checks(self, *arguments):
+        await asyncio.sleep(1.0)
+        return await real_checked(self, *arguments)
+
+    monkeypatch.setattr(ArticlePipeline, "_checked", slow_checks)
+    llm_server.responder = slow(0.05)
+    make_folder(tmp_path / "news", 12)
+    finished: list[float] = []
+    report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=2),
+                              progress=lambda e: e.kind == "finished" and finished.append(time.monotonic()))
+    assert report.done == 12 and llm_server.max_in_flight <= 2
+    before_first_done = [r for r in llm_server.chat_requests() if r.started < min(finished)]
+    assert len(before_first_done) == 8, len(before_first_done)
+
+
 def test_the_first_wave_loads_before_the_articles_that_must_wait_for_a_slot(llm_server, tmp_path, monkeypatch):
-    """2 slots, 4 articles held at once: articles 3 and 4 start loading only when the first two loads
+    """2 slots, 8 articles held at once: articles 3 and on start loading only when the first two loads
     have ended (they cannot be sent before an answer is back; loading them alongside slowed the first requests)."""
     from summarizer.batch import runner
 
