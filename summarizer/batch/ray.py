@@ -227,7 +227,8 @@ def _map(ds: Any, payload: dict[str, Any], task: str, share: ActorShare, *, out_
         fn_constructor_kwargs={"out_dir": out_dir, "fmt": fmt, "concurrency": share.concurrency, "rpm": share.rpm, "tpm": share.tpm,
                                "ledger": ledger, "caps": caps},
         # two articles per slot over the batches an actor holds at once: while some wait on the
-        # endpoint, the others load, check and write (the local engine's two workers per slot)
+        # endpoint, the others load, check and write (the local engine holds four per slot, so that
+        # answers waiting for its checks worker's start do not idle the slots; an actor has no worker)
         batch_size=batch_size or max(1, -(-2 * share.concurrency // ASYNC_BATCHES)),
         batch_format="pandas",
         compute=ray.data.ActorPoolStrategy(size=share.actors),
