@@ -387,9 +387,8 @@ def test_concurrency_caps_requests_not_articles(llm_server, tmp_path):
     assert all(b - a < 0.4 + 0.15 for a, b in zip(gaps, gaps[1:])), ("each request leaves right after the previous answer", [round(b - a, 3) for a, b in zip(gaps, gaps[1:])])
 
 
-def test_at_most_two_articles_load_at_once(llm_server, tmp_path, monkeypatch):
-    """A load holds the GIL (cleaning, language detection): many at once took it from the event loop
-    that sends the requests. Four slots, eight articles: never more than LOADS_AT_ONCE loads overlap."""
+def slow_disk_loads(monkeypatch) -> list[tuple[float, float]]:
+    """Every article load made 0.1 s slower (a slow disk), recorded as (began, ended)."""
     from summarizer.batch import runner
 
     loads: list[tuple[float, float]] = []
@@ -403,6 +402,15 @@ def test_at_most_two_articles_load_at_once(llm_server, tmp_path, monkeypatch):
         return loaded
 
     monkeypatch.setattr(runner.BatchRun, "_load_and_plan", slow_disk_load)
+    return loads
+
+
+def test_at_most_two_articles_load_at_once(llm_server, tmp_path, monkeypatch):
+    """A load holds the GIL (cleaning, language detection): many at once took it from the event loop
+    that sends the requests. Four slots, eight articles: never more than LOADS_AT_ONCE loads overlap."""
+    from summarizer.batch import runner
+
+    loads = slow_disk_loads(monkeypatch)
     make_folder(tmp_path / "news", 8)
     report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=4))
     assert report.done == 8 and len(loads) == 8
@@ -436,19 +444,7 @@ def test_answers_waiting_for_their_checks_leave_the_slots_to_other_articles(llm_
 def test_the_first_wave_loads_before_the_articles_that_must_wait_for_a_slot(llm_server, tmp_path, monkeypatch):
     """2 slots, 8 articles held at once: articles 3 and on start loading only when the first two loads
     have ended (they cannot be sent before an answer is back; loading them alongside slowed the first requests)."""
-    from summarizer.batch import runner
-
-    loads: list[tuple[float, float]] = []
-    real_load = runner.BatchRun._load_and_plan
-
-    def slow_disk_load(self, item):
-        began = time.monotonic()
-        time.sleep(0.1)  # a slow disk: without the turn, the next loads would start during this one
-        loaded = real_load(self, item)
-        loads.append((began, time.monotonic()))
-        return loaded
-
-    monkeypatch.setattr(runner.BatchRun, "_load_and_plan", slow_disk_load)
+    loads = slow_disk_loads(monkeypatch)  # without the turn, the next loads would start during the first ones
     make_folder(tmp_path / "news", 6)
     report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=2))
     assert report.done == 6 and len(loads) == 6
