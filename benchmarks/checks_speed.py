@@ -90,21 +90,18 @@ def cases() -> dict[str, list[dict]]:
     }
 
 
-def time_cases(checks: list, calls: list[dict], runs: int, best: bool = False) -> list[float]:
-    """Median milliseconds of one pass over `calls` for each function of `checks` (`best`: the fastest
-    pass), after a warm-up pass each. The functions take turns run by run, so that machine noise hits
-    them alike."""
-    for check in checks:
-        for kwargs in calls:
-            check(**kwargs)
-    samples: list[list[float]] = [[] for _ in checks]
+def time_case(calls: list[dict], runs: int, best: bool = False) -> float:
+    """Median milliseconds of one pass of `check_translation` over `calls` (`best`: the fastest pass),
+    after a warm-up pass."""
+    for kwargs in calls:
+        current_checks.check_translation(**kwargs)
+    times = []
     for _ in range(runs):
-        for check, times in zip(checks, samples):
-            started = time.perf_counter()
-            for kwargs in calls:
-                check(**kwargs)
-            times.append(time.perf_counter() - started)
-    return [(min(times) if best else statistics.median(times)) * 1000 for times in samples]
+        started = time.perf_counter()
+        for kwargs in calls:
+            current_checks.check_translation(**kwargs)
+        times.append(time.perf_counter() - started)
+    return (min(times) if best else statistics.median(times)) * 1000
 
 
 def instructions_per_call(low: int = 1, high: int = 41) -> int:
@@ -155,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, goal_ms = [], None
     for name, calls in all_cases.items():
         tokens = sum(counter.count(kwargs["source"]) for kwargs in calls)
-        (ms,) = time_cases([current_checks.check_translation], calls, args.runs, best=args.best)
+        ms = time_case(calls, args.runs, best=args.best)
         per_1k = ms * 1000 / max(1, tokens)
         if name == GOAL_CASE:
             goal_ms = per_1k
