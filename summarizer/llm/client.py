@@ -34,6 +34,7 @@ from summarizer.llm.transport import (
     is_connection_refused,
     request_timeout,
     size_limit_hooks,
+    tls_context,
 )
 from summarizer.pacing import RequestSlots
 from summarizer.schemas import Usage, llm_schema
@@ -164,6 +165,7 @@ class LLMClient:
                 max_retries=0,  # tenacity below owns retries; SDK retries would multiply them
                 timeout=request_timeout(self.settings.max_output_tokens, self._configured_timeout),
                 http_client=openai.DefaultAsyncHttpxClient(
+                    verify=tls_context(),  # the process's one context: building it costs ~35 ms per client
                     timeout=request_timeout(self.settings.max_output_tokens, self._configured_timeout),
                     event_hooks=size_limit_hooks(MAX_RESPONSE_BYTES),
                 ),

@@ -5,6 +5,9 @@ most (it is bounded by max_tokens); a misbehaving server or proxy must not make 
 Checked against Content-Length before reading, and counted while reading when there is none;
 compressed bodies are refused (Accept-Encoding: identity) so a small gzip bomb cannot expand past it.
 
+One TLS context serves every client of the process (`tls_context`): building one reads the system's
+CA bundle (~35 ms of CPU), which each new Session's client paid again before its first request.
+
 Timeouts keep silence short: connecting takes CONNECT_TIMEOUT at most (a server that is down or a
 wrong address is known in seconds, not after the read timeout), and the read timeout scales with the
 answer's max_tokens unless the user set --timeout.
@@ -12,6 +15,8 @@ answer's max_tokens unless the user set --timeout.
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from typing import Any
 
@@ -37,6 +42,20 @@ def request_timeout(max_tokens: int, configured: float | None) -> Any:
 
     read = read_timeout(max_tokens, configured)
     return httpx2.Timeout(read, connect=min(CONNECT_TIMEOUT, read))
+
+
+def tls_context() -> Any:
+    """The TLS context the HTTP library would build for `verify=True` (system CA bundle, or the
+    SSL_CERT_FILE / SSL_CERT_DIR it names), built once per process and per value of those two.
+    A context is safe to share between clients and threads once configured; nobody changes it."""
+    return _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.lru_cache(maxsize=4)
+def _tls_context(cert_file: str | None, cert_dir: str | None) -> Any:
+    import httpx2
+
+    return httpx2.create_ssl_context()  # reads the same two variables itself
 
 
 def is_connection_refused(exc: BaseException) -> bool:
