@@ -2,13 +2,15 @@
 
     check_article(text, translation, summary, glossary, source_lang) -> ([Finding], seconds)
     pool = CheckPool()      starts one worker process (`python -m summarizer.checks_worker`), which
-                            loads the checks' resources at once, while the batch's first requests are out
-    pool.ready              True once it has (until then, and if it dies, the caller checks in its own process)
+                            loads the checks' resources at once, while the batch's first requests are out,
+                            then forks SIBLINGS siblings (loaded already) that take what would queue behind it
+    pool.ready              True once it has (until then, and if all die, the caller checks in its own process)
     pool.starting           True while it loads (~0.6 s): the caller decides whether to wait or check itself
     await pool.started_or(f)   returns when the worker is ready (or gone), or the asyncio future f is done
-    pool.finishing = True   the batch's last wave: an article that would queue behind another is checked by the caller
-    await pool.run(...)     check_article in the worker; None when the worker is gone or not ready yet
-    pool.close()            stops the worker and waits for it; a batch closes it when it ends
+    pool.finishing = True   the batch's last wave: every process takes articles; one that would still queue is
+                            checked by the caller, when the caller has the checks loaded
+    await pool.run(...)     check_article in a worker process; None when none is ready, or it died first
+    pool.close()            stops the processes and waits for them; a batch closes it when it ends
 
 Why a process: the checks are pure Python (~10 ms of CPU for a 1,000-token article). In a thread they
 hold the GIL the event loop needs to read answers and send the next requests: at 16 in flight against
@@ -19,12 +21,15 @@ of two texts and the findings (~0.3 ms).
 Why not `multiprocessing`: its `spawn` runs the caller's main script again in the child (a Python
 user's unguarded script would start its batch twice), and `fork` in a process with threads (the
 SDK's, asyncio.to_thread) can hand the child a lock no thread will release. A plain child process
-that imports only the checks has neither problem. Frames on its stdin/stdout: 8-byte length, pickle;
-both directions go through threads of ours, so the event loop never blocks on a full pipe.
+that imports only the checks has neither problem; it has no threads of its own, so it may fork its
+siblings (started with one BLAS thread). Frames on its stdin/stdout (a sibling's: two pipes passed
+to the worker): 8-byte length, pickle; both directions go through threads of ours, so the event loop
+never blocks on a full pipe.
 
-Nothing is lost when the worker fails: an article it has not answered is checked by the caller, in
-the batch's process (same findings). The worker ignores Ctrl-C (the terminal sends it to the whole process group)
-and ends when its stdin closes: when the batch closes the pool, or when the batch's process dies.
+Nothing is lost when a worker process fails: an article it has not answered is checked by the caller,
+in the batch's process (same findings). The processes ignore Ctrl-C (the terminal sends it to the whole
+process group) and end when their input closes: when the batch closes the pool, or when the batch's
+process dies; the worker waits for its siblings, so none is left behind.
 """
 
 from __future__ import annotations
@@ -47,6 +52,14 @@ WORKER_MODULE = "summarizer.checks_worker"
 # A worker is ready ~0.6-1.0 s after its start; one still starting after this long is stuck (stopped,
 # starved): a caller stops waiting for it and checks in its own process.
 START_LIMIT = 3.0
+# Processes the worker forks once it is loaded, beside itself (see CheckPool; none on a system without
+# fork), and how many articles the worker holds before the next goes to a sibling: the siblings take
+# the bursts, the worker alone keeps up between them (a sibling taking every other article competed
+# with the event loop for the two cores: 400 articles, 16 in flight, +0 points; with the backlog rule
+# +1.2 points of the bare client's throughput, median of 4 paired rounds, the last wave's checks
+# 27-266 ms -> 15-22 ms after the last answer, benchmarks/batch_throughput.py)
+SIBLINGS = 1
+SIBLING_BACKLOG = 4
 
 
 def check_article(text: str, translation: str, summary: Iterable[Any], glossary: Iterable[Any], source_lang: str) -> tuple[list, float]:
@@ -107,40 +120,114 @@ def read_frame(stream: IO[bytes]) -> Any:
     return pickle.loads(payload) if len(payload) == length else None
 
 
-class CheckPool:
-    """One worker process and the two threads that feed it and read its answers."""
+class _Channel:
+    """One checking process's input and output pipes, and the two threads that feed and read them."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str, into: IO[bytes], out_of: IO[bytes], pool: "CheckPool") -> None:
+        self.name, self._into, self._out_of, self._pool = name, into, out_of, pool
+        self.pending: dict[int, Future] = {}  # under the pool's lock
+        self.pid: int | None = None  # the process's, from its "ready" frame
+        self.outbox: queue.Queue = queue.Queue()
+        self.ready = threading.Event()
+        self.gone = threading.Event()
+        self.threads = [threading.Thread(target=self._write, daemon=True, name=f"checks-writer-{name}"),
+                        threading.Thread(target=self._read, daemon=True, name=f"checks-reader-{name}")]
+        for thread in self.threads:
+            thread.start()
+
+    @property
+    def usable(self) -> bool:
+        return self.ready.is_set() and not self.gone.is_set()
+
+    def _write(self) -> None:
+        try:
+            while (message := self.outbox.get()) is not None:
+                write_frame(self._into, message)
+        except (BrokenPipeError, OSError):
+            self.gone.set()
+        finally:
+            try:
+                self._into.close()
+            except OSError:
+                pass
+
+    def _read(self) -> None:
+        try:
+            while (message := read_frame(self._out_of)) is not None:
+                if isinstance(message, tuple) and message[0] == "ready":
+                    self.pid = message[1]
+                    self.ready.set()
+                    self._pool._channel_ready()
+                    continue
+                ident, ok, value = message
+                with self._pool._pending_lock:
+                    future = self.pending.pop(ident, None)
+                _settle(future, value if ok else None)  # a check that raised there: the caller checks it itself
+        except (OSError, ValueError, pickle.UnpicklingError, EOFError):
+            pass
+        finally:
+            with self._pool._pending_lock:
+                self.gone.set()
+                pending, self.pending = list(self.pending.values()), {}
+            for future in pending:
+                _settle(future, None)  # the caller checks them itself
+            try:
+                self._out_of.close()
+            except OSError:
+                pass
+            self._pool._channel_gone()
+
+
+class CheckPool:
+    """The worker process, the sibling it forks once loaded, and a channel (pipes, threads) to each.
+
+    Why a sibling: the answers of a batch come back in waves (16 within a few ms, every 200 ms against
+    a 200 ms server), and one process checks them one after the other: the wave's last article waited
+    for the 15 before it, and the batch's last wave made the run ~0.1 s longer. A fork of the loaded
+    worker starts at once and shares its pages until it writes them. Each check goes to the process
+    with fewer articles waiting."""
+
+    def __init__(self, siblings: int | None = None) -> None:
+        siblings = SIBLINGS if siblings is None else siblings
+        if not hasattr(os, "fork"):
+            siblings = 0
+        pipes = [(os.pipe(), os.pipe()) for _ in range(siblings)]  # per sibling: (its input), (its output)
+        passed = [fd for (into, out_of) in pipes for fd in (into[0], out_of[1])]
+        environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")  # no BLAS threads to fork with
         self._process = subprocess.Popen(
-            [sys.executable, "-m", WORKER_MODULE],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            [sys.executable, "-m", WORKER_MODULE, *(["--siblings", ",".join(map(str, passed))] if passed else [])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, pass_fds=passed, env=environment,
         )
-        self._pending: dict[int, Future] = {}
+        for fd in passed:
+            os.close(fd)  # the worker's ends
         self._pending_lock = threading.Lock()
-        # Set by the batch for its last wave (its workers are running out of articles): an article that would
-        # wait behind another in the worker is checked by the caller instead. The loop has few requests
-        # left to serve by then, and both cores work off the backlog (96-article batches: +0-8 points
-        # of the bare client's throughput, benchmarks/batch_throughput.py).
+        # Set by the batch for its last wave (its workers are running out of articles): every process
+        # takes articles, and one that would still wait behind another is checked by the caller, if the
+        # caller's process has the checks loaded (else it would load them first: ~0.75 s). The loop has
+        # few requests left to serve by then (96-article batches: +0-8 points of the bare client's
+        # throughput, benchmarks/batch_throughput.py).
         self.finishing = False
         self._ids = itertools.count()
         self._created = time.monotonic()
-        self._outbox: queue.Queue = queue.Queue()
-        self._ready = threading.Event()
-        self._started: Future = Future()  # True once the worker is ready, False if it ended before
+        self._started: Future = Future()  # True once a process is ready, False if all ended before
         self._started_here: tuple[Any, asyncio.Future] | None = None  # (loop, _started wrapped for that loop)
-        self._gone = threading.Event()
-        self._threads = [threading.Thread(target=self._write, daemon=True, name="checks-writer"),
-                         threading.Thread(target=self._read, daemon=True, name="checks-reader")]
-        for thread in self._threads:
-            thread.start()
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._channels = [_Channel("worker", self._process.stdin, self._process.stdout, self)]
+        self._channels += [_Channel(f"sibling{n}", os.fdopen(into[1], "wb"), os.fdopen(out_of[0], "rb"), self)
+                           for n, (into, out_of) in enumerate(pipes, 1)]
 
     @property
     def pid(self) -> int:
         return self._process.pid
 
     @property
+    def pids(self) -> list[int]:
+        """The processes serving: ready and not gone (the worker's first)."""
+        return [channel.pid for channel in self._channels if channel.usable and channel.pid is not None]
+
+    @property
     def ready(self) -> bool:
-        return self._ready.is_set() and not self._gone.is_set()
+        return any(channel.usable for channel in self._channels)
 
     @property
     def starting(self) -> bool:
@@ -160,68 +247,43 @@ class CheckPool:
         await asyncio.wait({self._started_here[1], other}, return_when=asyncio.FIRST_COMPLETED)
 
     async def run(self, text: str, translation: str, summary: Iterable[Any], glossary: Iterable[Any], source_lang: str) -> tuple[list, float] | None:
-        """check_article's answer from the worker, or None (not ready yet, or gone before answering)."""
-        if not self.ready:
-            return None
+        """check_article's answer from a worker process, or None (none ready yet, or gone before answering)."""
         future: Future = Future()
         with self._pending_lock:
-            if self._gone.is_set() or (self.finishing and self._pending):
+            usable = [channel for channel in self._channels if channel.usable]
+            if not usable:
+                return None
+            channel = usable[0]
+            if self.finishing or len(channel.pending) >= SIBLING_BACKLOG:
+                channel = min(usable, key=lambda c: len(c.pending))  # the first (the worker) on a tie
+            if self.finishing and channel.pending and resources_loaded():
                 return None
             ident = next(self._ids)
-            self._pending[ident] = future
-        self._outbox.put((ident, (text, translation, list(summary), list(glossary), source_lang)))
+            channel.pending[ident] = future
+        channel.outbox.put((ident, (text, translation, list(summary), list(glossary), source_lang)))
         return await asyncio.wrap_future(future)
 
     def close(self) -> None:
-        """Stop the worker (it finishes the article it holds and exits) and wait for it."""
-        self._outbox.put(None)  # the writer closes the worker's stdin
+        """Stop the processes (each finishes the article it holds and exits; the worker waits for its
+        siblings) and wait for them."""
+        for channel in self._channels:
+            channel.outbox.put(None)  # its writer closes the process's input
         try:
             self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        if self._process.stdout is not None:
-            self._process.stdout.close()
+        for channel in self._channels:
+            for thread in channel.threads:
+                thread.join(timeout=5)
 
-    def _write(self) -> None:
-        stdin = self._process.stdin
-        assert stdin is not None
-        try:
-            while (message := self._outbox.get()) is not None:
-                write_frame(stdin, message)
-        except (BrokenPipeError, OSError):
-            self._gone.set()
-        finally:
-            try:
-                stdin.close()
-            except OSError:
-                pass
+    def _channel_ready(self) -> None:
+        if not self._started.done():
+            _settle(self._started, True)
 
-    def _read(self) -> None:
-        stdout = self._process.stdout
-        assert stdout is not None
-        try:
-            while (message := read_frame(stdout)) is not None:
-                if message == "ready":
-                    self._ready.set()
-                    _settle(self._started, True)
-                    continue
-                ident, ok, value = message
-                with self._pending_lock:
-                    future = self._pending.pop(ident, None)
-                _settle(future, value if ok else None)  # a check that raised there: the caller checks it itself
-        except (OSError, ValueError, pickle.UnpicklingError, EOFError):
-            pass
-        finally:
-            with self._pending_lock:
-                self._gone.set()
-                pending, self._pending = list(self._pending.values()), {}
-            for future in pending:
-                _settle(future, None)  # the caller checks them itself
-            if not self._started.done():
-                _settle(self._started, False)
+    def _channel_gone(self) -> None:
+        if all(channel.gone.is_set() for channel in self._channels) and not self._started.done():
+            _settle(self._started, False)
 
 
 def _settle(future: Future | None, value: Any) -> None:
@@ -230,16 +292,58 @@ def _settle(future: Future | None, value: Any) -> None:
         future.set_result(value)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """The worker: reads (id, check_article arguments) frames on stdin until it closes, answers (id,
-    ok, findings and seconds, or the error's text) on stdout. Anything else printed goes to stderr."""
+    ok, findings and seconds, or the error's text) on stdout. Anything else printed goes to stderr.
+    `--siblings R,W,...`: once loaded, fork one sibling per pair of descriptors (its input, its output),
+    which serves them the same way; the worker waits for its siblings before it ends."""
     import signal
 
+    argv = sys.argv[1:] if argv is None else argv
+    pairs: list[tuple[int, int]] = []
+    if len(argv) == 2 and argv[0] == "--siblings":
+        fds = [int(fd) for fd in argv[1].split(",")]
+        pairs = list(zip(fds[0::2], fds[1::2]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch decides when we stop: it closes our stdin
     inbox, outbox = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
     load_resources()
-    write_frame(outbox, "ready")
+    if pairs:
+        # a sibling that dies is reaped at once, not left a zombie until the worker ends; waitpid below
+        # still blocks until each has ended (then reports it gone)
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    children = []
+    for into, out_of in pairs:
+        try:
+            child = os.fork()
+        except OSError:
+            child = -1  # no sibling: the pool sees its pipes close and sends it nothing
+        if child == 0:
+            for other_into, other_out_of in pairs:  # a sibling holds only its own two pipes
+                if (other_into, other_out_of) != (into, out_of):
+                    os.close(other_into)
+                    os.close(other_out_of)
+            null = os.open(os.devnull, os.O_RDWR)
+            os.dup2(null, 0)  # the worker's input and output are not ours: the pool must see them end with it
+            os.dup2(2, 1)
+            os.close(null)
+            return _serve(os.fdopen(into, "rb"), os.fdopen(out_of, "wb"))
+        if child > 0:
+            children.append(child)
+    for into, out_of in pairs:
+        os.close(into)
+        os.close(out_of)
+    code = _serve(inbox, outbox)
+    for child in children:
+        try:
+            os.waitpid(child, 0)
+        except ChildProcessError:
+            pass
+    return code
+
+
+def _serve(inbox: IO[bytes], outbox: IO[bytes]) -> int:
+    write_frame(outbox, ("ready", os.getpid()))
     while (message := read_frame(inbox)) is not None:
         ident, arguments = message
         try:
@@ -247,6 +351,7 @@ def main() -> int:
         except Exception as err:  # noqa: BLE001 - one article's failure is reported, the worker goes on
             answer = (ident, False, f"{type(err).__name__}: {err}")
         write_frame(outbox, answer)
+    outbox.flush()
     return 0
 
 

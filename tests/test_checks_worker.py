@@ -15,18 +15,101 @@ from test_batch import batch_in_process, make_folder
 
 from summarizer.batch import BatchOptions
 from summarizer.batch import runner
-from summarizer.checks_worker import START_LIMIT, CheckPool, check_article, load_resources
+from summarizer.checks_worker import SIBLING_BACKLOG, START_LIMIT, CheckPool, check_article, load_resources
 from summarizer.schemas import GlossaryEntry, SummaryBullet
 from summarizer.sources import load_source
 
 SEED_000_EN = Path(__file__).resolve().parent / "data" / "checks" / "seed000.en.txt"
 
 
-def wait_ready(pool: CheckPool) -> None:
+def wait_ready(pool: CheckPool, processes: int = 1) -> None:
+    """Until `processes` of the pool's processes (the worker, then its siblings) are ready."""
     deadline = time.monotonic() + 120  # a wait on a loaded machine, not a timing assertion
-    while not pool.ready and time.monotonic() < deadline:
+    while not (pool.ready and len(pool.pids) >= processes) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert pool.ready
+    assert pool.ready and len(pool.pids) >= processes
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def ended(pid: int) -> bool:
+    """Whether `pid` has ended and been reaped (waits up to 30 s for it: not a timing assertion)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+CHECK = ("Harga naik 5 persen pada 2024.", "Prices rose 7 percent in 2024.", [], [], "id")
+
+
+def test_the_worker_forks_a_sibling_that_takes_what_would_queue_behind_it():
+    """A busy worker (stopped here) holds SIBLING_BACKLOG articles; the next goes to its sibling, a fork
+    of the loaded worker, which answers with the findings of the checks in process."""
+    pool = CheckPool(siblings=1)
+    worker = pool.pid
+    try:
+        wait_ready(pool, processes=2)
+        assert pool.pids[0] == worker and parent_of(pool.pids[1]) == worker
+        sibling = pool.pids[1]
+        os.kill(worker, signal.SIGSTOP)
+
+        async def while_the_worker_is_stopped():
+            tasks = [asyncio.ensure_future(pool.run(*CHECK)) for _ in range(SIBLING_BACKLOG + 1)]
+            await asyncio.wait(tasks, timeout=120, return_when=asyncio.FIRST_COMPLETED)
+            answered = [task.done() for task in tasks]
+            os.kill(worker, signal.SIGCONT)
+            return answered, await asyncio.gather(*tasks)
+
+        answered, answers = asyncio.run(while_the_worker_is_stopped())
+    finally:
+        os.kill(worker, signal.SIGCONT)
+        pool.close()
+    assert answered == [False] * SIBLING_BACKLOG + [True]  # only the sibling's, while the worker was stopped
+    expected, _ = check_article(*CHECK)
+    assert all(findings == expected for findings, _ in answers) and any(f.severity == "error" for f in expected)
+    assert ended(sibling) and worker_children() == []  # the sibling ended with the pool, reaped by the worker
+
+
+def test_a_finishing_pool_spreads_the_last_wave_over_worker_and_sibling():
+    """The last wave: two articles at once go to the two processes, not one after the other."""
+    pool = CheckPool(siblings=1)
+    try:
+        wait_ready(pool, processes=2)
+        pool.finishing = True
+
+        async def two_at_once():
+            return await asyncio.gather(*(pool.run(*CHECK) for _ in range(2)))
+
+        assert None not in asyncio.run(two_at_once())
+    finally:
+        pool.close()
+
+
+def test_a_dead_sibling_leaves_the_checks_to_the_worker():
+    pool = CheckPool(siblings=1)
+    try:
+        wait_ready(pool, processes=2)
+        sibling = pool.pids[1]
+        os.kill(sibling, signal.SIGKILL)
+        assert ended(sibling)  # the worker reaps it
+        deadline = time.monotonic() + 60
+        while pool.pids != [pool.pid] and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+        async def many():
+            return await asyncio.gather(*(pool.run(*CHECK) for _ in range(SIBLING_BACKLOG + 2)))
+
+        assert None not in asyncio.run(many()) and pool.ready
+    finally:
+        pool.close()
+    assert pool._process.returncode == 0 and worker_children() == []  # noqa: SLF001
 
 
 def worker_children() -> list[int]:
@@ -62,8 +145,10 @@ def test_worker_gives_the_findings_of_the_checks_in_process():
 
 
 def test_a_finishing_pool_hands_back_an_article_that_would_queue_behind_another():
-    """The batch's last wave: the second article goes to a thread (None) instead of waiting in the worker."""
-    pool = CheckPool()
+    """The batch's last wave: the second article goes to a thread (None) instead of waiting in the
+    worker, in a process that has the checks loaded (one that has not would load them first)."""
+    load_resources()
+    pool = CheckPool(siblings=0)
     try:
         wait_ready(pool)
 
@@ -78,8 +163,26 @@ def test_a_finishing_pool_hands_back_an_article_that_would_queue_behind_another(
         pool.close()
 
 
+def test_a_dead_worker_leaves_the_checks_to_its_sibling():
+    pool = CheckPool(siblings=1)
+    try:
+        wait_ready(pool, processes=2)
+        sibling = pool.pids[1]
+        os.kill(pool.pid, signal.SIGKILL)
+        pool._process.wait()  # noqa: SLF001
+        deadline = time.monotonic() + 60
+        while pool.pids != [sibling] and time.monotonic() < deadline:  # the pool has seen the worker's pipes close
+            time.sleep(0.05)
+        expected, _ = check_article(*CHECK)
+        findings, _ = asyncio.run(pool.run(*CHECK))
+        assert findings == expected and pool.ready
+    finally:
+        pool.close()
+    assert ended(sibling)  # its input closed with the pool
+
+
 def test_a_dead_worker_means_checks_in_a_thread():
-    pool = CheckPool()
+    pool = CheckPool(siblings=0)  # (with a sibling, the sibling takes them: the test above)
     try:
         wait_ready(pool)
         os.kill(pool.pid, signal.SIGKILL)
@@ -213,9 +316,6 @@ def resumed_close(self):
     close(self)
 checks_worker.CheckPool.__init__, checks_worker.CheckPool.run = started, recording
 checks_worker.CheckPool.close = resumed_close
-last_wave = []  # every value the batch gives `finishing` (True: its last wave may be checked here)
-checks_worker.CheckPool.finishing = property(lambda self: self.__dict__.get("_finishing", False),
-                                             lambda self, value: (last_wave.append(value), self.__dict__.__setitem__("_finishing", value)))
 
 async def main():
     session = Session(base_url=sys.argv[1], model="test-model")
@@ -227,7 +327,7 @@ async def main():
 started_at = time.monotonic()
 report = asyncio.run(main())
 print(json.dumps({"done": report.done, "by_worker": sum(by_worker), "loaded_here": checks_worker.resources_loaded(),
-                  "seconds": time.monotonic() - started_at, "last_wave_here": any(last_wave)}))
+                  "seconds": time.monotonic() - started_at}))
 """
 
 
@@ -249,7 +349,7 @@ def test_a_fresh_process_leaves_the_checks_to_its_worker(llm_server, tmp_path):
     here, its articles would load the checks first)."""
     outcome = _fresh_batch(llm_server, tmp_path, "run")
     assert outcome["done"] == 6 and outcome["by_worker"] == 6, outcome
-    assert outcome["loaded_here"] is False and outcome["last_wave_here"] is False, outcome
+    assert outcome["loaded_here"] is False, outcome
 
 
 def test_a_fresh_process_checks_itself_when_its_worker_is_stuck(llm_server, tmp_path):

@@ -259,7 +259,7 @@ class BatchRun:
                 pool = self.session.pipeline.check_pool
                 # at most `concurrency` articles left: the last wave (not where a check here would
                 # first load the checks, ~0.75 s)
-                if pool is not None and self._stopped >= self.workers - self.options.concurrency and resources_loaded():
+                if pool is not None and self._stopped >= self.workers - self.options.concurrency:
                     pool.finishing = True
                 return
             if not self._budget_reached():  # a queued article not started yet stays for the resume
