@@ -257,8 +257,8 @@ class BatchRun:
             if item is None:
                 self._stopped += 1
                 pool = self.session.pipeline.check_pool
-                # at most `concurrency` articles left: the last wave (not where a check here would
-                # first load the checks, ~0.75 s)
+                # at most `concurrency` articles left: the last wave (the pool spreads it over its
+                # processes, and over this one only where the checks are loaded here already)
                 if pool is not None and self._stopped >= self.workers - self.options.concurrency:
                     pool.finishing = True
                 return
