@@ -10,7 +10,9 @@
     pool.finishing = True   the batch's last wave: every process takes articles; one that would still queue is
                             checked by the caller, when the caller has the checks loaded
     await pool.run(...)     check_article in a worker process; None when none is ready, or it died first
-    pool.close()            stops the processes and waits for them; a batch closes it when it ends
+    pool.close()            stops the processes and waits for them
+    pool = shared_pool()    the pool the process's last batch left (alive), else a new one; and when done,
+    release_pool(pool)      keeps it POOL_LINGER seconds for the next batch of this process, then closes it
 
 Why a process: the checks are pure Python (~10 ms of CPU for a 1,000-token article). In a thread they
 hold the GIL the event loop needs to read answers and send the next requests: at 16 in flight against
@@ -35,6 +37,7 @@ process dies; the worker waits for its siblings, so none is left behind.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import itertools
 import os
 import pickle
@@ -60,6 +63,10 @@ START_LIMIT = 3.0
 # 27-266 ms -> 15-22 ms after the last answer, benchmarks/batch_throughput.py)
 SIBLINGS = 1
 SIBLING_BACKLOG = 4
+# Seconds a pool outlives its batch, for the next batch of the same process (a notebook, a service, a
+# benchmark's rounds): its ~0.6-0.8 s start, while the first answers wait, is paid once. Closed at
+# exit, or when the process dies (its processes see their input close).
+POOL_LINGER = 30.0
 
 
 def check_article(text: str, translation: str, summary: Iterable[Any], glossary: Iterable[Any], source_lang: str) -> tuple[list, float]:
@@ -284,6 +291,56 @@ class CheckPool:
     def _channel_gone(self) -> None:
         if all(channel.gone.is_set() for channel in self._channels) and not self._started.done():
             _settle(self._started, False)
+
+
+_idle_lock = threading.Lock()
+_idle: tuple[CheckPool, threading.Timer] | None = None  # the pool the last batch left, and its closing timer
+
+
+def shared_pool() -> CheckPool:
+    """A pool for a batch: the one this process's last batch left, when it still has a process serving
+    or starting, else a new one. One batch at a time holds it (a second batch at once gets its own)."""
+    global _idle
+    with _idle_lock:
+        idle, _idle = _idle, None
+    if idle is not None:
+        pool, timer = idle
+        timer.cancel()
+        if pool.ready or pool.starting:
+            pool.finishing = False
+            return pool
+        pool.close()
+    return CheckPool()
+
+
+def release_pool(pool: CheckPool, linger: float | None = None) -> None:
+    """The batch is done with `pool`: kept `linger` (POOL_LINGER) seconds for the next batch of this
+    process, then closed; closed now with a linger of 0 or when another pool is kept already."""
+    global _idle
+    linger = POOL_LINGER if linger is None else linger
+    if linger > 0:
+        timer = threading.Timer(linger, _close_idle, args=(pool,))
+        timer.daemon = True
+        with _idle_lock:
+            if _idle is None:
+                _idle = (pool, timer)
+                timer.start()
+                return
+    pool.close()
+
+
+def _close_idle(pool: CheckPool | None = None) -> None:
+    """Close the kept pool (if it is `pool`, when given): its timer's end, and the process's exit."""
+    global _idle
+    with _idle_lock:
+        if _idle is None or (pool is not None and _idle[0] is not pool):
+            return
+        (kept, timer), _idle = _idle, None
+    timer.cancel()
+    kept.close()
+
+
+atexit.register(_close_idle)
 
 
 def _settle(future: Future | None, value: Any) -> None:

@@ -41,6 +41,10 @@ def _isolate_user_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
         path.mkdir()
         monkeypatch.setenv(var, str(path))
     monkeypatch.setenv("SUMMARIZER_LANGUAGE_MODEL_CACHE", str(_language_model_copy))
+    from summarizer import checks_worker
+
+    # a batch's checks pool closes with it, unless a test asks for one kept for the next batch
+    monkeypatch.setattr(checks_worker, "POOL_LINGER", 0.0)
 
 
 @pytest.fixture

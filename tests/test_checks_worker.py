@@ -14,6 +14,7 @@ from helpers import SEED_000
 from test_batch import batch_in_process, make_folder
 
 from summarizer.batch import BatchOptions
+from summarizer import checks_worker
 from summarizer.batch import runner
 from summarizer.checks_worker import SIBLING_BACKLOG, START_LIMIT, CheckPool, check_article, load_resources
 from summarizer.schemas import GlossaryEntry, SummaryBullet
@@ -224,6 +225,50 @@ def test_a_long_batch_checks_in_a_worker_and_leaves_none_behind(llm_server, tmp_
     assert worker_children() == []  # and stopped with the batch
     lines = (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 6 and all(isinstance(json.loads(line)["checks"], list) for line in lines)
+
+
+def test_a_second_batch_of_the_process_reuses_the_pool_the_first_one_left(llm_server, tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "POOL_MIN_ARTICLES", 6)
+    monkeypatch.setattr(checks_worker, "POOL_LINGER", 60.0)
+    make_folder(tmp_path / "news", 6)
+    seen: list[list[int]] = [[], []]
+    try:
+        for run in range(2):
+            def progress(event, run=run) -> None:
+                if event.kind == "finished":
+                    seen[run].extend(worker_children())
+
+            report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / f"out{run}", concurrency=4), progress=progress)
+            assert report.done == 6 and report.failed == 0
+            assert len(set(seen[run])) == 1 and worker_children() == seen[run][:1]  # kept after the batch
+        assert seen[0][0] == seen[1][0]  # the same worker: its start paid once
+    finally:
+        checks_worker._close_idle()  # noqa: SLF001 - what the process's exit does
+    assert worker_children() == []
+
+
+def test_a_kept_pool_closes_when_its_linger_ends_and_a_dead_one_is_replaced():
+    pool = CheckPool(siblings=0)
+    wait_ready(pool)
+    checks_worker.release_pool(pool, linger=0.2)
+    deadline = time.monotonic() + 60  # the timer's end on a loaded machine: not a timing assertion
+    while worker_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert worker_children() == [] and pool._process.returncode == 0  # noqa: SLF001
+
+    kept = CheckPool(siblings=0)
+    wait_ready(kept)
+    checks_worker.release_pool(kept, linger=60)
+    os.kill(kept.pid, signal.SIGKILL)
+    kept._process.wait()  # noqa: SLF001
+    while kept.ready and time.monotonic() < deadline:
+        time.sleep(0.05)
+    fresh = checks_worker.shared_pool()
+    try:
+        assert fresh is not kept and fresh.pid != kept.pid
+    finally:
+        fresh.close()
+    assert worker_children() == []
 
 
 def test_a_batch_marks_only_its_last_wave_as_finishing(llm_server, tmp_path, monkeypatch):

@@ -366,16 +366,18 @@ class BatchRun:
         finally:
             self.session.pipeline.check_pool = None
             if pool is not None:
-                await asyncio.shield(asyncio.to_thread(pool.close))
+                from summarizer.checks_worker import release_pool
+
+                await asyncio.shield(asyncio.to_thread(release_pool, pool))
 
     def _check_pool(self):
         """A checks worker process (summarizer.checks_worker), for a batch of at least POOL_MIN_ARTICLES
         articles with checks on; the pipeline checks there once it is ready, itself until then."""
         if not self.session.settings.run_checks or self.report.total < POOL_MIN_ARTICLES or self.options.concurrency < 2:
             return None
-        from summarizer.checks_worker import CheckPool
+        from summarizer.checks_worker import shared_pool
 
-        pool = CheckPool()
+        pool = shared_pool()  # the last batch's, when this process ran one in the last POOL_LINGER seconds
         self.session.pipeline.check_pool = pool
         return pool
 
