@@ -1,4 +1,4 @@
-"""The checks of one article, and a worker process that runs them for a batch.
+"""The checks of one article, and a worker process that runs them (and reads the articles) for a batch.
 
     check_article(text, translation, summary, glossary, source_lang) -> ([Finding], seconds)
     pool = CheckPool()      starts one worker process (`python -m summarizer.checks_worker`), which
@@ -10,6 +10,7 @@
     pool.finishing = True   the batch's last wave: every process takes articles; one that would still queue is
                             checked by the caller, when the caller has the checks loaded
     await pool.run(...)     check_article in a worker process; None when none is ready, or it died first
+    await pool.load(path)   load_article (sources.load_source) there, or None: the caller loads it itself
     pool.close()            stops the processes and waits for them
     pool = shared_pool()    the pool the process's last batch left (alive), else a new one; and when done,
     release_pool(pool)      keeps it POOL_LINGER seconds for the next batch of this process, then closes it
@@ -82,6 +83,14 @@ def check_article(text: str, translation: str, summary: Iterable[Any], glossary:
     return findings, time.perf_counter() - started
 
 
+def load_article(path: str, data: bytes | None) -> Any:
+    """`sources.load_source(path, data=data)`: read, decode, clean, identify the language (the batch's
+    loads, done here when the pool is ready: ~1.5-2.5 ms of the event loop's process per article)."""
+    from summarizer.sources import load_source
+
+    return load_source(path, data=data)
+
+
 # The warm-up pair: a few paragraphs with names, places, money, dates and times, so that every list is
 # loaded. A one-sentence pair left the English word lists and exonyms to the first real article: ~0.07 s
 # more of its check, paid while the other answers of the first wave wait for the event loop.
@@ -100,9 +109,11 @@ def load_resources() -> None:
     """The checks' one-time loads (CLDR names, the Indonesian lexicon, the language model, every word
     list), by checking a small pair: ~0.24 s in a process that has imported the checks."""
     from summarizer.checks import check_translation
+    from summarizer.sources import load_source
 
     global _resources_loaded
     check_translation(_WARM_SOURCE, _WARM_TRANSLATION, source_lang="id")
+    load_source("warm-up", data=_WARM_SOURCE.encode("utf-8"))  # the loader's modules, for load_article
     _resources_loaded = True
 
 
@@ -267,7 +278,21 @@ class CheckPool:
                 return None
             ident = next(self._ids)
             channel.pending[ident] = future
-        channel.outbox.put((ident, (text, translation, list(summary), list(glossary), source_lang)))
+        channel.outbox.put((ident, "check", (text, translation, list(summary), list(glossary), source_lang)))
+        return await asyncio.wrap_future(future)
+
+    async def load(self, path: str, data: bytes | None = None) -> Any:
+        """`load_article` in the least busy process, or None (none serving, or the load failed there:
+        the caller loads it itself, and so gets the file's error as a local load gives it)."""
+        future: Future = Future()
+        with self._pending_lock:
+            usable = [channel for channel in self._channels if channel.usable]
+            if not usable:
+                return None
+            channel = min(usable, key=lambda c: len(c.pending))
+            ident = next(self._ids)
+            channel.pending[ident] = future
+        channel.outbox.put((ident, "load", (path, data)))
         return await asyncio.wrap_future(future)
 
     def close(self) -> None:
@@ -402,9 +427,9 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(inbox: IO[bytes], outbox: IO[bytes]) -> int:
     write_frame(outbox, ("ready", os.getpid()))
     while (message := read_frame(inbox)) is not None:
-        ident, arguments = message
+        ident, kind, arguments = message
         try:
-            answer = (ident, True, check_article(*arguments))
+            answer = (ident, True, check_article(*arguments) if kind == "check" else load_article(*arguments))
         except Exception as err:  # noqa: BLE001 - one article's failure is reported, the worker goes on
             answer = (ident, False, f"{type(err).__name__}: {err}")
         write_frame(outbox, answer)

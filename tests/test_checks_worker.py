@@ -10,6 +10,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from helpers import SEED_000
 from test_batch import batch_in_process, make_folder
 
@@ -17,6 +18,7 @@ from summarizer.batch import BatchOptions
 from summarizer import checks_worker
 from summarizer.batch import runner
 from summarizer.checks_worker import SIBLING_BACKLOG, START_LIMIT, CheckPool, check_article, load_resources
+from summarizer.errors import InputError
 from summarizer.schemas import GlossaryEntry, SummaryBullet
 from summarizer.sources import load_source
 
@@ -247,14 +249,47 @@ def test_a_second_batch_of_the_process_reuses_the_pool_the_first_one_left(llm_se
     assert worker_children() == []
 
 
+def test_a_serving_pool_loads_the_articles_and_a_bad_file_fails_as_a_load_here_says(llm_server, tmp_path, monkeypatch):
+    """With the pool serving from the start (the process's last batch left it), the articles are read,
+    cleaned and identified in its processes; a file that cannot be loaded there is loaded here, so its
+    error is the one a load here gives."""
+    monkeypatch.setattr(runner, "POOL_MIN_ARTICLES", 6)
+    monkeypatch.setattr(checks_worker, "POOL_LINGER", 60.0)
+    paths = make_folder(tmp_path / "news", 6)
+    (tmp_path / "news" / "kosong.txt").write_bytes(b"")
+    serving = CheckPool()
+    wait_ready(serving, processes=2)
+    checks_worker.release_pool(serving)
+    loaded_here: list[str] = []
+    load_and_plan = runner.BatchRun._load_and_plan
+
+    def recording(self, item):
+        loaded_here.append(Path(item.source).name)
+        return load_and_plan(self, item)
+
+    monkeypatch.setattr(runner.BatchRun, "_load_and_plan", recording)
+    try:
+        report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=4))
+    finally:
+        checks_worker._close_idle()  # noqa: SLF001
+    assert report.done == 6 and report.failed == 1 and loaded_here == ["kosong.txt"]
+    with pytest.raises(InputError) as here:
+        load_source(tmp_path / "news" / "kosong.txt")
+    assert report.failures[0]["error"] == str(here.value)
+    results = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    for result in results:  # the pool's load is the load here: same text, same language
+        local = load_source(Path(result["source"]))
+        assert result["source_language"] == local.language and Path(result["source"]) in paths
+
+
 def test_a_kept_pool_closes_when_its_linger_ends_and_a_dead_one_is_replaced():
     pool = CheckPool(siblings=0)
     wait_ready(pool)
     checks_worker.release_pool(pool, linger=0.2)
     deadline = time.monotonic() + 60  # the timer's end on a loaded machine: not a timing assertion
-    while worker_children() and time.monotonic() < deadline:
+    while pool._process.poll() is None and time.monotonic() < deadline:  # noqa: SLF001
         time.sleep(0.05)
-    assert worker_children() == [] and pool._process.returncode == 0  # noqa: SLF001
+    assert pool._process.returncode == 0 and worker_children() == []  # noqa: SLF001 - closed, not killed
 
     kept = CheckPool(siblings=0)
     wait_ready(kept)
