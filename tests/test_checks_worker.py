@@ -9,6 +9,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from helpers import SEED_000
@@ -52,6 +53,14 @@ def ended(pid: int) -> bool:
 CHECK = ("Harga naik 5 persen pada 2024.", "Prices rose 7 percent in 2024.", [], [], "id")
 
 
+def at_once(pool: CheckPool, count: int) -> list:
+    """`count` checks of CHECK sent together; each answer (None: handed back to the caller)."""
+    async def together():
+        return await asyncio.gather(*(pool.run(*CHECK) for _ in range(count)))
+
+    return asyncio.run(together())
+
+
 def test_the_worker_forks_a_sibling_that_takes_what_would_queue_behind_it():
     """A busy worker (stopped here) holds SIBLING_BACKLOG articles; the next goes to its sibling, a fork
     of the loaded worker, which answers with the findings of the checks in process."""
@@ -80,39 +89,32 @@ def test_the_worker_forks_a_sibling_that_takes_what_would_queue_behind_it():
     assert ended(sibling) and worker_children() == []  # the sibling ended with the pool, reaped by the worker
 
 
-def test_a_finishing_pool_spreads_the_last_wave_over_worker_and_sibling():
+@pytest.fixture
+def two_processes() -> Iterator[CheckPool]:
+    """A pool whose worker and sibling are both serving; closed after the test."""
+    pool = CheckPool(siblings=1)
+    try:
+        wait_ready(pool, processes=2)
+        yield pool
+    finally:
+        pool.close()
+
+
+def test_a_finishing_pool_spreads_the_last_wave_over_worker_and_sibling(two_processes):
     """The last wave: two articles at once go to the two processes, not one after the other."""
-    pool = CheckPool(siblings=1)
-    try:
-        wait_ready(pool, processes=2)
-        pool.finishing = True
-
-        async def two_at_once():
-            return await asyncio.gather(*(pool.run(*CHECK) for _ in range(2)))
-
-        assert None not in asyncio.run(two_at_once())
-    finally:
-        pool.close()
+    two_processes.finishing = True
+    assert None not in at_once(two_processes, 2)
 
 
-def test_a_dead_sibling_leaves_the_checks_to_the_worker():
-    pool = CheckPool(siblings=1)
-    try:
-        wait_ready(pool, processes=2)
-        sibling = pool.pids[1]
-        os.kill(sibling, signal.SIGKILL)
-        assert ended(sibling)  # the worker reaps it
-        deadline = time.monotonic() + 60
-        while pool.pids != [pool.pid] and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-        async def many():
-            return await asyncio.gather(*(pool.run(*CHECK) for _ in range(SIBLING_BACKLOG + 2)))
-
-        assert None not in asyncio.run(many()) and pool.ready
-    finally:
-        pool.close()
-    assert pool._process.returncode == 0 and worker_children() == []  # noqa: SLF001
+def test_a_dead_sibling_leaves_the_checks_to_the_worker(two_processes):
+    pool = two_processes
+    sibling = pool.pids[1]
+    os.kill(sibling, signal.SIGKILL)
+    assert ended(sibling)  # the worker reaps it
+    deadline = time.monotonic() + 60
+    while pool.pids != [pool.pid] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert None not in at_once(pool, SIBLING_BACKLOG + 2) and pool.ready
 
 
 def worker_children() -> list[int]:
@@ -166,21 +168,18 @@ def test_a_finishing_pool_hands_back_an_article_that_would_queue_behind_another(
         pool.close()
 
 
-def test_a_dead_worker_leaves_the_checks_to_its_sibling():
-    pool = CheckPool(siblings=1)
-    try:
-        wait_ready(pool, processes=2)
-        sibling = pool.pids[1]
-        os.kill(pool.pid, signal.SIGKILL)
-        pool._process.wait()  # noqa: SLF001
-        deadline = time.monotonic() + 60
-        while pool.pids != [sibling] and time.monotonic() < deadline:  # the pool has seen the worker's pipes close
-            time.sleep(0.05)
-        expected, _ = check_article(*CHECK)
-        findings, _ = asyncio.run(pool.run(*CHECK))
-        assert findings == expected and pool.ready
-    finally:
-        pool.close()
+def test_a_dead_worker_leaves_the_checks_to_its_sibling(two_processes):
+    pool = two_processes
+    sibling = pool.pids[1]
+    os.kill(pool.pid, signal.SIGKILL)
+    pool._process.wait()  # noqa: SLF001
+    deadline = time.monotonic() + 60
+    while pool.pids != [sibling] and time.monotonic() < deadline:  # the pool has seen the worker's pipes close
+        time.sleep(0.05)
+    expected, _ = check_article(*CHECK)
+    findings, _ = asyncio.run(pool.run(*CHECK))
+    assert findings == expected and pool.ready
+    pool.close()
     assert ended(sibling)  # its input closed with the pool
 
 
