@@ -14,6 +14,7 @@
     pool.close()            stops the processes and waits for them
     pool = shared_pool()    the pool the process's last batch left (alive), else a new one; and when done,
     release_pool(pool)      keeps it POOL_LINGER seconds for the next batch of this process, then closes it
+    prestart_pool()         starts one now for the batch about to run (the CLI, before its own start-up)
 
 Why a process: the checks are pure Python (~10 ms of CPU for a 1,000-token article). In a thread they
 hold the GIL the event loop needs to read answers and send the next requests: at 16 in flight against
@@ -68,6 +69,9 @@ SIBLING_BACKLOG = 4
 # benchmark's rounds): its ~0.6-0.8 s start, while the first answers wait, is paid once. Closed at
 # exit, or when the process dies (its processes see their input close).
 POOL_LINGER = 30.0
+# How long a pool started ahead of its batch waits for it (`prestart_pool`): a CLI run may first start a
+# local model server, which takes minutes for a big model.
+PRESTART_LINGER = 600.0
 
 
 def check_article(text: str, translation: str, summary: Iterable[Any], glossary: Iterable[Any], source_lang: str) -> tuple[list, float]:
@@ -336,6 +340,13 @@ def shared_pool() -> CheckPool:
             return pool
         pool.close()
     return CheckPool()
+
+
+def prestart_pool() -> None:
+    """Start a pool now, for the batch this process is about to run (`shared_pool` hands it over). The
+    CLI calls this before its own imports, settings and session (~0.6 s), so the worker's start (~0.6 s)
+    overlaps them and it is ready about when the first answers come back."""
+    release_pool(CheckPool(), linger=PRESTART_LINGER)
 
 
 def release_pool(pool: CheckPool, linger: float | None = None) -> None:

@@ -466,3 +466,58 @@ def test_a_short_batch_starts_no_worker(llm_server, tmp_path):
     report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=2),
                               progress=lambda event: seen.extend(worker_children()))
     assert report.done == 3 and seen == []
+
+
+# `summarizer batch` in a fresh process, recording in order when a checks pool is created and when the
+# run's Session is, and which pools the batch's checks went to.
+_CLI_BATCH = """
+import json, sys
+from summarizer import api, checks_worker
+from summarizer.cli import main
+
+events, used = [], set()
+pool_init, session_init, run = checks_worker.CheckPool.__init__, api.Session.__init__, checks_worker.CheckPool.run
+def recording_pool(self, *args, **kwargs):
+    events.append("pool")
+    pool_init(self, *args, **kwargs)
+def recording_session(self, *args, **kwargs):
+    events.append("session")
+    session_init(self, *args, **kwargs)
+async def recording_run(self, *args):
+    used.add(id(self))
+    return await run(self, *args)
+checks_worker.CheckPool.__init__, api.Session.__init__ = recording_pool, recording_session
+checks_worker.CheckPool.run = recording_run
+sys.argv = ["summarizer", "batch", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+print(json.dumps({"code": code, "events": events, "pools_used": len(used)}))
+"""
+
+
+def _cli_batch(server, tmp_path: Path, articles: int, *flags: str) -> dict:
+    import subprocess
+    import sys
+
+    make_folder(tmp_path / "news", articles)
+    args = [str(tmp_path / "news"), "-o", str(tmp_path / "out"), "--base-url", server.base_url, "--model", "test-model", "--quiet", *flags]
+    proc = subprocess.run([sys.executable, "-c", _CLI_BATCH, *args], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_the_cli_starts_the_checks_worker_before_its_session_and_the_batch_uses_it(llm_server, tmp_path):
+    """A batch that will check in a pool (64 articles here) gets one started before the CLI's settings and
+    session: its ~0.6 s start overlaps ours instead of holding the first answers."""
+    outcome = _cli_batch(llm_server, tmp_path, runner.POOL_MIN_ARTICLES)
+    assert outcome["code"] in (0, None), outcome
+    assert outcome["events"][:2] == ["pool", "session"] and outcome["events"].count("pool") == 1, outcome
+    assert outcome["pools_used"] == 1  # the batch's checks went to the pool started first
+    assert len((tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()) == runner.POOL_MIN_ARTICLES
+
+
+def test_the_cli_starts_no_checks_worker_for_a_short_batch_or_without_checks(llm_server, tmp_path):
+    assert "pool" not in _cli_batch(llm_server, tmp_path / "short", 3)["events"]
+    assert "pool" not in _cli_batch(llm_server, tmp_path / "unchecked", runner.POOL_MIN_ARTICLES, "--no-checks")["events"]

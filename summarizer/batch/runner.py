@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import itertools
 import json
 import threading
 import time
@@ -111,6 +112,14 @@ class BatchEvent:
     output: Path | None = None
     error: str | None = None
     exception: BaseException | None = None
+
+
+def checks_in_a_pool(inputs: list[Path], glob: str = DEFAULT_GLOB, *, concurrency: int, run_checks: bool) -> bool:
+    """Whether a batch over `inputs` checks in a worker pool (`BatchRun._check_pool`'s rule), from a
+    listing of at most POOL_MIN_ARTICLES of its articles: a CLI run asks this before its own start-up."""
+    if not run_checks or concurrency < 2:
+        return False
+    return sum(1 for _ in itertools.islice(iter_items(inputs, glob), POOL_MIN_ARTICLES)) >= POOL_MIN_ARTICLES
 
 
 async def run_batch(session: Session, inputs: list[Path], options: BatchOptions, *, progress: Callable[[BatchEvent], None] | None = None) -> BatchReport:

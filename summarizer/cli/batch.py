@@ -128,6 +128,8 @@ def register(app: typer.Typer) -> None:
         if settings_options["engine"] not in (None, "local", "ray"):
             typer.echo(f"error: unknown --engine {settings_options['engine']!r} (use local or ray)", err=True)
             raise typer.Exit(ExitCode.USAGE)
+        if settings_options["engine"] != "ray":
+            _prestart_checks(inputs, glob, flags)
         configured = _configured(flags, verbose)  # what decides how the run starts, before its session
         gguf = gguf or configured.gguf
         resumed = _resume(out, flags, task, fmt.value if fmt else None, gguf, quiet, verbose)
@@ -178,6 +180,20 @@ def _run_with_gguf(gguf, inputs, out, fmt, task, glob, retry_failed, quiet, verb
         lambda settings: _run(inputs, out, fmt, task, glob, retry_failed, quiet, verbose, flags, session=Session(settings, command="batch"), gguf=gguf),
         slots=None,
     )
+
+
+def _prestart_checks(inputs, glob, flags) -> None:
+    """Start the checks worker now when the batch will check in one (64 articles or more, checks on):
+    its ~0.6 s start then overlaps ours (settings, session, a local server's start) instead of holding
+    the first answers. A preset or .env read later may still turn the checks off; the unused worker ends
+    with the process."""
+    from summarizer.batch.runner import checks_in_a_pool
+    from summarizer.checks_worker import prestart_pool
+    from summarizer.config import Settings
+
+    concurrency = flags.get("concurrency") or Settings.model_fields["concurrency"].default  # a preset's is not read yet
+    if checks_in_a_pool(inputs, glob, concurrency=concurrency, run_checks=flags.get("run_checks") is not False):
+        prestart_pool()
 
 
 def _provider_batch(inputs, out, export_file, import_file, fmt, task, glob, quiet, verbose, flags) -> int:
