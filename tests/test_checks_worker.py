@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from helpers import SEED_000
+from helpers import SEED_000, run_cli
 from test_batch import batch_in_process, make_folder
 
 from summarizer.batch import BatchOptions
@@ -521,3 +521,13 @@ def test_the_cli_starts_the_checks_worker_before_its_session_and_the_batch_uses_
 def test_the_cli_starts_no_checks_worker_for_a_short_batch_or_without_checks(llm_server, tmp_path):
     assert "pool" not in _cli_batch(llm_server, tmp_path / "short", 3)["events"]
     assert "pool" not in _cli_batch(llm_server, tmp_path / "unchecked", runner.POOL_MIN_ARTICLES, "--no-checks")["events"]
+
+
+def test_a_missing_input_is_still_one_line_from_the_run_not_a_traceback_from_the_worker_start(llm_server, tmp_path):
+    """The listing that decides whether to start the worker early meets the bad input first: it leaves
+    the error to the run, which names the file."""
+    missing = tmp_path / "hilang.jsonl"
+    proc = run_cli("batch", str(missing), "-o", str(tmp_path / "out"), "--base-url", llm_server.base_url, "--model", "test-model")
+    stderr = proc.stderr.decode()
+    assert proc.returncode != 0 and "Traceback" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1] == f"error: {missing}: no such file or folder"

@@ -192,7 +192,11 @@ def _prestart_checks(inputs, glob, flags) -> None:
     from summarizer.config import Settings
 
     concurrency = flags.get("concurrency") or Settings.model_fields["concurrency"].default  # a preset's is not read yet
-    if checks_in_a_pool(inputs, glob, concurrency=concurrency, run_checks=flags.get("run_checks") is not False):
+    try:
+        wanted = checks_in_a_pool(inputs, glob, concurrency=concurrency, run_checks=flags.get("run_checks") is not False)
+    except Exception:  # noqa: BLE001 - a missing or unreadable input: the run itself reports it, in one line
+        return
+    if wanted:
         prestart_pool()
 
 
