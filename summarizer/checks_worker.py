@@ -50,7 +50,7 @@ import sys
 import threading
 import time
 from concurrent.futures import Future
-from typing import IO, Any, Iterable
+from typing import IO, Any, Callable, Iterable
 
 _LENGTH = struct.Struct(">Q")
 WORKER_MODULE = "summarizer.checks_worker"
@@ -270,33 +270,33 @@ class CheckPool:
 
     async def run(self, text: str, translation: str, summary: Iterable[Any], glossary: Iterable[Any], source_lang: str) -> tuple[list, float] | None:
         """check_article's answer from a worker process, or None (none ready yet, or gone before answering)."""
-        future: Future = Future()
-        with self._pending_lock:
-            usable = [channel for channel in self._channels if channel.usable]
-            if not usable:
-                return None
+        def choose(usable: list[_Channel]) -> _Channel | None:
             channel = usable[0]
             if self.finishing or len(channel.pending) >= SIBLING_BACKLOG:
                 channel = min(usable, key=lambda c: len(c.pending))  # the first (the worker) on a tie
             if self.finishing and channel.pending and resources_loaded():
                 return None
-            ident = next(self._ids)
-            channel.pending[ident] = future
-        channel.outbox.put((ident, "check", (text, translation, list(summary), list(glossary), source_lang)))
-        return await asyncio.wrap_future(future)
+            return channel
+
+        return await self._ask(choose, "check", (text, translation, list(summary), list(glossary), source_lang))
 
     async def load(self, path: str, data: bytes | None = None) -> Any:
         """`load_article` in the least busy process, or None (none serving, or the load failed there:
         the caller loads it itself, and so gets the file's error as a local load gives it)."""
+        return await self._ask(lambda usable: min(usable, key=lambda c: len(c.pending)), "load", (path, data))
+
+    async def _ask(self, choose: Callable[[list[_Channel]], _Channel | None], kind: str, arguments: tuple) -> Any:
+        """Send `kind` with `arguments` to the serving process `choose` picks (None: nobody, the caller
+        does it), and wait for its answer (None when it failed or died first)."""
         future: Future = Future()
         with self._pending_lock:
             usable = [channel for channel in self._channels if channel.usable]
-            if not usable:
+            channel = choose(usable) if usable else None
+            if channel is None:
                 return None
-            channel = min(usable, key=lambda c: len(c.pending))
             ident = next(self._ids)
             channel.pending[ident] = future
-        channel.outbox.put((ident, "load", (path, data)))
+        channel.outbox.put((ident, kind, arguments))
         return await asyncio.wrap_future(future)
 
     def close(self) -> None:

@@ -114,12 +114,17 @@ class BatchEvent:
     exception: BaseException | None = None
 
 
+def _checks_in_a_pool(articles: int, *, concurrency: int, run_checks: bool) -> bool:
+    return run_checks and concurrency >= 2 and articles >= POOL_MIN_ARTICLES
+
+
 def checks_in_a_pool(inputs: list[Path], glob: str = DEFAULT_GLOB, *, concurrency: int, run_checks: bool) -> bool:
-    """Whether a batch over `inputs` checks in a worker pool (`BatchRun._check_pool`'s rule), from a
-    listing of at most POOL_MIN_ARTICLES of its articles: a CLI run asks this before its own start-up."""
-    if not run_checks or concurrency < 2:
+    """Whether a batch over `inputs` checks in a worker pool (the rule `BatchRun._check_pool` applies),
+    from a listing of at most POOL_MIN_ARTICLES of its articles: a CLI run asks this before its own start-up."""
+    if not _checks_in_a_pool(POOL_MIN_ARTICLES, concurrency=concurrency, run_checks=run_checks):
         return False
-    return sum(1 for _ in itertools.islice(iter_items(inputs, glob), POOL_MIN_ARTICLES)) >= POOL_MIN_ARTICLES
+    listed = sum(1 for _ in itertools.islice(iter_items(inputs, glob), POOL_MIN_ARTICLES))
+    return _checks_in_a_pool(listed, concurrency=concurrency, run_checks=run_checks)
 
 
 async def run_batch(session: Session, inputs: list[Path], options: BatchOptions, *, progress: Callable[[BatchEvent], None] | None = None) -> BatchReport:
@@ -347,16 +352,20 @@ class BatchRun:
         taken from the event loop; a pool's processes have the language model loaded and a core of
         their own. While the pool starts, articles load here rather than wait."""
         pool = self.session.pipeline.check_pool
-        if pool is None or pool.starting or not pool.ready:
+        if pool is None:
             return None
-        if item.text is not None:
-            return await pool.load(item.id, item.text.encode("utf-8"))
-        return await pool.load(str(item.path))
+        return await pool.load(*self._load_arguments(item))  # None until a process is serving
 
     def _load(self, item: BatchItem) -> CleanedSource:
+        path, data = self._load_arguments(item)
+        return self.session.load(path, data=data)
+
+    @staticmethod
+    def _load_arguments(item: BatchItem) -> tuple[str, bytes | None]:
+        """(path, data) for `load_source`: a JSONL record's text, else the file."""
         if item.text is not None:
-            return self.session.load(item.id, data=item.text.encode("utf-8"))
-        return self.session.load(item.path)
+            return item.id, item.text.encode("utf-8")
+        return str(item.path), None
 
     def _load_and_plan(self, item: BatchItem) -> tuple[CleanedSource, Plan]:
         source = self._load(item)
@@ -399,7 +408,7 @@ class BatchRun:
     def _check_pool(self):
         """A checks worker process (summarizer.checks_worker), for a batch of at least POOL_MIN_ARTICLES
         articles with checks on; the pipeline checks there once it is ready, itself until then."""
-        if not self.session.settings.run_checks or self.report.total < POOL_MIN_ARTICLES or self.options.concurrency < 2:
+        if not _checks_in_a_pool(self.report.total, concurrency=self.options.concurrency, run_checks=self.session.settings.run_checks):
             return None
         from summarizer.checks_worker import shared_pool
 
