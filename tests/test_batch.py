@@ -154,6 +154,23 @@ def test_folder_runs_concurrently_then_resumes_with_zero_requests(llm_server, tm
     assert len(manifest(out)) == 6
 
 
+def test_a_run_works_on_the_files_it_counted(llm_server, tmp_path):
+    """A folder is listed once per run: a file added while the run starts is left for the next run,
+    so the report's total and the work done agree (the count and the queue were two listings)."""
+    make_folder(tmp_path / "news", 3)
+    added = tmp_path / "news" / "artikel-late.txt"
+
+    def progress(event):
+        if event.kind == "start":
+            added.write_text(article(9), encoding="utf-8")
+
+    report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=2), progress=progress)
+    assert (report.total, report.done) == (3, 3)
+    assert len(llm_server.chat_requests()) == 3
+    again = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=2))
+    assert (again.total, again.done, again.skipped) == (4, 1, 3)
+
+
 def test_bad_files_are_recorded_and_retry_failed_processes_only_them(llm_server, tmp_path):
     news = tmp_path / "news"
     make_folder(news, 2)

@@ -107,3 +107,31 @@ def test_limited_caps_requests_in_flight_and_is_restored(llm_server, tmp_path):
     _four_at_once(client, 10)  # no limit any more: the four go out together
     assert state["most"] == 4
     assert len(llm_server.chat_requests()) == 8
+
+
+def test_a_request_sends_what_the_sdks_create_sends(llm_server, tmp_path):
+    """The client posts its body through the SDK's `post` (skipping `create`'s transform of a body
+    that is plain JSON already): the server must see exactly what `chat.completions.create` sends,
+    the non-standard fields (extra_body), the key and the SDK's own headers included."""
+    settings = load_settings(env_file=None, base_url=llm_server.base_url, model="test-model", cache_dir=tmp_path / "cache",
+                             api_key="sk-test-equal-requests")
+    client = LLMClient(settings, cache=None, memory=EndpointMemory(None))
+    kwargs = {"model": "test-model", "messages": messages(7), "max_tokens": 64, "temperature": 0.2, "seed": 11,
+              "response_format": {"type": "json_schema", "json_schema": {"name": "SummaryOutput", "schema": {"type": "object"}, "strict": True}},
+              "extra_body": {"chat_template_kwargs": {"enable_thinking": False}}}
+
+    async def go():
+        try:
+            ours = await client._chat_completion(kwargs, 30.0)
+            theirs = await client._sdk().chat.completions.create(**kwargs, timeout=30.0)  # the same SDK client
+        finally:
+            await client.aclose()
+        return ours, theirs
+
+    ours, theirs = asyncio.run(go())
+    assert type(ours) is type(theirs) and ours.choices[0].message.content
+    sent, expected = llm_server.chat_requests()
+    assert sent.body == expected.body and "enable_thinking" in str(sent.body)
+    varying = {"content-length"}  # the same JSON, its keys in another order
+    assert sent.headers["authorization"] == "Bearer sk-test-equal-requests"
+    assert {k: v for k, v in sent.headers.items() if k not in varying} == {k: v for k, v in expected.headers.items() if k not in varying}

@@ -30,11 +30,19 @@ class BatchItem:
     origin: Path | None = None  # the JSONL file a record with its text inline came from
 
 
-def iter_items(inputs: list[Path], glob: str = DEFAULT_GLOB, *, exclude: Path | None = None) -> Iterator[BatchItem]:
-    """Every article the inputs name, in order, without reading any article text."""
+def iter_items(inputs: list[Path], glob: str = DEFAULT_GLOB, *, exclude: Path | None = None,
+               listings: dict[Path, list[Path]] | None = None) -> Iterator[BatchItem]:
+    """Every article the inputs name, in order, without reading any article text. `listings`: each
+    folder's files, kept there the first time it is listed, so that a run which walks its inputs more
+    than once (count, estimate, queue) lists every folder once: ~40 us per file, and the same files
+    each time."""
     for given in inputs:
         if given.is_dir():
-            for path in _folder_files(given, glob, exclude):
+            if listings is None:
+                files = _folder_files(given, glob, exclude)
+            elif (files := listings.get(given)) is None:
+                files = listings[given] = _folder_files(given, glob, exclude)
+            for path in files:
                 yield BatchItem(id=os.path.abspath(path), source=str(path), path=path, name_hint=path.stem)
         elif given.suffix.lower() == ".jsonl":
             yield from _jsonl_items(given)

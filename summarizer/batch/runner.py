@@ -183,6 +183,7 @@ class BatchRun:
         # the folder holds one run: another model, task, format or template is refused, not mixed in
         remember_or_check(self.out_dir, RunSettings.of(session, task=options.task, fmt=options.fmt, gguf=options.gguf))
         self.exclude = self.out_dir.resolve()  # never read our own outputs as inputs
+        self._listings: dict[Path, list[Path]] = {}  # each input folder's files, listed once per run
         self.manifest = Manifest(self.out_dir / MANIFEST_NAME)
         self.report = BatchReport(total=sum(1 for _ in self._items()))
         self.extension = EXTENSIONS[options.fmt]
@@ -209,7 +210,7 @@ class BatchRun:
             self.budget.count_earlier(*_earlier_spend(self.out_dir / REPORT_NAME))
 
     def _items(self) -> Iterator[BatchItem]:
-        return iter_items(self.inputs, self.options.glob, exclude=self.exclude)
+        return iter_items(self.inputs, self.options.glob, exclude=self.exclude, listings=self._listings)
 
     def _emit(self, kind: str, item: BatchItem | None = None, **extra: Any) -> None:
         if self.progress is not None:
