@@ -31,7 +31,7 @@ from summarizer.paragraph_refs import Sources, numbered, paragraphs_with, strip_
 from summarizer.prompts import PromptLibrary, PromptTemplate
 from summarizer.schemas import (
     CITING_FIELDS, MAX_KEY_POINTS, WITH_KEY_POINTS, ArticleResult, GlossaryEntry, GlossaryTerm, RunMetadata, SummaryBullet, Usage, citing_at_most,
-    llm_schema,
+    shared_llm_schema,
 )
 from summarizer.sources import CleanedSource
 from summarizer.tokens import get_token_counter
@@ -207,7 +207,7 @@ class ArticlePipeline:
     def _count_overhead(self, template: PromptTemplate, extra_terms: int) -> int:
         # the widest form the template is sent in: with the key-points rule and schema when it has them
         messages = template.render(**self._variables(template, "", chunk_number=1, chunk_count=1, known=[], key_points=True))
-        schema_tokens = self.counter.count(json.dumps(llm_schema(_output(template, key_points=True)), ensure_ascii=False))
+        schema_tokens = self.counter.count(json.dumps(shared_llm_schema(_output(template, key_points=True)), ensure_ascii=False))
         return sum(self.counter.count(m["content"]) + 4 for m in messages) + schema_tokens + 15 * extra_terms + 16
 
     def warm_up(self) -> None:

@@ -252,6 +252,17 @@ def article_result_schema() -> dict[str, Any]:
     return ArticleResult.model_json_schema()
 
 
+_SHARED_SCHEMAS: dict[type, dict[str, Any]] = {}
+
+
+def shared_llm_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The process's one `llm_schema(model)` (~2-4 ms to build, asked for by every request and every
+    Session's prompt-size count). Shared: never modify it."""
+    if model not in _SHARED_SCHEMAS:
+        _SHARED_SCHEMAS[model] = llm_schema(model)
+    return _SHARED_SCHEMAS[model]
+
+
 def llm_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The JSON schema sent to the endpoint: every property required, no extra properties,
     no `default`/`title` noise (strict mode in OpenAI rejects defaults; small servers choke on noise)

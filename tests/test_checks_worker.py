@@ -18,7 +18,7 @@ from test_batch import batch_in_process, make_folder
 from summarizer.batch import BatchOptions
 from summarizer import checks_worker
 from summarizer.batch import runner
-from summarizer.checks_worker import SIBLING_BACKLOG, START_LIMIT, CheckPool, check_article, load_resources
+from summarizer.checks_worker import SERVING_NICENESS, SIBLING_BACKLOG, START_LIMIT, CheckPool, check_article, load_resources
 from summarizer.errors import InputError
 from summarizer.schemas import GlossaryEntry, SummaryBullet
 from summarizer.sources import load_source
@@ -104,6 +104,16 @@ def test_a_finishing_pool_spreads_the_last_wave_over_worker_and_sibling(two_proc
     """The last wave: two articles at once go to the two processes, not one after the other."""
     two_processes.finishing = True
     assert None not in at_once(two_processes, 2)
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no process priorities here")
+def test_the_serving_processes_take_the_time_the_event_loop_leaves(two_processes):
+    """Once loaded, worker and sibling run at SERVING_NICENESS more than the batch's process, so a
+    wave's checks do not take the cores from the loop sending the next wave's requests."""
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert len(two_processes.pids) == 2
+    for pid in two_processes.pids:
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, ours + SERVING_NICENESS)
 
 
 def test_a_dead_sibling_leaves_the_checks_to_the_worker(two_processes):

@@ -64,3 +64,24 @@ def test_user_folder_falls_back_to_builtins(tmp_path):
     assert library.get("summarize").path.parent == BUILTIN_PROMPTS_DIR
     with pytest.raises(PromptError):
         PromptLibrary(tmp_path / "missing")
+
+
+def test_sessions_share_a_compiled_template_and_an_edited_copy_gets_its_own(tmp_path):
+    """Every library of the process with the same template text reuses one compiled form (a new
+    Session compiled its templates again: ~8 ms before its first request); a template whose text
+    differs, here a user's copy with one word changed, is compiled and rendered on its own."""
+    first, second = PromptLibrary().get("brief"), PromptLibrary().get("brief")
+    assert first is not second
+    assert first._templates()[0] is second._templates()[0]
+
+    own = tmp_path / "prompts"
+    own.mkdir()
+    text = (BUILTIN_PROMPTS_DIR / "brief.toml").read_text(encoding="utf-8")
+    assert "Translate, summarize" in text
+    (own / "brief.toml").write_text(text.replace("Translate, summarize", "Please translate, summarize", 1), encoding="utf-8")
+    edited = PromptLibrary(own).get("brief")
+    assert edited._templates()[0] is not first._templates()[0]
+    variables = {name: "" for name in first.variables}
+    variables.update(user_glossary=[], known_terms=[], chunk_number=1, chunk_count=1, key_points=False)
+    rendered = "".join(m["content"] for m in edited.render(**variables))
+    assert rendered != "".join(m["content"] for m in first.render(**variables))

@@ -37,7 +37,7 @@ from summarizer.llm.transport import (
     tls_context,
 )
 from summarizer.pacing import RequestSlots
-from summarizer.schemas import Usage, llm_schema
+from summarizer.schemas import Usage, shared_llm_schema
 
 if TYPE_CHECKING:
     from summarizer.budget import Budget
@@ -103,15 +103,6 @@ def answered_model(warnings: list[str]) -> str | None:
         if match:
             return match.group(1)
     return None
-
-_SCHEMAS: dict[type, dict[str, Any]] = {}  # output model -> its llm_schema (4 ms to build; never mutated)
-
-
-def _schema_for(output: type[BaseModel]) -> dict[str, Any]:
-    if output not in _SCHEMAS:
-        _SCHEMAS[output] = llm_schema(output)
-    return _SCHEMAS[output]
-
 
 class _ModeRejected(Exception):
     """The endpoint does not do this structured mode; try the next one down."""
@@ -373,7 +364,7 @@ class LLMClient:
         kind = server_kind(self.settings, self.memory)
         if dialects.dialect(kind).sends_seed:
             parameters.setdefault("seed", dialects.REQUEST_SEED)  # a template or profile may set its own
-        schema = _schema_for(output)
+        schema = shared_llm_schema(output)
         if source_chars is not None:
             schema = bounded_schema(schema, source_chars, kind, cite_limit=cite_limit, max_tokens=max_tokens,
                                    tokens_per_char=tokens_per_char, key_point_tokens=key_point_tokens)
