@@ -167,9 +167,10 @@ class LLMClient:
         """`chat.completions.create(**kwargs, timeout=timeout)` through the SDK's documented `post` for
         custom requests: the same body, headers, auth, response parsing and error types, without
         `create`'s TypedDict transform of the body and its argument checks. Those walk every message
-        and the schema, ~0.7 ms of CPU per request (of ~1.8: benchmarks/client_overhead.py), on the
-        event loop that sends the batch's other requests; our body is plain JSON already, which the
-        transform returns unchanged (tests/test_client.py compares the two)."""
+        and the schema: the SDK's CPU per request 1.6-2.0 -> 1.1 ms (seed 000's brief request against
+        benchmarks/bench_server.py), on the event loop that sends the batch's other requests. Our body
+        is plain JSON already, which the transform returns unchanged (tests/test_client_modes.py
+        compares what the server receives from both)."""
         from openai.types.chat import ChatCompletion
 
         body = {name: value for name, value in kwargs.items() if name != "extra_body"}
