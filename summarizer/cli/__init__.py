@@ -56,4 +56,39 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        sys.exit(ExitCode.INTERRUPTED)
+        end(ExitCode.INTERRUPTED)
+    except SystemExit as exit_:
+        end(exit_.code)
+    end(0)
+
+
+def end(code: int | str | None) -> None:
+    """Leave the process with `code`, without the interpreter's teardown when nothing needs it.
+
+    A `summarizer batch` of 96 articles spent ~0.27 s after its last exit handler freeing the modules
+    and objects it had loaded (the SDK's types, pydantic's schemas, the language model): wall time a
+    user waits for, on every command. Every output is closed and synced by then, so the process ends
+    at once: the streams flushed, the exit handlers run (the checks worker, logging, Ray), then
+    `os._exit`. With a non-daemon thread still running the interpreter's own exit waits for it."""
+    import atexit
+    import os
+    import threading
+
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    code = 0 if code is None else int(code)
+    if any(thread.is_alive() and not thread.daemon for thread in threading.enumerate() if thread is not threading.main_thread()):
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`) or stream: nothing more can be said
+            pass
+    atexit._run_exitfuncs()  # noqa: SLF001 - the handlers sys.exit would run, in the same order
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
