@@ -8,9 +8,9 @@ so stale answers are never reused.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,7 +60,7 @@ class PromptTemplate:
         return OUTPUT_MODELS[self.output_name]
 
     @property
-    def variables(self) -> set[str]:
+    def variables(self) -> frozenset[str]:
         if "variables" not in self._compiled:
             from jinja2 import meta
 
@@ -68,7 +68,7 @@ class PromptTemplate:
             for tree in self._trees():
                 names |= meta.find_undeclared_variables(tree)
             self._compiled["variables"] = frozenset(names)
-        return set(self._compiled["variables"])
+        return self._compiled["variables"]
 
     def _trees(self):
         """The parsed system and user texts, once: both the variable check and the compiler read them
