@@ -66,3 +66,15 @@ def test_the_cli_ends_with_its_code_after_the_exit_handlers_without_the_teardown
     assert "freed in the teardown" not in proc.stderr and "main returned" not in proc.stderr
     if code == 0:
         assert "batch" in proc.stdout  # the help, flushed before the process ended
+
+
+def test_the_cli_waits_for_a_running_non_daemon_thread():
+    """A thread that is not a daemon (a library user's, say) is still working when the command ends: the
+    process ends the interpreter's way, after that thread is done, not cut off by `os._exit`."""
+    probe = EXIT_PROBE.replace("from summarizer.cli import main", (
+        "import threading, time\n"
+        "threading.Thread(target=lambda: (time.sleep(0.5), sys.__stderr__.write('thread finished\\n'))).start()\n"
+        "from summarizer.cli import main"))
+    proc = subprocess.run([sys.executable, "-c", probe, "--help"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "thread finished" in proc.stderr and "exit handler ran" in proc.stderr
