@@ -21,7 +21,7 @@ from scripted_server import error, schema_responder
 import pytest
 
 from summarizer.api import Session
-from summarizer.batch import BatchOptions, BatchReport, RateLimiter, run_batch
+from summarizer.batch import BatchOptions, BatchReport, RateLimiter, iter_items, run_batch
 from summarizer.errors import ConfigError
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -169,6 +169,20 @@ def test_a_run_works_on_the_files_it_counted(llm_server, tmp_path):
     assert len(llm_server.chat_requests()) == 3
     again = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=2))
     assert (again.total, again.done, again.skipped) == (4, 1, 3)
+
+
+def test_count_items_counts_what_a_run_reads_up_to_a_limit(tmp_path):
+    from summarizer.batch.inputs import count_items
+
+    make_folder(tmp_path / "news", 5)
+    (tmp_path / "news" / "notes.csv").write_text("a,b", encoding="utf-8")  # not an article
+    (tmp_path / "news" / ".hidden.txt").write_text("x", encoding="utf-8")
+    records = tmp_path / "records.jsonl"
+    records.write_text('{"id": "a", "text": "satu"}\n\n{"id": "b", "text": "dua"}\n', encoding="utf-8")
+    inputs = [tmp_path / "news", records, SEED_000]
+    assert count_items(inputs, at_most=100) == 5 + 2 + 1 == len(list(iter_items(inputs)))
+    assert count_items(inputs, at_most=3) == 3
+    assert count_items([tmp_path / "news"], exclude=(tmp_path / "news").resolve(), at_most=100) == 0
 
 
 def test_bad_files_are_recorded_and_retry_failed_processes_only_them(llm_server, tmp_path):

@@ -505,12 +505,13 @@ main()
 """
 
 
-def _cli_batch(server, tmp_path: Path, articles: int, *flags: str) -> dict:
+def _cli_batch(server, tmp_path: Path, articles: int, *flags: str, out: Path | None = None) -> dict:
     import subprocess
     import sys
 
     make_folder(tmp_path / "news", articles)
-    args = [str(tmp_path / "news"), "-o", str(tmp_path / "out"), "--base-url", server.base_url, "--model", "test-model", "--quiet", *flags]
+    out = out or tmp_path / "out"
+    args = [str(tmp_path / "news"), "-o", str(out), "--base-url", server.base_url, "--model", "test-model", "--quiet", *flags]
     proc = subprocess.run([sys.executable, "-c", _CLI_BATCH, *args], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -528,6 +529,19 @@ def test_the_cli_starts_the_checks_worker_before_its_session_and_the_batch_uses_
 def test_the_cli_starts_no_checks_worker_for_a_short_batch_or_without_checks(llm_server, tmp_path):
     assert "pool" not in _cli_batch(llm_server, tmp_path / "short", 3)["events"]
     assert "pool" not in _cli_batch(llm_server, tmp_path / "unchecked", runner.POOL_MIN_ARTICLES, "--no-checks")["events"]
+
+
+def test_the_cli_counts_no_outputs_of_an_out_folder_inside_the_input(llm_server, tmp_path):
+    """--out inside the input folder: its 64 briefs from an earlier run are not articles (the run skips
+    them), so the 3 articles beside them start no worker early."""
+    briefs = tmp_path / "news" / "briefs"
+    make_folder(tmp_path / "earlier", runner.POOL_MIN_ARTICLES)
+    first = run_cli("batch", str(tmp_path / "earlier"), "-o", str(briefs), "--base-url", llm_server.base_url, "--model", "test-model", "--quiet", "--no-checks")
+    assert first.returncode == 0, first.stderr.decode()[-2000:]
+    assert len(list(briefs.glob("*.md"))) == runner.POOL_MIN_ARTICLES
+    outcome = _cli_batch(llm_server, tmp_path, 3, out=briefs)
+    assert "pool" not in outcome["events"], outcome
+    assert json.loads((briefs / "report.json").read_text(encoding="utf-8"))["total"] == 3
 
 
 def test_a_missing_input_is_still_one_line_from_the_run_not_a_traceback_from_the_worker_start(llm_server, tmp_path):

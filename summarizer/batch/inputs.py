@@ -50,9 +50,30 @@ def iter_items(inputs: list[Path], glob: str = DEFAULT_GLOB, *, exclude: Path | 
             yield BatchItem(id=os.path.abspath(given), source=str(given), path=given, name_hint=given.stem)
 
 
+def count_items(inputs: list[Path], glob: str = DEFAULT_GLOB, *, exclude: Path | None = None, at_most: int) -> int:
+    """How many articles the inputs name, counting no further than `at_most`: a folder is walked only
+    until then, unsorted: 64 of 10,000 files in ~5 ms, where the run's sorted listing takes 0.15-0.4 s."""
+    count = 0
+    for given in inputs:
+        if given.is_dir():
+            found: Iterator[object] = _folder_matches(given, glob, exclude)
+        elif given.suffix.lower() == ".jsonl":
+            found = _jsonl_items(given)
+        else:
+            found = iter((given,))
+        for _ in found:
+            count += 1
+            if count >= at_most:
+                return count
+    return count
+
+
 def _folder_files(folder: Path, pattern: str, exclude: Path | None) -> list[Path]:
+    return sorted(_folder_matches(folder, pattern, exclude))
+
+
+def _folder_matches(folder: Path, pattern: str, exclude: Path | None) -> Iterator[Path]:
     default = pattern == DEFAULT_GLOB
-    found = []
     for path in folder.glob(pattern):
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts):
@@ -62,8 +83,7 @@ def _folder_files(folder: Path, pattern: str, exclude: Path | None) -> list[Path
         if default and path.suffix.lower() not in ARTICLE_SUFFIXES:
             continue
         if path.is_file():
-            found.append(path)
-    return sorted(found)
+            yield path
 
 
 def _jsonl_items(path: Path) -> Iterator[BatchItem]:

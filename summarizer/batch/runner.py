@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import itertools
 import json
 import threading
 import time
@@ -27,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Literal
 
-from summarizer.batch.inputs import DEFAULT_GLOB, BatchItem, iter_items
+from summarizer.batch.inputs import DEFAULT_GLOB, BatchItem, count_items, iter_items
 from summarizer.batch.manifest import MANIFEST_NAME, REPORT_NAME, RESERVED_NAMES, RESULTS_NAME, Manifest, open_append
 from summarizer.batch.run_settings import RunSettings, remember_or_check
 from summarizer.checks_worker import resources_loaded
@@ -118,12 +117,13 @@ def _checks_in_a_pool(articles: int, *, concurrency: int, run_checks: bool) -> b
     return run_checks and concurrency >= 2 and articles >= POOL_MIN_ARTICLES
 
 
-def checks_in_a_pool(inputs: list[Path], glob: str = DEFAULT_GLOB, *, concurrency: int, run_checks: bool) -> bool:
-    """Whether a batch over `inputs` checks in a worker pool (the rule `BatchRun._check_pool` applies),
-    from a listing of at most POOL_MIN_ARTICLES of its articles: a CLI run asks this before its own start-up."""
+def checks_in_a_pool(inputs: list[Path], glob: str = DEFAULT_GLOB, *, concurrency: int, run_checks: bool, out_dir: Path | None = None) -> bool:
+    """Whether a batch over `inputs` into `out_dir` checks in a worker pool (the rule `BatchRun._check_pool`
+    applies), from a count of at most POOL_MIN_ARTICLES of its articles: a CLI run asks this before its own start-up."""
     if not _checks_in_a_pool(POOL_MIN_ARTICLES, concurrency=concurrency, run_checks=run_checks):
         return False
-    listed = sum(1 for _ in itertools.islice(iter_items(inputs, glob), POOL_MIN_ARTICLES))
+    exclude = out_dir.resolve() if out_dir is not None else None  # the run never reads its own outputs
+    listed = count_items(inputs, glob, exclude=exclude, at_most=POOL_MIN_ARTICLES)
     return _checks_in_a_pool(listed, concurrency=concurrency, run_checks=run_checks)
 
 

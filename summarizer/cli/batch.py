@@ -129,7 +129,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: unknown --engine {settings_options['engine']!r} (use local or ray)", err=True)
             raise typer.Exit(ExitCode.USAGE)
         if settings_options["engine"] != "ray":
-            _prestart_checks(inputs, glob, flags)
+            _prestart_checks(inputs, glob, flags, out)
         configured = _configured(flags, verbose)  # what decides how the run starts, before its session
         gguf = gguf or configured.gguf
         resumed = _resume(out, flags, task, fmt.value if fmt else None, gguf, quiet, verbose)
@@ -182,7 +182,7 @@ def _run_with_gguf(gguf, inputs, out, fmt, task, glob, retry_failed, quiet, verb
     )
 
 
-def _prestart_checks(inputs, glob, flags) -> None:
+def _prestart_checks(inputs, glob, flags, out) -> None:
     """Start the checks worker now when the batch will check in one (64 articles or more, checks on):
     its ~0.6 s start then overlaps ours (settings, session, a local server's start) instead of holding
     the first answers. A preset or .env read later may still turn the checks off; the unused worker ends
@@ -193,7 +193,7 @@ def _prestart_checks(inputs, glob, flags) -> None:
 
     concurrency = flags.get("concurrency") or Settings.model_fields["concurrency"].default  # a preset's is not read yet
     try:
-        wanted = checks_in_a_pool(inputs, glob, concurrency=concurrency, run_checks=flags.get("run_checks") is not False)
+        wanted = checks_in_a_pool(inputs, glob, concurrency=concurrency, run_checks=flags.get("run_checks") is not False, out_dir=out)
     except Exception:  # noqa: BLE001 - a missing or unreadable input: the run itself reports it, in one line
         return
     if wanted:
