@@ -8,11 +8,12 @@ item with a `problem`: it fails that record, not the run.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 DEFAULT_GLOB = "**/*"
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
@@ -36,40 +37,33 @@ def iter_items(inputs: list[Path], glob: str = DEFAULT_GLOB, *, exclude: Path | 
     folder's files, kept there the first time it is listed, so that a run which walks its inputs more
     than once (count, estimate, queue) lists every folder once: ~40 us per file, and the same files
     each time."""
+    def files(folder: Path) -> list[Path]:
+        if listings is None:
+            return sorted(_folder_matches(folder, glob, exclude))
+        if folder not in listings:
+            listings[folder] = sorted(_folder_matches(folder, glob, exclude))
+        return listings[folder]
+
+    return _items(inputs, files)
+
+
+def count_items(inputs: list[Path], glob: str = DEFAULT_GLOB, *, exclude: Path | None = None, at_most: int) -> int:
+    """How many articles `iter_items` would yield, counting no further than `at_most`: a folder is walked
+    only until then, unsorted: 64 of 10,000 files in ~5 ms, where the run's sorted listing takes 0.15-0.4 s."""
+    found = _items(inputs, lambda folder: _folder_matches(folder, glob, exclude))
+    return sum(1 for _ in itertools.islice(found, at_most))
+
+
+def _items(inputs: list[Path], folder_files: Callable[[Path], Iterable[Path]]) -> Iterator[BatchItem]:
+    """The items of `inputs`, a folder's files as `folder_files` gives them."""
     for given in inputs:
         if given.is_dir():
-            if listings is None:
-                files = _folder_files(given, glob, exclude)
-            elif (files := listings.get(given)) is None:
-                files = listings[given] = _folder_files(given, glob, exclude)
-            for path in files:
+            for path in folder_files(given):
                 yield BatchItem(id=os.path.abspath(path), source=str(path), path=path, name_hint=path.stem)
         elif given.suffix.lower() == ".jsonl":
             yield from _jsonl_items(given)
         else:
             yield BatchItem(id=os.path.abspath(given), source=str(given), path=given, name_hint=given.stem)
-
-
-def count_items(inputs: list[Path], glob: str = DEFAULT_GLOB, *, exclude: Path | None = None, at_most: int) -> int:
-    """How many articles the inputs name, counting no further than `at_most`: a folder is walked only
-    until then, unsorted: 64 of 10,000 files in ~5 ms, where the run's sorted listing takes 0.15-0.4 s."""
-    count = 0
-    for given in inputs:
-        if given.is_dir():
-            found: Iterator[object] = _folder_matches(given, glob, exclude)
-        elif given.suffix.lower() == ".jsonl":
-            found = _jsonl_items(given)
-        else:
-            found = iter((given,))
-        for _ in found:
-            count += 1
-            if count >= at_most:
-                return count
-    return count
-
-
-def _folder_files(folder: Path, pattern: str, exclude: Path | None) -> list[Path]:
-    return sorted(_folder_matches(folder, pattern, exclude))
 
 
 def _folder_matches(folder: Path, pattern: str, exclude: Path | None) -> Iterator[Path]:
