@@ -80,15 +80,15 @@ def end(code: int | str | None) -> None:
     code = 0 if code is None else int(code)
     if any(thread.is_alive() and not thread.daemon for thread in threading.enumerate() if thread is not threading.main_thread()):
         sys.exit(code)
+    _flush_streams()
+    atexit._run_exitfuncs()  # noqa: SLF001 - the handlers sys.exit would run, in the same order
+    _flush_streams()  # what the handlers printed
+    os._exit(code)
+
+
+def _flush_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (`| head`) or stream: nothing more can be said
             pass
-    atexit._run_exitfuncs()  # noqa: SLF001 - the handlers sys.exit would run, in the same order
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(code)
