@@ -38,7 +38,6 @@ process dies; the worker waits for its siblings, so none is left behind.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import itertools
 import os
@@ -50,7 +49,10 @@ import sys
 import threading
 import time
 from concurrent.futures import Future
-from typing import IO, Any, Callable, Iterable
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable
+
+if TYPE_CHECKING:
+    import asyncio  # the pool's caller has it; the worker process, which never uses it, does not import it
 
 _LENGTH = struct.Struct(">Q")
 WORKER_MODULE = "summarizer.checks_worker"
@@ -271,6 +273,8 @@ class CheckPool:
     async def started_or(self, other: asyncio.Future) -> None:
         """Return when the worker has started (or ended before), or when `other` is done. Neither is
         cancelled: many articles wait on the one start."""
+        import asyncio
+
         loop = asyncio.get_running_loop()
         if self._started_here is None or self._started_here[0] is not loop:
             self._started_here = (loop, asyncio.wrap_future(self._started))  # once per loop, not once per wait
@@ -296,6 +300,8 @@ class CheckPool:
     async def _ask(self, choose: Callable[[list[_Channel]], _Channel | None], kind: str, arguments: tuple) -> Any:
         """Send `kind` with `arguments` to the serving process `choose` picks (None: nobody, the caller
         does it), and wait for its answer (None when it failed or died first)."""
+        import asyncio
+
         future: Future = Future()
         with self._pending_lock:
             usable = [channel for channel in self._channels if channel.usable]
