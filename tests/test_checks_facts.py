@@ -250,6 +250,25 @@ def test_property_a_number_in_the_other_conventions_never_errs_and_a_changed_one
     assert errors(source, bad), (source, bad)
 
 
+@settings(max_examples=200, deadline=None)
+@given(value=st.integers(min_value=2, max_value=999_999_999), change=st.sampled_from([1, 10, 100, 1000, -1]))
+def test_property_indonesian_number_words_read_as_one_number(value, change):
+    """Number words as num2words writes them (an independent renderer) mean the value in digits or in
+    English words, and another value is an error ("satu" is left out: it is often "a", and a missing one
+    is only a warning)."""
+    from num2words import num2words
+
+    # the number opens both sentences: a spelled number is paired with its replacement only near where
+    # it stood, and words are far longer than digits
+    source = f"{num2words(value, lang='id')} orang hadir tahun lalu."
+    assert errors(source, f"{value:,} people attended last year.") == [], source
+    english = num2words(value, lang="en")
+    if "," not in english:  # "one million, two hundred thousand": the comma splits the words into two numbers
+        assert errors(source, f"{english} people attended last year.") == [], (source, english)
+    if value + change > 1:  # a 1 ("one", "a") is never taken for what became of another number
+        assert errors(source, f"{value + change:,} people attended last year."), (source, value + change)
+
+
 @settings(max_examples=100, deadline=None)
 @given(hour=st.integers(min_value=0, max_value=23), minute=st.integers(min_value=0, max_value=59), shift=st.integers(min_value=1, max_value=11))
 def test_property_clock_times(hour, minute, shift):

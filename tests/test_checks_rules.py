@@ -82,6 +82,17 @@ FACT_PAIRS = [
     # a fraction "of" a number is their product, and English says it with or without "of"
     ("Setengah dari satu juta warga mengungsi.", "Half a million residents fled.", "A quarter of a million residents fled."),
     ("Seperempat juta warga mengungsi.", "A quarter of a million residents fled.", "Half a million residents fled."),
+    # a run of number words that is not one number is its numbers, each a fact ("five and eight hours",
+    # "the first two weeks", "salah satu tujuh"): the whole run was dropped, and a changed one missed
+    ("Lebah tidur antara lima dan delapan jam sehari.", "Bees sleep between five and eight hours a day.",
+     "Bees sleep between five and four hours a day."),
+    ("Ia mendapat 200 poin dalam dua minggu pertama.", "He got 200 points in the first two weeks.",
+     "He got 200 points in the first seventeen weeks."),
+    ("Indonesia bukan salah satu tujuh negara itu.", "Indonesia is not one of the seven countries.",
+     "Indonesia is not one of the nineteen countries."),
+    # puluh and ratus multiply the digit before them, not the hundreds already read (250 was read as 2,050)
+    ("Seratus enam puluh lima anak hadir.", "One hundred sixty-five children attended.", "One hundred sixty-four children attended."),
+    ("Dua ratus lima puluh rumah rusak.", "Two hundred and fifty houses were damaged.", "Two hundred and fifteen houses were damaged."),
     # Indonesian degree codes named in English
     ("Lima tahun lalu, saya mahasiswa S3 di sana.", "Five years ago, I was a Ph.D. student there.",
      "Five years ago, I was a master's student there."),

@@ -288,32 +288,46 @@ def _fraction_of(text: str, end: int, value: float | None) -> tuple[float, int] 
     return (whole, match.end()) if whole else None
 
 
+# after these a unit word starts another number; after seratus, seribu or sejuta it continues this one
+# ("seratus enam puluh lima": 165, "seribu lima": 1,005)
+_ID_ONES_FILLED = frozenset({"sepuluh", "sebelas", "setengah", "seperempat", "selusin", "belas"})
+
+
 def _indonesian_words(words: list[str]) -> float | None:
-    total, current = 0.0, 0.0
+    """The value of satu..sembilan, belas/puluh/ratus/ribu/juta/miliar/triliun and the se- forms, or
+    None when the words are not one number. belas/puluh/ratus multiply the digit just before them, not
+    the whole group: "dua ratus lima puluh" is 250, "seratus enam puluh lima" 165."""
+    total = group = 0.0  # the finished thousands groups; the finished part of the current one
+    digit: float | None = None  # satu..sembilan, waiting for a belas/puluh/ratus
     previous = None
     for word in words:
         if word in _ID_UNITS:
-            if previous in _ID_UNITS or previous in _ID_SE:
-                return None  # "tiga tiga", "satu tujuh": two numbers, not one
-            current += _ID_UNITS[word]
+            if digit is not None or previous in _ID_ONES_FILLED:
+                return None  # "tiga tiga", "satu tujuh", "sebelas dua": two numbers, not one
+            digit = float(_ID_UNITS[word])
+        elif word in _ID_MULTIPLIERS:  # belas, puluh, ratus
+            if digit is None:
+                return None
+            group += digit + 10 if word == "belas" else digit * _ID_MULTIPLIERS[word]
+            digit = None
         elif word in _ID_SE:
             value = _ID_SE[word]
-            if value >= 1e3:
-                total += (current or 1) * value if current else value
-                current = 0
+            part = group + (digit or 0.0)
+            if value >= 1e3:  # seribu, sejuta, semiliar
+                total += part * value if part else value
+                group, digit = 0.0, None
+            elif value < 1 or digit is None:  # "satu setengah": 1.5; sepuluh, sebelas, seratus, selusin
+                group, digit = part + value, None
             else:
-                current += value
-        elif word == "belas":
-            current += 10
-        elif word in _ID_MULTIPLIERS:
-            current = (current or 1) * _ID_MULTIPLIERS[word]
+                return None  # "dua seratus"
         elif word in _ID_BIG:
-            total += (current or 1) * _ID_BIG[word]
-            current = 0
+            part = group + (digit or 0.0)
+            total += (part or 1) * _ID_BIG[word]
+            group, digit = 0.0, None
         else:
             return None
         previous = word
-    return total + current
+    return total + group + (digit or 0.0)
 
 
 _EN_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
@@ -378,6 +392,63 @@ _EN_KEYWORDS = frozenset([*_EN_UNITS, *_EN_TENS, *_EN_BIG, *_EN_ORDINALS, "dozen
     w + "th" for w in [*_EN_UNITS, *_EN_BIG]} | {w[:-1] + "ieth" for w in _EN_TENS}
 
 
+_EN_SPLIT = re.compile(r"[A-Za-z]+")
+
+
+def _readable_parts(text: str, spans: list[tuple[int, int]], read) -> list[tuple[int, int, tuple]]:
+    """A run of number words that is not one number ("five and eight hours", "the first two weeks",
+    "salah satu tujuh negara"): its longest readable parts, left to right, as (start, end, what `read`
+    made of the part). Without this the whole run was dropped, and so were the facts in it."""
+    parts, i = [], 0
+    while i < len(spans):
+        for j in range(len(spans), i, -1):
+            value = read(text[spans[i][0]:spans[j - 1][1]])
+            if value is not None:
+                parts.append((spans[i][0], spans[j - 1][1], value))
+                i = j
+                break
+        else:
+            i += 1  # a word no part can start with ("puluh" after a split): skipped
+    return parts
+
+
+def _indonesian_run(text: str, match: re.Match[str]) -> list[tuple[int, int, float, str]]:
+    """(start, end, value, kind) of an Indonesian run: one number, else its readable parts."""
+    def read(part: str) -> float | None:
+        return _indonesian_words(_ID_SPLIT.findall(part.lower()))
+
+    run_start, run_end = match.span("run")
+    kind = "ordinal" if match.group("ke") else "number"  # "ke-" makes the first number an ordinal
+    value = read(match.group("run"))
+    if value is not None:
+        return [(match.start(), run_end, value, kind)]
+    spans = [(run_start + m.start(), run_start + m.end()) for m in _ID_SPLIT.finditer(match.group("run"))]
+    found = []
+    for start, end, part in _readable_parts(text, spans, read):
+        if start == run_start:  # the first part keeps the "ke-" before it
+            found.append((match.start(), end, part, kind))
+        else:
+            found.append((start, end, part, "number"))
+    return found
+
+
+def _english_run(text: str, match: re.Match[str]) -> list[tuple[int, int, float, str]]:
+    """(start, end, value, kind) of an English run ("two and a half million" included): one number,
+    else its readable parts."""
+    parsed = _english_words(match.group("run"))
+    if parsed is not None:
+        value, kind = parsed[0], ("ordinal" if parsed[1] else "number")
+        if match.group("half"):  # "two and a half (million)"
+            last = match.group("half").split()[-1].lower()
+            value = (value + 0.5) * SCALES.get(last, 1.0)
+        return [(match.start(), match.end(), value, kind)]
+    run_start = match.start("run")
+    spans = [(run_start + m.start(), run_start + m.end()) for m in _EN_SPLIT.finditer(match.group("run"))
+             if m.group().lower() != "and"]
+    return [(start, end, part[0], "ordinal" if part[1] else "number")
+            for start, end, part in _readable_parts(text, spans, _english_words)]
+
+
 def find_number_words(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     found: list[Quantity] = []
     keywords = _ID_KEYWORDS if lang == "id" else _EN_KEYWORDS
@@ -388,36 +459,32 @@ def find_number_words(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     for match in matches:
         start, end = match.span()
         if lang == "id":
-            value = _indonesian_words(_ID_SPLIT.findall(match.group("run").lower()))
-            kind = "ordinal" if match.group("ke") else "number"
-            whole = _fraction_of(text, end, value) if kind == "number" else None
-            if whole is not None:  # "setengah dari satu juta": half a million
-                end = whole[1]
-                value *= whole[0]
+            parts = _indonesian_run(text, match)
+            if len(parts) == 1 and parts[0][3] == "number":
+                whole = _fraction_of(text, parts[0][1], parts[0][2])
+                if whole is not None:  # "setengah dari satu juta": half a million
+                    parts = [(parts[0][0], whole[1], parts[0][2] * whole[0], "number")]
         elif match.re is _EN_ARTICLE:
-            value, kind = 1.0, "number"
+            parts = [(start, end, 1.0, "number")]
         elif match.group("halfscale"):
             fraction = 0.25 if "quarter" in match.group("halfscale").lower() else 0.5
-            value, kind = fraction * SCALES[match.group("halfscale").split()[-1].lower()], "number"
+            parts = [(start, end, fraction * SCALES[match.group("halfscale").split()[-1].lower()], "number")]
         elif match.group("special"):
-            value, kind = _SPECIAL.get(" ".join(match.group("special").lower().split())), "number"
+            parts = [(start, end, _SPECIAL.get(" ".join(match.group("special").lower().split())), "number")]
         else:
-            parsed = _english_words(match.group("run"))
-            if parsed is None:
+            parts = _english_run(text, match)
+        for at, (start, end, value, kind) in enumerate(parts):
+            if value is None:
                 continue
-            value, kind = parsed[0], ("ordinal" if parsed[1] else "number")
-            if match.group("half"):  # "two and a half (million)"
-                last = match.group("half").split()[-1].lower()
-                value = (value + 0.5) * SCALES.get(last, 1.0)
-        if value is None:
-            continue
-        unit, currency, percent, end = _tail(text, end)
-        if percent:
-            kind = "percent"
-        elif currency:
-            kind = f"money:{currency}"
-        taken.take(start, end)
-        found.append(Quantity(float(value), kind, text[start:end], start, end, spelled=True, unit=unit))
+            unit = None
+            if at == len(parts) - 1:  # only the last part has the unit or currency after it
+                unit, currency, percent, end = _tail(text, end)
+                if percent:
+                    kind = "percent"
+                elif currency:
+                    kind = f"money:{currency}"
+            taken.take(start, end)
+            found.append(Quantity(float(value), kind, text[start:end], start, end, spelled=True, unit=unit))
     for word, number in _ID_ORDINALS.items() if lang == "id" else ():
         if word not in taken.words:
             continue
