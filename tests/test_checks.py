@@ -179,6 +179,15 @@ def test_translatable_acronym_needs_acronym_or_rendering():
     assert any(f.kind == "name_missing" and "PHK" in f.message for f in findings)
 
 
+def test_an_acronym_written_as_a_word_may_be_spelled_out():
+    # "Tipikor" (tindak pidana korupsi) is written as a word; its court is "the Corruption Court"
+    source = "Ia membacakan eksepsi di Pengadilan Tipikor, Jakarta, Selasa (30/4)."
+    assert [f.kind for f in check_translation(source, "He read his objection at the Corruption Court, Jakarta, Tuesday (30/4).")
+            if f.kind.startswith("name")] == []
+    assert ("name_changed", "error") in [(f.kind, f.severity) for f in check_translation(
+        source, "He read his objection at the Harvard Court, Jakarta, Tuesday (30/4).")]
+
+
 def test_missing_acronym_is_caught():
     findings = check_translation(NAME_SRC, NAME_OK.replace("of AWS", "of the cloud unit"))
     assert any(f.kind == "name_missing" and "AWS" in f.message for f in findings)

@@ -315,7 +315,9 @@ def _rendered(word: str, translation: str, lowered: str, others: _SourceWords | 
         if (_present(english, translation, lowered) or _present(english.split()[0], translation, lowered)
                 or _near_spelling(english, lowered, translation)):
             return True
-    renderings = TRANSLATABLE_ACRONYMS.get(word.upper()) if word.isupper() else None
+    # an acronym of four letters or more is also written as a word ("Polri", "Tipikor"); a shorter
+    # title-cased word ("As", "Ki") is a word, not "AS" or "KI"
+    renderings = TRANSLATABLE_ACRONYMS.get(word.upper()) if word.isupper() or (len(word) >= 4 and word.istitle()) else None
     return bool(renderings) and any(r.lower() in lowered for r in renderings)
 
 
