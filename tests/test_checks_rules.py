@@ -90,6 +90,12 @@ FACT_PAIRS = [
      "He got 200 points in the first seventeen weeks."),
     ("Indonesia bukan salah satu tujuh negara itu.", "Indonesia is not one of the seven countries.",
      "Indonesia is not one of the nineteen countries."),
+    # a count of a unit is no ordinal: "dua tahun" did not become the "second" of "a second official"
+    ("Serangan terjadi selama dua tahun terakhir, kata seorang pejabat lain.",
+     "The attacks happened over the past two years, a second official said.",
+     "The attacks happened over the past two months, a second official said."),
+    # ... but an anniversary's ordinal counts years
+    ("Ini peringatan 200 tahun kota itu.", "It is the 200th anniversary of the city.", "It is the 201st anniversary of the city."),
     # puluh and ratus multiply the digit before them, not the hundreds already read (250 was read as 2,050)
     ("Seratus enam puluh lima anak hadir.", "One hundred sixty-five children attended.", "One hundred sixty-four children attended."),
     ("Dua ratus lima puluh rumah rusak.", "Two hundred and fifty houses were damaged.", "Two hundred and fifteen houses were damaged."),

@@ -18,7 +18,8 @@ but a unit named on one side only still matches ("69 tahun" = "69,"), a translat
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from summarizer.checks.codes import find_addresses, find_codes
 from summarizer.checks.datetimes import find_dates, find_months, find_offsets, find_times
@@ -55,12 +56,19 @@ class FactMatch:
     status: str
 
 
+# an anniversary's or birthday's ordinal counts years: "the two-hundredth anniversary" is "200 tahun"
+_YEARS_ORDINAL = re.compile(r"\s+(?:anniversary|birthday|jubilee)\b", re.IGNORECASE)
+
+
 def extract_facts(text: str, lang: Lang) -> list[Quantity]:
     taken = Taken(len(text), text)
     found: list[Quantity] = []
     for extract in EXTRACTORS:
         found += extract(text, lang, taken)
     found.sort(key=lambda q: q.start)
+    if lang == "en":
+        found = [replace(q, unit="year") if q.kind == "ordinal" and q.unit is None and _YEARS_ORDINAL.match(text, q.end) else q
+                 for q in found]
     return found
 
 
@@ -73,6 +81,12 @@ def _kinds_compatible(a: Quantity, b: Quantity) -> bool:
 
 
 def _units_compatible(a: Quantity, b: Quantity) -> bool:
+    """Source fact `a` and translation fact `b` count the same thing, as far as their units tell. A
+    count of a unit ("dua tahun", two years) is no ordinal ("second": that is "tahun kedua"), except one
+    of the same unit ("peringatan 200 tahun", the 200th anniversary); the other way round is an idiom
+    ("menit ke-18" -> "after 18 minutes")."""
+    if a.unit is not None and b.kind == "ordinal" and a.kind != "ordinal" and b.unit != a.unit:
+        return False
     return a.unit is None or b.unit is None or a.unit == b.unit
 
 
@@ -292,7 +306,7 @@ def match_facts(source_facts: list[Quantity], trans_facts: list[Quantity], sourc
 def _public_kind(q: Quantity) -> str:
     if q.kind.startswith("money:"):
         return "money"
-    if q.unit and family(q.kind) == "number":
+    if q.unit and family(q.kind) == "number" and q.kind != "ordinal":  # "the 200th anniversary" is an ordinal
         return "unit"
     return q.kind
 
