@@ -16,7 +16,9 @@ is a small parser of satu..sembilan, belas/puluh/ratus/ribu/juta/miliar/triliun 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import chain
+from typing import Any
 
 from summarizer.checks.scan import Lang, Quantity, Taken, free_matches, parse_digits
 
@@ -395,7 +397,7 @@ _EN_KEYWORDS = frozenset([*_EN_UNITS, *_EN_TENS, *_EN_BIG, *_EN_ORDINALS, "dozen
 _EN_SPLIT = re.compile(r"[A-Za-z]+")
 
 
-def _readable_parts(text: str, spans: list[tuple[int, int]], read) -> list[tuple[int, int, tuple]]:
+def _readable_parts(text: str, spans: list[tuple[int, int]], read: Callable[[str], Any]) -> list[tuple[int, int, Any]]:
     """A run of number words that is not one number ("five and eight hours", "the first two weeks",
     "salah satu tujuh negara"): its longest readable parts, left to right, as (start, end, what `read`
     made of the part). Without this the whole run was dropped, and so were the facts in it."""
