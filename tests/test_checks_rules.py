@@ -96,6 +96,9 @@ FACT_PAIRS = [
      "The attacks happened over the past two months, a second official said."),
     # ... but an anniversary's ordinal counts years
     ("Ini peringatan 200 tahun kota itu.", "It is the 200th anniversary of the city.", "It is the 201st anniversary of the city."),
+    # an ordinal at a clause's end ("ke-19,"): only a separator before another digit makes it a decimal
+    ("Gedung itu dibangun pada abad ke-19, kata pemandu.", "The building was built in the 19th century, the guide said.",
+     "The building was built in the 18th century, the guide said."),
     # puluh and ratus multiply the digit before them, not the hundreds already read (250 was read as 2,050)
     ("Seratus enam puluh lima anak hadir.", "One hundred sixty-five children attended.", "One hundred sixty-four children attended."),
     ("Dua ratus lima puluh rumah rusak.", "Two hundred and fifty houses were damaged.", "Two hundred and fifteen houses were damaged."),

@@ -248,7 +248,7 @@ def find_scores(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
     return found
 
 
-_ORDINAL_ID = re.compile(r"\bke-?\s?(?P<n>\d{1,3})(?![\d.,:])\b", re.IGNORECASE)
+_ORDINAL_ID = re.compile(r"\bke-?\s?(?P<n>\d{1,3})(?!\d|[.,:]\d)\b", re.IGNORECASE)
 
 
 def find_ordinals(text: str, lang: Lang, taken: Taken) -> list[Quantity]:
