@@ -238,6 +238,21 @@ def test_a_long_batch_checks_in_a_worker_and_leaves_none_behind(llm_server, tmp_
     assert len(lines) == 6 and all(isinstance(json.loads(line)["checks"], list) for line in lines)
 
 
+def test_a_batch_checks_in_a_worker_from_its_second_wave_of_articles(tmp_path):
+    """One wave of requests (no more articles than `concurrency`) or a handful of articles: checked in
+    the batch's process; more: in a worker, whose start then overlaps the first waves."""
+    floor = runner.POOL_MIN_ARTICLES
+    for articles, concurrency, checks, pooled in [
+        (floor, 4, True, True), (floor, floor, True, False), (floor + 1, floor, True, True),
+        (20, 16, True, True), (16, 16, True, False), (floor - 1, 2, True, False),
+        (floor + 1, 1, True, False), (floor + 1, 4, False, False),
+    ]:
+        folder = tmp_path / f"news-{articles}"
+        if not folder.exists():
+            make_folder(folder, articles)
+        assert runner.checks_in_a_pool([folder], concurrency=concurrency, run_checks=checks) is pooled, (articles, concurrency, checks)
+
+
 def test_a_second_batch_of_the_process_reuses_the_pool_the_first_one_left(llm_server, tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "POOL_MIN_ARTICLES", 6)
     monkeypatch.setattr(checks_worker, "POOL_LINGER", 60.0)

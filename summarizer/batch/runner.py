@@ -41,13 +41,17 @@ if TYPE_CHECKING:
     from summarizer.sources import CleanedSource
 
 
-# Below this many articles a batch checks in its own process, with no worker: a worker takes ~0.6 s
-# of CPU to start and load the checks (the first answers are checked here meanwhile). Measured with
-# benchmarks/batch_throughput.py (16 in flight, 200 ms, seed 000 answered with its translation, whole
-# run as a share of the bare client's; a shared 2-core machine, so ranges), when the checks here ran in
-# a thread, not yet on the loop in steps: 20 articles 64% with the thread / 38% with the worker,
-# 48 articles 46-52% / 48-50%, 96 articles 44-46% / 54-68%.
-POOL_MIN_ARTICLES = 64
+# A batch checks in a worker process (see checks_worker) when it has more articles than one wave of
+# requests (more than `concurrency`) and at least POOL_MIN_ARTICLES; else in its own process, with no
+# worker. The worker takes ~0.6-0.8 s of CPU to start and load the checks, beside the first requests;
+# loading them here instead takes the same time from the event loop (a thread holding the GIL), which
+# the requests of every later wave then wait for. Measured with benchmarks/batch_throughput.py (200 ms
+# server, seed 000 answered with its translation, whole run as a share of the bare client's, a
+# process each, means of 3-5 paired runs on a shared 2-core machine), checked here / in a worker:
+# 16 in flight: 16 articles 34% / 36%, 20: 50% / 55% (warm process, best of 3 rounds: 84% / 94%),
+# 32: 46% / 59% (70% / 79%), 48: 46% / 66%; 4 in flight: 8 articles 65% / 65%, 12: 73% / 79%; 2 in
+# flight, 4 articles: 66% / 65%. One wave or a handful of articles: no better, two processes more.
+POOL_MIN_ARTICLES = 8
 
 # Articles loaded (read, cleaned, language detected, planned) at the same time. A load is ~2 ms of
 # Python holding the GIL; run by many threads at once they took it from the event loop, which sends
@@ -114,16 +118,17 @@ class BatchEvent:
 
 
 def _checks_in_a_pool(articles: int, *, concurrency: int, run_checks: bool) -> bool:
-    return run_checks and concurrency >= 2 and articles >= POOL_MIN_ARTICLES
+    return run_checks and concurrency >= 2 and articles >= POOL_MIN_ARTICLES and articles > concurrency
 
 
 def checks_in_a_pool(inputs: list[Path], glob: str = DEFAULT_GLOB, *, concurrency: int, run_checks: bool, out_dir: Path | None = None) -> bool:
     """Whether a batch over `inputs` into `out_dir` checks in a worker pool (the rule `BatchRun._check_pool`
-    applies), from a count of at most POOL_MIN_ARTICLES of its articles: a CLI run asks this before its own start-up."""
-    if not _checks_in_a_pool(POOL_MIN_ARTICLES, concurrency=concurrency, run_checks=run_checks):
+    applies), from a count of at most the articles that rule needs: a CLI run asks this before its own start-up."""
+    enough = max(POOL_MIN_ARTICLES, concurrency + 1)
+    if not _checks_in_a_pool(enough, concurrency=concurrency, run_checks=run_checks):
         return False
     exclude = out_dir.resolve() if out_dir is not None else None  # the run never reads its own outputs
-    listed = count_items(inputs, glob, exclude=exclude, at_most=POOL_MIN_ARTICLES)
+    listed = count_items(inputs, glob, exclude=exclude, at_most=enough)
     return _checks_in_a_pool(listed, concurrency=concurrency, run_checks=run_checks)
 
 
@@ -407,8 +412,8 @@ class BatchRun:
                 await asyncio.shield(asyncio.to_thread(release_pool, pool))
 
     def _check_pool(self):
-        """A checks worker process (summarizer.checks_worker), for a batch of at least POOL_MIN_ARTICLES
-        articles with checks on; the pipeline checks there once it is ready, itself until then."""
+        """A checks worker process (summarizer.checks_worker), for a batch of more than one wave of
+        articles (and at least POOL_MIN_ARTICLES) with checks on; the pipeline checks there once it is ready, itself until then."""
         if not _checks_in_a_pool(self.report.total, concurrency=self.options.concurrency, run_checks=self.session.settings.run_checks):
             return None
         from summarizer.checks_worker import shared_pool

@@ -183,7 +183,7 @@ def _run_with_gguf(gguf, inputs, out, fmt, task, glob, retry_failed, quiet, verb
 
 
 def _prestart_checks(inputs, glob, flags, out) -> None:
-    """Start the checks worker now when the batch will check in one (64 articles or more, checks on):
+    """Start the checks worker now when the batch will check in one (more articles than one wave of requests, checks on; see batch.runner.POOL_MIN_ARTICLES):
     its ~0.6 s start then overlaps ours (settings, session, a local server's start) instead of holding
     the first answers. A preset or .env read later may still turn the checks off; the unused worker ends
     with the process."""
