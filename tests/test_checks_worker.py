@@ -533,7 +533,7 @@ def _cli_batch(server, tmp_path: Path, articles: int, *flags: str, out: Path | N
 
 
 def test_the_cli_starts_the_checks_worker_before_its_session_and_the_batch_uses_it(llm_server, tmp_path):
-    """A batch that will check in a pool (64 articles here) gets one started before the CLI's settings and
+    """A batch that will check in a pool (POOL_MIN_ARTICLES articles, more than the default 4 in flight) gets one started before the CLI's settings and
     session: its ~0.6 s start overlaps ours instead of holding the first answers."""
     outcome = _cli_batch(llm_server, tmp_path, runner.POOL_MIN_ARTICLES)
     assert outcome["events"][:2] == ["pool", "session"] and outcome["events"].count("pool") == 1, outcome
