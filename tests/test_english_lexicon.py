@@ -55,3 +55,23 @@ def test_off_keeps_no_copy(tmp_path):
     out = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, env=env, timeout=120, check=True).stdout
     assert out == _expected()
     assert not (tmp_path / "cache").exists() and not (tmp_path / "xdg").exists()
+
+
+def test_the_lists_read_from_the_copy_hold_exactly_the_packaged_words(tmp_path):
+    """Lookups bisect the copy's sorted lists: every word of the package is found, in the right list,
+    and nothing else (a word before the first, past the last, between two, of another case)."""
+    from english_words import get_english_words_set
+
+    folder = tmp_path / "copies"
+    _in_child(folder)
+    (copy,) = _copies(folder)
+    lower, every = english_lexicon._read_copy(copy)
+    listed = get_english_words_set(list(english_lexicon._SOURCES), alpha=True)
+    lower_case = {w for w in listed if w.islower()}
+    assert all(w in lower for w in lower_case) and all(w.lower() in every for w in listed)
+    capitalised_only = {w.lower() for w in listed} - lower_case
+    assert capitalised_only and not any(w in lower for w in capitalised_only)
+    assert len(lower) == len(lower_case) and len(every) == len({w.lower() for w in listed})
+    assert sorted(every) == list(every)  # one order for both lists
+    for stranger in ("", "\x00", "\U0010ffff", "zzzzzzzzzz", "disasterx", "Disaster", "bencana"):
+        assert stranger not in lower and stranger not in every, stranger

@@ -46,12 +46,12 @@ _ROMAN = frozenset({"I", "II", "III", "IV", "V", "VI", "X"})
 _OPENERS = frozenset(":“\"'‘■●•-—–([")
 
 
-def _english_words() -> frozenset[str]:
+def _english_words() -> english_lexicon.SortedWords:
     """The dictionary's lower-case entries: capitalised ones are names ("Shirley", "Margaret")."""
     return english_lexicon.lowercase_words()
 
 
-def _dictionary_entries() -> frozenset[str]:
+def _dictionary_entries() -> english_lexicon.EitherWords:
     """Every entry, lower-cased: with the capitalised ones ("Christmas", "Jew")."""
     return english_lexicon.entries()
 
@@ -564,7 +564,7 @@ def _new_proper_names(source: str, translation: str, source_exonyms: set[str]) -
             parts = lowered_word.split("-")
             if all(p in day_names() or p in month_numbers() for p in parts) or lowered_word in lower_words:
                 continue  # "Monday", "May-June"; a word also written in lower case
-            is_english = all(part in english for part in lowered_word.split("-")) or bool(forms & english)
+            is_english = all(part in english for part in lowered_word.split("-")) or any(form in english for form in forms)
             english_word.append(is_english)
             candidates.append((word, match, is_english))
         for word, match, is_english in candidates:
