@@ -122,7 +122,7 @@ def _root_words() -> frozenset[str]:
     from importlib.resources import files
 
     data = files("Sastrawi.Stemmer").joinpath("data", "kata-dasar.txt").read_text(encoding="utf-8")
-    return frozenset(word.strip() for word in data.split() if word.strip())
+    return frozenset(data.split())  # split() drops the whitespace and the empty words
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +133,7 @@ def _whole_words() -> frozenset[str]:
     from importlib.resources import files
 
     data = files("Sastrawi.Stemmer").joinpath("data", "kata-dasar.original.txt").read_text(encoding="utf-8")
-    return frozenset(word.strip() for word in data.split() if word.strip()) | _root_words()
+    return frozenset(data.split()) | _root_words()
 
 
 # Affixes, most specific first ("pra-" is "pre-": "prasejarah", "Prapaskah"). A nasal prefix replaced the root's first letter: "memukul" = mem+pukul,
