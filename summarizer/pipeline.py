@@ -522,7 +522,7 @@ class ArticlePipeline:
 
     async def _checked(self, *arguments: Any) -> tuple[list, float]:
         """check_article(*arguments), in the batch's worker process when there is one, else here, one
-        article at a time. While the worker is still loading (~0.6-1.0 s from the batch's start) an
+        article at a time. While the worker is still loading (~0.4-0.8 s from the batch's start) an
         article is checked here when no other is, rather than wait, if this process has loaded the
         checks already: waiting held the first answers' articles, and with them every request slot,
         until the worker was ready (benchmarks/batch_throughput.py: the first finished article ~0.5 s

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 # A batch checks in a worker process (see checks_worker) when it has more articles than one wave of
 # requests (more than `concurrency`) and at least POOL_MIN_ARTICLES; else in its own process, with no
-# worker. The worker takes ~0.6-0.8 s of CPU to start and load the checks, beside the first requests;
+# worker. The worker takes ~0.4-0.6 s of CPU to start and load the checks, beside the first requests;
 # loading them here instead takes the same time from the event loop (a thread holding the GIL), which
 # the requests of every later wave then wait for. Measured with benchmarks/batch_throughput.py (200 ms
 # server, seed 000 answered with its translation, whole run as a share of the bare client's, a
