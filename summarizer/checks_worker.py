@@ -39,7 +39,6 @@ process dies; the worker waits for its siblings, so none is left behind.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import gc
 import itertools
 import os
@@ -51,7 +50,9 @@ import sys
 import threading
 import time
 from concurrent.futures import Future
-from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable
+
+from summarizer.collector import paused
 
 if TYPE_CHECKING:
     import asyncio  # the pool's caller has it; the worker process, which never uses it, does not import it
@@ -92,7 +93,7 @@ def check_article(text: str, translation: str, summary: Iterable[Any], glossary:
     global _resources_loaded
     summary = list(summary)
     started = time.perf_counter()
-    with _collector_paused(not _resources_loaded):  # the first check of a process loads them
+    with paused(not _resources_loaded):  # the first check of a process loads them
         from summarizer.checks import check_brief
 
         findings = check_brief(text, translation, summary, glossary, source_lang=source_lang)
@@ -122,27 +123,11 @@ _WARM_TRANSLATION = ("Finance Minister Sri Mulyani Indrawati said in Jakarta on 
 _resources_loaded = False  # a check or load_resources has run in this process
 
 
-@contextlib.contextmanager
-def _collector_paused(paused: bool = True) -> Iterator[None]:
-    """No garbage collection in the block (when `paused`), unless it was off already. The checks'
-    loads make ~1M objects that live as long as the process (word lists, CLDR data, patterns), and the
-    collector walked them again and again while they were made: the worker's load 0.55-0.64 s ->
-    0.35-0.51 s without it (a fresh process; nothing they make is garbage)."""
-    collecting = paused and gc.isenabled()
-    if collecting:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def load_resources() -> None:
     """The checks' one-time loads (CLDR names, the Indonesian lexicon, the language model, every word
     list), by checking a small pair: ~0.35-0.5 s in a fresh process."""
     global _resources_loaded
-    with _collector_paused():
+    with paused():
         from summarizer.checks import check_translation
         from summarizer.sources import load_source
 
@@ -434,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch decides when we stop: it closes our stdin
     inbox, outbox = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
-    # The loads' lasting objects (see _collector_paused), frozen once made: never walked by the
+    # The loads' lasting objects (see summarizer.collector), frozen for good once made: never walked by the
     # collector again, nor written to by a walk in a forked sibling, which keeps sharing their pages.
     # The checks' own garbage is collected as usual.
     gc.disable()

@@ -30,6 +30,7 @@ from summarizer.batch.inputs import DEFAULT_GLOB, BatchItem, count_items, iter_i
 from summarizer.batch.manifest import MANIFEST_NAME, REPORT_NAME, RESERVED_NAMES, RESULTS_NAME, Manifest, open_append
 from summarizer.batch.run_settings import RunSettings, remember_or_check
 from summarizer.checks_worker import resources_loaded
+from summarizer.collector import frozen, paused
 from summarizer.errors import BudgetReached, ConfigError, EstimateOverBudget, ExitCode, InputError, RequestDeferred, SummarizerError
 from summarizer.outputs import prepare_folder
 from summarizer.pacing import RateLimiter
@@ -403,7 +404,13 @@ class BatchRun:
         # first: the worker loads the checks in its own process while we warm up and send the first requests
         pool = self._check_pool()
         try:
-            return await self._run(pool)
+            # no collections while the warm-up loads what lasts the whole run, and then none that walk
+            # it (see summarizer.collector: fresh process, 96 articles, 16 in flight, 200 ms: a full
+            # collection took ~65 ms of the first wave; 86.4% -> 88.3% of the bare client, 8 paired runs)
+            with paused():
+                await self._warm_up()
+            with frozen():
+                return await self._run(pool)
         finally:
             self.session.pipeline.check_pool = None
             if pool is not None:
@@ -423,7 +430,6 @@ class BatchRun:
         return pool
 
     async def _run(self, pool) -> BatchReport:
-        await self._warm_up()
         if self.budget is not None:
             self._emit("estimating")  # every article still to do is read and counted: a long wait for a big batch
             try:
