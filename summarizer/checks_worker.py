@@ -231,6 +231,10 @@ class CheckPool:
         pipes = [(os.pipe(), os.pipe()) for _ in range(siblings)]  # per sibling: (its input), (its output)
         passed = [fd for (into, out_of) in pipes for fd in (into[0], out_of[1])]
         environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")  # no BLAS threads to fork with
+        # pydantic looks for plugins in every installed package's entry points at its first model
+        # (~15-40 ms of the worker's start, which a short batch's answers wait for); the worker only
+        # builds findings, which no plugin needs to see. A value the user set is kept.
+        environment.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
         self._process = subprocess.Popen(
             [sys.executable, "-m", WORKER_MODULE, *(["--siblings", ",".join(map(str, passed))] if passed else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, pass_fds=passed, env=environment,

@@ -604,3 +604,27 @@ def test_the_loads_pause_the_garbage_collector_and_leave_it_as_it_was():
     assert loaded.returncode == 0, loaded.stderr[-2000:]
     # at most a library's explicit gc.collect() (which runs regardless); without the pause: ~110
     assert int(loaded.stdout.strip()) <= 2, "the collector ran during the loads"
+
+
+def test_the_worker_starts_without_pydantic_plugins_unless_the_user_chose(monkeypatch):
+    """Looking for pydantic plugins in every installed package took ~15-40 ms of the worker's start;
+    the worker runs without them, unless PYDANTIC_DISABLE_PLUGINS was set (then as set)."""
+    def worker_environment(pool: CheckPool) -> dict[str, str]:
+        raw = (Path("/proc") / str(pool.pid) / "environ").read_bytes()
+        return dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
+
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    pool = CheckPool(siblings=0)
+    try:
+        wait_ready(pool)
+        assert worker_environment(pool)["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+        assert "PYDANTIC_DISABLE_PLUGINS" not in os.environ  # ours untouched
+    finally:
+        pool.close()
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "logfire")
+    pool = CheckPool(siblings=0)
+    try:
+        wait_ready(pool)
+        assert worker_environment(pool)["PYDANTIC_DISABLE_PLUGINS"] == "logfire"
+    finally:
+        pool.close()
