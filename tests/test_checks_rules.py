@@ -257,6 +257,11 @@ COMMON_WORD_PAIRS = [
      "The ticket costs $7,496 Now, do we think Kettlewell is more aggressive?"),
     ("(Video) Ilmuwan lain dengan ide besar adalah Winkelmann dari Jerman.", "(Video) Scientist: another with big ideas is Winkelmann of Germany.",
      "(Video) Scientist: another with big ideas is Kettlewell of Germany."),
+    # a post quoted in the news opens after its handles and tags: its first word is no new name
+    ("Cuitnya: RT @dewi Akusudah tahu kabar dari Candaba.", "Her tweet: RT @dewi Already I know the news from Candaba.",
+     "Her tweet: RT @dewi Already I know the news from Kettlewell."),
+    ("Tulisnya di Twitter: @dewi #pemilu Akusudah memilih di Candaba.", "She wrote on Twitter: @dewi #election Already I have voted in Candaba.",
+     "She wrote on Twitter: @dewi #election Already I have voted in Kettlewell."),
 ]
 
 

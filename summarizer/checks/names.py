@@ -491,11 +491,16 @@ def _opens_quote(text: str, at: int) -> bool:
     return at >= 1 and text[at - 1] in "\"“'‘" and (at == 1 or text[at - 2].isspace() or text[at - 2] in "([")
 
 
+# A post quoted in the news opens after its handles and tags ("RT @mlq3 @jeyaiy All I know ..."):
+# its first word is capitalised as a sentence's is.
+_AFTER_HANDLE = re.compile(r"(?:^|\s)[@#]\w+$")
+
+
 def _mid_sentence(translation: str, at: int) -> bool:
     if _opens_quote(translation, at):
         return False
     before = translation[:at].rstrip(" \"'“”‘’()[]*")
-    return bool(before) and before[-1] not in ".!?:;—–-•\n"
+    return bool(before) and before[-1] not in ".!?:;—–-•\n" and not _AFTER_HANDLE.search(before)
 
 
 _TITLE_JOINS = frozenset({" of ", " for ", " on ", " of the ", " for the "})
