@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import gc
 
+import pytest
 from test_batch import batch_in_process, make_folder
 
 from summarizer.batch import BatchOptions
 from summarizer.collector import frozen, paused
+
+
+@pytest.fixture(autouse=True)
+def _no_freeze_before():
+    """Each test starts with nothing frozen, as a process does (this one runs every test file)."""
+    gc.unfreeze()
+    gc.enable()
 
 
 def test_paused_stops_automatic_collections_and_restores_the_collector_as_it_was():
