@@ -118,14 +118,19 @@ class BatchEvent:
     exception: BaseException | None = None
 
 
+def _pool_min_articles(concurrency: int) -> int:
+    """The fewest articles a batch checks in a worker for: more than one wave, and POOL_MIN_ARTICLES."""
+    return max(POOL_MIN_ARTICLES, concurrency + 1)
+
+
 def _checks_in_a_pool(articles: int, *, concurrency: int, run_checks: bool) -> bool:
-    return run_checks and concurrency >= 2 and articles >= POOL_MIN_ARTICLES and articles > concurrency
+    return run_checks and concurrency >= 2 and articles >= _pool_min_articles(concurrency)
 
 
 def checks_in_a_pool(inputs: list[Path], glob: str = DEFAULT_GLOB, *, concurrency: int, run_checks: bool, out_dir: Path | None = None) -> bool:
     """Whether a batch over `inputs` into `out_dir` checks in a worker pool (the rule `BatchRun._check_pool`
     applies), from a count of at most the articles that rule needs: a CLI run asks this before its own start-up."""
-    enough = max(POOL_MIN_ARTICLES, concurrency + 1)
+    enough = _pool_min_articles(concurrency)
     if not _checks_in_a_pool(enough, concurrency=concurrency, run_checks=run_checks):
         return False
     exclude = out_dir.resolve() if out_dir is not None else None  # the run never reads its own outputs
