@@ -426,10 +426,9 @@ def main(argv: list[str] | None = None) -> int:
     # The loads' lasting objects (see summarizer.collector), frozen for good once made: never walked by the
     # collector again, nor written to by a walk in a forked sibling, which keeps sharing their pages.
     # The checks' own garbage is collected as usual.
-    gc.disable()
-    load_resources()
-    gc.freeze()
-    gc.enable()
+    with paused():
+        load_resources()
+        gc.freeze()
     if hasattr(os, "nice"):
         os.nice(SERVING_NICENESS)  # once loaded: the siblings forked below inherit it
     if pairs:
