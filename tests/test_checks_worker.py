@@ -209,6 +209,25 @@ def test_a_dead_worker_means_checks_in_a_thread():
     assert worker_children() == []
 
 
+def test_a_worker_that_cannot_start_leaves_no_thread_or_descriptor_behind(monkeypatch, tmp_path):
+    # the pool's threads start before its process: when the process cannot start, they must end
+    # and every pipe must close (a batch then checks in a thread; nothing leaks into the next batch)
+    import threading
+
+    def checks_threads() -> list[str]:
+        return [t.name for t in threading.enumerate() if t.name.startswith("checks-")]
+
+    before_fds, before_threads = set(os.listdir("/proc/self/fd")), checks_threads()
+    monkeypatch.setattr("sys.executable", str(tmp_path / "no-such-python"))
+    with pytest.raises(OSError):
+        CheckPool()
+    deadline = time.monotonic() + 10
+    while checks_threads() != before_threads and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert checks_threads() == before_threads
+    assert set(os.listdir("/proc/self/fd")) <= before_fds
+
+
 def test_the_worker_ignores_ctrl_c_and_ends_when_its_input_closes():
     pool = CheckPool()
     try:
@@ -236,6 +255,18 @@ def test_a_long_batch_checks_in_a_worker_and_leaves_none_behind(llm_server, tmp_
     assert worker_children() == []  # and stopped with the batch
     lines = (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 6 and all(isinstance(json.loads(line)["checks"], list) for line in lines)
+
+
+def test_a_batch_whose_worker_cannot_start_checks_in_its_own_process(llm_server, tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "POOL_MIN_ARTICLES", 6)
+    monkeypatch.setattr("sys.executable", str(tmp_path / "no-such-python"))  # Popen fails: no worker
+    checks_worker.prestart_pool()  # the CLI's early start: nothing, and no error
+    make_folder(tmp_path / "news", 6)
+    report = batch_in_process(llm_server, [tmp_path / "news"], BatchOptions(out_dir=tmp_path / "out", concurrency=2))
+    assert report.done == 6 and report.failed == 0
+    lines = (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 6 and all(isinstance(json.loads(line)["checks"], list) for line in lines)
+    assert worker_children() == []
 
 
 def test_a_batch_checks_in_a_worker_from_its_second_wave_of_articles(tmp_path):

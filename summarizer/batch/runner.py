@@ -430,7 +430,10 @@ class BatchRun:
             return None
         from summarizer.checks_worker import shared_pool
 
-        pool = shared_pool()  # the last batch's, when this process ran one in the last POOL_LINGER seconds
+        try:
+            pool = shared_pool()  # the last batch's, when this process ran one in the last POOL_LINGER seconds
+        except OSError:
+            return None  # no process can be started here (a sandbox, no free descriptors): the checks run in a thread
         self.session.pipeline.check_pool = pool
         return pool
 
