@@ -57,3 +57,13 @@ def test_run_all_writes_the_results_where_told(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Benchmark results") and "## 3. Token economy" in text
     assert "1. Batch throughput" not in text  # --only ran one script
+
+
+def test_batch_throughput_can_do_the_one_time_start_before_its_timed_rounds():
+    proc = run_script("batch_throughput", *TINY["batch_throughput"], "--warm-start", "--json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "--warm-start: ours' one-time start" in proc.stdout and "whole run" in proc.stdout, proc.stdout[-2000:]
+    import json
+
+    measured = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert measured["warm_start_seconds"] > 0 and measured["ours"] > 0
