@@ -98,8 +98,9 @@ def steady_rate(finished: list[float]) -> float:
     return (len(finished) - 1 - first) / span if span > 0 else float("inf")
 
 
-def warm_start(base_url: str) -> float:
-    """Do the product's one-time start in this process now (see --warm-start); its seconds."""
+def warm_start(base_url: str) -> tuple[float, bool]:
+    """Do the product's one-time start in this process now (see --warm-start): its seconds, and whether
+    the checks worker was ready (it is not after checks_worker.START_LIMIT, or when it died)."""
     from summarizer.checks_worker import release_pool, shared_pool
     from summarizer.sources import detect_language
 
@@ -109,10 +110,11 @@ def warm_start(base_url: str) -> float:
     session = make_session(base_url, None)
     session.warm_up()  # SDK client, TLS context, templates and their sizes
     asyncio.run(session.aclose())
-    while not pool.ready and pool.starting:
+    while not pool.ready and pool.starting and pool.start_wait_left() > 0:
         time.sleep(0.01)
+    ready = pool.ready
     release_pool(pool)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, ready
 
 
 def measure(articles: int, latency: float, cap: int, concurrency: int, rounds: int = 1, tokens: int = 0, without_checks: bool = False,
@@ -124,7 +126,7 @@ def measure(articles: int, latency: float, cap: int, concurrency: int, rounds: i
         tmp = Path(tmp)
         body = SEED_000.read_text(encoding="utf-8") if translated else seed_text(tokens) if tokens else None
         paths = write_tiny_articles(tmp / "in", articles, body)
-        warm_seconds = warm_start(base_url) if warm else None
+        warm_seconds, worker_ready = warm_start(base_url) if warm else (None, None)
         ours_times, base_times, ours_requests, ours_steady, base_steady, bare_times = [], [], [], [], [], []
         # CPU time of this process per article (all threads; the server is another process): unlike
         # the rates, it barely moves with the machine's load, so it compares runs made at other times
@@ -164,7 +166,7 @@ def measure(articles: int, latency: float, cap: int, concurrency: int, rounds: i
             "ours_steady": max(ours_steady), "baseline_steady": max(base_steady),
             "ours_vs_baseline": ours / base,
             "ours_without_checks_vs_baseline": articles / min(bare_times) / base if bare_times else None,
-            "warm_start_seconds": warm_seconds}
+            "warm_start_seconds": warm_seconds, "warm_start_worker_ready": worker_ready}
 
 
 def report_table(m: dict) -> str:
@@ -192,7 +194,8 @@ def report_table(m: dict) -> str:
     head += f" CPU ms per article in this process, best round (base = baseline, bare = ours with checks off): {cpu}."
     if m.get("warm_start_seconds") is not None:
         head += (f" --warm-start: ours' one-time start (language model, TLS context, templates, checks worker) was done"
-                 f" before the timed rounds, in {m['warm_start_seconds']:.2f} s.")
+                 f" before the timed rounds, in {m['warm_start_seconds']:.2f} s"
+                 + ("." if m.get("warm_start_worker_ready") else "; the checks worker was NOT ready (gone, or still starting after its limit)."))
     return head + "\n\n" + table(["client", "articles/s whole run", "articles/s steady", "whole run of ideal", "verdict"], rows)
 
 
